@@ -1,0 +1,72 @@
+#pragma once
+
+#include "util/Subprocess.h"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace certagent::core {
+
+/// [nginx] / [apache] of certagent.conf.
+struct ServerSettings {
+    std::string binary; ///< e.g. /usr/sbin/nginx
+    std::string config; ///< e.g. /etc/nginx/nginx.conf
+    std::string reload = "auto"; ///< auto | systemd | signal
+};
+
+/// What a plugin is given when it is made.
+struct InstallerContext {
+    std::string storeDir;  ///< <store>; backups go below <store>/backup/<plugin>/
+    ServerSettings server; ///< the section of the plugin's kind
+    CommandRunner& runner; ///< every program the plugin starts goes through this
+    std::chrono::milliseconds probeWithin{std::chrono::seconds(15)};
+};
+
+/// The certificate a deploy installs: the stable live paths and the leaf that must be served.
+struct DeployTarget {
+    std::string name;                 ///< certificate NAME
+    std::vector<std::string> domains; ///< configured names, first = CN
+    std::string fullchainPath;        ///< <store>/live/NAME/fullchain.pem
+    std::string keyPath;              ///< <store>/live/NAME/privkey.pem
+};
+
+/// A web server plugin (design.md §7). Steps are called in order by core::deploy(); each throws
+/// InstallError (plugin, step, reason) on failure and must leave files as it found them when it
+/// throws before changing anything.
+class Installer {
+  public:
+    virtual ~Installer() = default;
+    virtual std::string kind() const = 0;
+    /// Asks the server which files and blocks serve each domain. Throws ConfigError (exit 2) with
+    /// the block to add when a domain has no TLS block; InstallError when the server cannot say.
+    virtual void discover(const DeployTarget& target) = 0;
+    /// Records how the server runs now and backs up every file apply() may change.
+    virtual void prepare() = 0;
+    /// Points the TLS directives at the live paths. Returns false when nothing needed changing.
+    virtual bool apply() = 0;
+    /// The server's own configuration test (`nginx -t`, `apache2 -t`).
+    virtual void test() = 0;
+    /// Graceful reload; never starts a stopped server.
+    virtual void reload() = 0;
+    /// TLS handshake with SNI to every listener of every domain until the served leaf's SHA-256
+    /// (lower-case hex) is `expectedSha256`, within a bounded time.
+    virtual void probe(const std::string& expectedSha256) = 0;
+    /// Restores the files backed up by prepare().
+    virtual void restoreConfig() = 0;
+    /// After restoreConfig() and the live link switched back: bring the server back to serving the
+    /// restored files the way it ran before prepare() (a reload; a restart only if the deploy
+    /// killed it).
+    virtual void recover() { reload(); }
+    /// For `webroot = auto`: the document root of the plain-HTTP block serving `domain`.
+    virtual std::optional<std::string> webrootFor(const std::string& domain) = 0;
+};
+
+/// Makes the installer named by `installer =` in a certificate file; nullptr for "none".
+/// Throws ConfigError for an unknown kind.
+using InstallerFactory =
+    std::function<std::unique_ptr<Installer>(const std::string& kind, const InstallerContext&)>;
+
+} // namespace certagent::core

@@ -1,0 +1,98 @@
+#include "TestEnv.h"
+
+#include "util/Subprocess.h"
+
+#include <Poco/File.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Path.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <sys/stat.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace certagent::test {
+
+TempDir::TempDir() {
+    const char* base = std::getenv("TMPDIR");
+    std::string templ = std::string(base && *base ? base : "/tmp") + "/certagent-test-XXXXXX";
+    if (::mkdtemp(templ.data()) == nullptr)
+        throw std::runtime_error("mkdtemp failed");
+    m_path = templ;
+}
+
+TempDir::~TempDir() {
+    try {
+        Poco::File(m_path).remove(true);
+    } catch (...) {
+    }
+}
+
+std::string envPath(const char* name) {
+    const char* v = std::getenv(name);
+    if (!v || !*v)
+        throw std::runtime_error(std::string(name) + " is not set (run the test through ctest)");
+    return v;
+}
+
+void writeFile(const std::string& path, const std::string& content, unsigned mode) {
+    Poco::File(Poco::Path(path).parent()).createDirectories();
+    {
+        std::ofstream out(path, std::ios::binary | std::ios::trunc);
+        out << content;
+        if (!out)
+            throw std::runtime_error("cannot write " + path);
+    }
+    ::chmod(path.c_str(), mode);
+}
+
+std::string readFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw std::runtime_error("cannot read " + path);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+bool exists(const std::string& path) {
+    struct stat st;
+    return ::lstat(path.c_str(), &st) == 0;
+}
+
+CommandOutput runCommand(const std::vector<std::string>& argv,
+                         const std::vector<std::string>& extraEnv, int timeoutSeconds) {
+    SubprocessOptions options;
+    options.timeout = std::chrono::seconds(timeoutSeconds);
+    options.outputCap = 16 << 20;
+    for (char** e = environ; *e; ++e) {
+        std::string kv = *e;
+        auto eq = kv.find('=');
+        if (eq != std::string::npos)
+            options.env[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    for (const auto& kv : extraEnv) {
+        auto eq = kv.find('=');
+        options.env[kv.substr(0, eq)] = eq == std::string::npos ? "" : kv.substr(eq + 1);
+    }
+    SystemCommandRunner runner;
+    SubprocessResult r = runner.run(argv, options);
+    CommandOutput out;
+    out.exitCode = r.timedOut ? -2 : (r.signal ? 128 + r.signal : r.exitCode);
+    out.output = r.output;
+    return out;
+}
+
+int freePort() {
+    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
+    int port = socket.address().port();
+    socket.close();
+    return port;
+}
+
+} // namespace certagent::test

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace certagent::test {
+
+/// A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
+class TempDir {
+  public:
+    TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    ~TempDir();
+    const std::string& path() const { return m_path; }
+    /// path() + "/" + relative
+    std::string operator/(const std::string& relative) const { return m_path + "/" + relative; }
+
+  private:
+    std::string m_path;
+};
+
+/// The value of an environment variable set by ctest (CERTAGENT_BIN, CERTAGENT_SANDBOX_BIN,
+/// CERTAGENT_SOURCE_DIR, CERTAGENT_BUILD_DIR); throws if unset.
+std::string envPath(const char* name);
+
+/// Writes `content` to `path` with `mode`, creating parent directories (0755).
+void writeFile(const std::string& path, const std::string& content, unsigned mode = 0644);
+/// Reads a whole file; throws if it cannot.
+std::string readFile(const std::string& path);
+bool exists(const std::string& path);
+
+/// Result of runCommand.
+struct CommandOutput {
+    int exitCode = -1;
+    std::string output; ///< stdout and stderr together
+};
+/// Runs argv (no shell) with the current environment plus `extraEnv` ("K=V"), waits, returns
+/// the exit code and output. Used to run the real certagent binary and openssl.
+CommandOutput runCommand(const std::vector<std::string>& argv,
+                         const std::vector<std::string>& extraEnv = {}, int timeoutSeconds = 300);
+
+/// A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read, close).
+int freePort();
+
+} // namespace certagent::test
