@@ -18,11 +18,16 @@ template <typename T, void (*Free)(T*)> struct OpenSslDeleter {
     void operator()(T* p) const noexcept { Free(p); }
 };
 
-template <typename T, void (*Free)(T*)> using OpenSslPtr = std::unique_ptr<T, OpenSslDeleter<T, Free>>;
+template <typename T, void (*Free)(T*)>
+using OpenSslPtr = std::unique_ptr<T, OpenSslDeleter<T, Free>>;
 
 namespace detail {
-inline void freeBio(BIO* b) { BIO_free_all(b); }
-inline void freeX509Stack(STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); }
+inline void freeBio(BIO* b) {
+    BIO_free_all(b);
+}
+inline void freeX509Stack(STACK_OF(X509) * s) {
+    sk_X509_pop_free(s, X509_free);
+}
 } // namespace detail
 
 using X509Ptr = OpenSslPtr<X509, X509_free>;
