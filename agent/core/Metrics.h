@@ -1,0 +1,34 @@
+#pragma once
+
+#include <ctime>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace certagent::core {
+
+/// What the node_exporter textfile says about one certificate. Times are seconds since the epoch.
+struct CertMetrics {
+    std::string name;                       ///< certificate name (label `name`)
+    std::optional<std::time_t> notAfter;    ///< live certificate's notAfter; none: nothing live
+    std::optional<std::time_t> lastSuccess; ///< last run that ended well for this certificate
+    std::optional<std::time_t> lastFailure; ///< last run that failed for it
+    std::string orderState;                 ///< CertState::phase (idle|ordering|validating|...)
+    int lastExit = 0;                       ///< exit code of its last run (design.md §5)
+};
+
+/// Prometheus text exposition format (HELP/TYPE lines, label values escaped) for `certs`, with
+/// `now` used for certagent_cert_seconds_left. Metrics: certagent_cert_not_after_seconds,
+/// certagent_cert_seconds_left, certagent_cert_last_success_seconds,
+/// certagent_cert_last_failure_seconds, certagent_cert_order_state{state=...} (1 for the current
+/// state), certagent_cert_last_exit_code, certagent_last_run_seconds. Absent optionals are
+/// omitted for that certificate.
+std::string formatMetrics(const std::vector<CertMetrics>& certs, std::time_t now);
+
+/// Writes formatMetrics() to `path` atomically (temp file in the same directory, mode 0644,
+/// rename), so node_exporter never reads half a file. `path` empty: does nothing.
+/// Throws IoError naming the path.
+void writeMetrics(const std::string& path, const std::vector<CertMetrics>& certs,
+                  std::time_t now = std::time(nullptr));
+
+} // namespace certagent::core
