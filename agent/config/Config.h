@@ -1,0 +1,107 @@
+#pragma once
+
+#include "api/Secret.h"
+#include "core/Installer.h"
+#include "util/Duration.h"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace certagent::config {
+
+/// `[renewal] before`: a fraction of the lifetime ("1/3") or a fixed duration ("30d").
+struct RenewBefore {
+    long long numerator = 1;   ///< fraction form
+    long long denominator = 3; ///< fraction form; 0 = duration form
+    Seconds duration{0};       ///< duration form
+    /// How long before notAfter a certificate with this lifetime becomes due.
+    Seconds forLifetime(Seconds lifetime) const;
+    /// "1/3" or "30d".
+    std::string text() const;
+};
+
+/// [api] plus the credentials file.
+struct ApiSettings {
+    std::string url;
+    std::string credentialsFile;
+    std::string caFile; ///< extra trust anchor for the API's TLS; empty = system store only
+    Seconds timeout{30};
+    std::string user;
+    /// `pass =` of the credentials file. Shared so Config stays copyable; never printed.
+    std::shared_ptr<api::Secret> pass;
+};
+
+/// [log]: where log lines go and how many.
+struct LogSettings {
+    std::string target = "console";    ///< console | syslog | file
+    std::string file;                  ///< for target file ("file /var/log/certagent.log")
+    std::string level = "information"; ///< Poco level name: error|warning|notice|information|debug
+};
+
+/// Contact fields for orders: "admin_firstname" → "Ilze". Only the keys of contactKeys().
+using Contact = std::map<std::string, std::string>;
+
+/// One certs.d/NAME.conf, merged with the defaults of certagent.conf.
+struct CertConfig {
+    std::string name;                 ///< file stem, ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$
+    std::string file;                 ///< path of the file (for messages)
+    std::vector<std::string> domains; ///< lower-cased; first = common name
+    long long orderId = 0;            ///< existing order; 0 = none
+    long long productId = 0;          ///< for new orders (required when orderId = 0)
+    int period = 12;                  ///< months
+    std::string dcv = "http";         ///< http | https | dns | email
+    std::string webroot;              ///< absolute path or "auto" (http/https DCV)
+    std::string approverEmail;        ///< email DCV (default admin@<first domain>)
+    std::string keyType = "ec-p256";  ///< rsa-2048|rsa-3072|rsa-4096|ec-p256|ec-p384
+    bool reuseKey = false;
+    bool autoRenewOrder = false;    ///< at subscription end place addSSLRenewOrder
+    std::string installer = "none"; ///< nginx | apache | none
+    std::string deployHook;         ///< absolute path or empty
+    Contact contact;                ///< [contact] defaults overridden by this file; tech_* filled
+};
+
+/// The whole configuration, read once at start.
+struct Config {
+    std::string path; ///< certagent.conf
+    ApiSettings api;
+    std::string storeDir = "/var/lib/certagent";
+    int keepVersions = 5;
+    std::string trustCaFile; ///< [trust] ca_file; empty = system store
+    RenewBefore renewBefore;
+    std::string hooksDir = "/etc/certagent/hooks";
+    Seconds hooksTimeout{300};
+    std::string certsDir = "/etc/certagent/certs.d";
+    Contact contact; ///< [contact] defaults
+    core::ServerSettings nginx{"/usr/sbin/nginx", "/etc/nginx/nginx.conf", "auto"};
+    core::ServerSettings apache{"/usr/sbin/apache2", "/etc/apache2/apache2.conf", "auto"};
+    LogSettings log;
+    std::string metricsTextfile;   ///< [metrics] textfile; empty = off
+    Seconds lockWait{60};          ///< [store] lock_wait
+    std::vector<CertConfig> certs; ///< sorted by name
+
+    /// The certificate NAME; throws ConfigError `unknown certificate "NAME"` if there is none.
+    const CertConfig& cert(const std::string& name) const;
+};
+
+/// Reads certagent.conf, its credentials file and every certs.d/*.conf. Throws ConfigError
+/// (exit 2) naming the file and key: unknown keys, bad values, missing files, files writable by
+/// group or others, a credentials file not 0600 or stricter.
+/// `requireCredentials` = false lets `status`/`csr` run without a credentials file.
+Config loadConfig(const std::string& path, bool requireCredentials = true);
+
+/// Parses `[renewal] before`; throws ConfigError naming `what`.
+RenewBefore parseRenewBefore(const std::string& text, const std::string& what);
+
+/// True for a DNS name of LDH labels (optionally "*." first), lower case, ≤ 253 chars.
+bool isValidDomain(const std::string& name);
+
+/// True for ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$.
+bool isValidCertName(const std::string& name);
+
+/// Every contact key a config may set (admin_*, tech_*, org_*).
+const std::vector<std::string>& contactKeys();
+
+} // namespace certagent::config
