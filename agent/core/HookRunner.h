@@ -79,8 +79,9 @@ class HookRunner {
     std::vector<std::string> list(const std::string& phase) const;
 
     /// Runs `<dir>/<phase>.d/*` then `extraHook` (if not empty). `phase`: pre|deploy|post|failure.
-    /// event.event is set to `phase` when empty. Never throws for hook failures (they are
-    /// counted and logged); throws ConfigError if a hook file became unsafe since checkFiles().
+    /// event.event is set to `phase` when empty. Never throws: a failing hook, one that cannot be
+    /// started, and one that became unsafe since checkFiles() (re-checked just before it runs;
+    /// then not run) are counted and logged.
     HookOutcome run(const std::string& phase, const HookEvent& event,
                     const std::string& extraHook = "");
 

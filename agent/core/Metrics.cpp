@@ -1,0 +1,101 @@
+#include "core/Metrics.h"
+
+#include "store/FileIo.h"
+
+#include <functional>
+#include <sstream>
+
+namespace certagent::core {
+
+namespace {
+
+const char* const kStates[] = {"idle", "ordering", "validating", "issued", "installed", "failed"};
+
+/// Prometheus label value escaping: backslash, double quote and newline.
+std::string escapeLabel(const std::string& value) {
+    std::string out;
+    for (char c : value) {
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '"')
+            out += "\\\"";
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
+    }
+    return out;
+}
+
+using Getter = std::function<std::optional<long long>(const CertMetrics&)>;
+
+void family(std::ostringstream& out, const std::vector<CertMetrics>& certs, const char* metric,
+            const char* help, const Getter& get) {
+    out << "# HELP " << metric << ' ' << help << "\n# TYPE " << metric << " gauge\n";
+    for (const auto& cert : certs) {
+        if (auto value = get(cert))
+            out << metric << "{name=\"" << escapeLabel(cert.name) << "\"} " << *value << '\n';
+    }
+}
+
+std::optional<long long> asValue(const std::optional<std::time_t>& t) {
+    if (!t)
+        return std::nullopt;
+    return static_cast<long long>(*t);
+}
+
+void stateFamily(std::ostringstream& out, const std::vector<CertMetrics>& certs) {
+    const char* metric = "certagent_cert_order_state";
+    out << "# HELP " << metric << " 1 for the certificate's current order state.\n"
+        << "# TYPE " << metric << " gauge\n";
+    for (const auto& cert : certs) {
+        bool known = false;
+        for (const char* state : kStates) {
+            bool current = cert.orderState == state;
+            known = known || current;
+            out << metric << "{name=\"" << escapeLabel(cert.name) << "\",state=\"" << state
+                << "\"} " << (current ? 1 : 0) << '\n';
+        }
+        if (!known && !cert.orderState.empty())
+            out << metric << "{name=\"" << escapeLabel(cert.name) << "\",state=\""
+                << escapeLabel(cert.orderState) << "\"} 1\n";
+    }
+}
+
+} // namespace
+
+std::string formatMetrics(const std::vector<CertMetrics>& certs, std::time_t now) {
+    std::ostringstream out;
+    family(out, certs, "certagent_cert_not_after_seconds",
+           "Expiry (notAfter) of the live certificate, seconds since the epoch.",
+           [](const CertMetrics& c) { return asValue(c.notAfter); });
+    family(out, certs, "certagent_cert_seconds_left",
+           "Seconds until the live certificate expires (negative: expired).",
+           [now](const CertMetrics& c) -> std::optional<long long> {
+               if (!c.notAfter)
+                   return std::nullopt;
+               return static_cast<long long>(*c.notAfter) - static_cast<long long>(now);
+           });
+    family(out, certs, "certagent_cert_last_success_seconds",
+           "Time of the last successful run for the certificate, seconds since the epoch.",
+           [](const CertMetrics& c) { return asValue(c.lastSuccess); });
+    family(out, certs, "certagent_cert_last_failure_seconds",
+           "Time of the last failed run for the certificate, seconds since the epoch.",
+           [](const CertMetrics& c) { return asValue(c.lastFailure); });
+    family(out, certs, "certagent_cert_last_exit_code",
+           "Exit code of the last run for the certificate (0 ok, see certagent(8)).",
+           [](const CertMetrics& c) -> std::optional<long long> { return c.lastExit; });
+    stateFamily(out, certs);
+    out << "# HELP certagent_last_run_seconds Time the metrics were written, seconds since the "
+           "epoch.\n# TYPE certagent_last_run_seconds gauge\ncertagent_last_run_seconds "
+        << static_cast<long long>(now) << '\n';
+    return out.str();
+}
+
+void writeMetrics(const std::string& path, const std::vector<CertMetrics>& certs, std::time_t now) {
+    if (path.empty())
+        return;
+    store::writeFileAtomic(path, formatMetrics(certs, now), 0644);
+}
+
+} // namespace certagent::core
