@@ -1,0 +1,24 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+/// Internal helpers shared by Store.cpp and StoreState.cpp.
+namespace certagent::store::detail {
+
+/// Cap for meta.json and state files.
+constexpr size_t kMaxJsonBytes = 1 << 20;
+
+/// `text` with control characters and non-ASCII bytes replaced by '?', for log lines.
+std::string printable(const std::string& text);
+
+/// Entry names of `dir` (without "." and ".."); empty if it does not exist. Throws IoError if
+/// it exists but cannot be read.
+std::vector<std::string> listDir(const std::string& dir);
+
+/// The store root: created (with parents, 0755) if missing; may be a symlink to a directory;
+/// must be owned by the effective uid; group/world write bits are removed. Throws IoError.
+void ensureRootDir(const std::string& dir);
+
+} // namespace certagent::store::detail
