@@ -132,6 +132,10 @@ std::string hookProblem(const std::string& path, bool isDir) {
     return {};
 }
 
+struct DirCloser {
+    void operator()(DIR* dir) const { ::closedir(dir); }
+};
+
 Poco::JSON::Object::Ptr orderedObject() {
     return new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
 }
@@ -225,7 +229,7 @@ std::vector<std::string> HookRunner::list(const std::string& phase) const {
     if (m_settings.dir.empty())
         return hooks;
     std::string dir = m_settings.dir + "/" + phase + ".d";
-    std::unique_ptr<DIR, decltype(&::closedir)> handle(::opendir(dir.c_str()), &::closedir);
+    std::unique_ptr<DIR, DirCloser> handle(::opendir(dir.c_str()));
     if (!handle)
         return hooks;
     while (struct dirent* entry = ::readdir(handle.get())) {

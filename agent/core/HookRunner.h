@@ -55,11 +55,12 @@ struct HookOutcome {
     bool ok() const { return failures == 0; }
 };
 
-/// Runs hook directories in run-parts order (lexical; names matching ^[A-Za-z0-9_-]+$ only, so
-/// README, *.dpkg-old, *.sh~ are skipped) and the per-certificate deploy_hook, each directly by
-/// argv (no shell) through the CommandRunner with the minimal environment, the event as JSON on
-/// stdin and the timeout. Every output line goes to `log`, escaped and prefixed with the hook.
-/// A failing hook never stops the following hooks of the same phase.
+/// Runs hook directories in run-parts order (lexical byte order; only executable files whose
+/// names match ^[A-Za-z0-9_-]+$, so *.dpkg-old, *.sh, *~ and a non-executable README are skipped)
+/// and the per-certificate deploy_hook, each directly by argv (no shell) through the CommandRunner
+/// with the minimal environment, the event as JSON on stdin and the timeout. Every output line goes
+/// to `log`, escaped and prefixed with the hook. A failing hook never stops the following hooks of
+/// the same phase.
 class HookRunner {
   public:
     using LogFn = std::function<void(const std::string&)>;
