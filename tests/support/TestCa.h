@@ -88,6 +88,9 @@ class TestCa {
 crypto::X509ReqPtr makeCsr(const EVP_PKEY& key, const std::vector<std::string>& names,
                            Digest digest = Digest::Sha256);
 
+/// The CSR's CN followed by its SAN DNS names, without duplicates (no signature check).
+std::vector<std::string> csrNames(const X509_REQ& csr);
+
 std::string toPem(const X509& cert);
 /// Unencrypted PKCS#8 private key PEM.
 std::string keyToPem(const EVP_PKEY& key);

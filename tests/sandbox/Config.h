@@ -1,0 +1,21 @@
+#pragma once
+
+#include <string>
+
+namespace certagent::sandbox {
+
+/// The sandbox command line (design.md §7).
+struct Config {
+    std::string listenHost = "127.0.0.1";
+    int listenPort = 0;
+    std::string dataDir;
+    std::string user;
+    std::string pass;
+    std::string dcvHost; ///< empty = no --dcv-connect
+    int dcvPort = 0;
+    bool autoValidate = false;
+    long issueDelaySeconds = 0;
+    long validityDays = 90;
+};
+
+} // namespace certagent::sandbox
