@@ -1,0 +1,171 @@
+#include "plugins/apache/ApacheControl.h"
+
+#include "util/Error.h"
+
+#include <cctype>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+namespace certagent::plugins::apache {
+
+namespace {
+
+constexpr const char* kPlugin = "apache";
+constexpr const char* kUnit = "apache2";
+
+std::string dirOf(const std::string& path) {
+    size_t slash = path.rfind('/');
+    return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+/// Debian's envvars is a shell fragment; we take only its plain `export NAME=value` lines
+/// (with $NAME / ${NAME} of earlier values) instead of running a shell as root.
+void readEnvvars(const std::string& configDir, std::map<std::string, std::string>& env) {
+    std::ifstream in(configDir + "/envvars");
+    if (!in)
+        return;
+    std::map<std::string, std::string> vars;
+    const std::string base = configDir.substr(configDir.rfind('/') + 1);
+    vars["SUFFIX"] = base.rfind("apache2-", 0) == 0 ? "-" + base.substr(8) : "";
+    static const std::regex kExport(R"(^\s*export\s+([A-Za-z_][A-Za-z0-9_]*)=(\S*)\s*$)");
+    static const std::regex kRef(R"(\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?)");
+    std::string line;
+    while (std::getline(in, line)) {
+        std::smatch m;
+        if (!std::regex_match(line, m, kExport))
+            continue;
+        std::string value = m[2].str();
+        if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+            value.back() == value.front())
+            value = value.substr(1, value.size() - 2);
+        std::string expanded;
+        auto begin = std::sregex_iterator(value.begin(), value.end(), kRef);
+        size_t last = 0;
+        for (auto it = begin; it != std::sregex_iterator(); ++it) {
+            expanded += value.substr(last, it->position() - last);
+            auto found = vars.find((*it)[1].str());
+            expanded += found == vars.end() ? "" : found->second;
+            last = it->position() + it->length();
+        }
+        expanded += value.substr(last);
+        vars[m[1].str()] = expanded;
+        env[m[1].str()] = expanded;
+    }
+}
+
+} // namespace
+
+ApacheControl::ApacheControl(core::ServerSettings settings, CommandRunner& runner)
+    : m_settings(std::move(settings)), m_runner(runner) {
+    if (m_settings.binary.empty() || m_settings.config.empty())
+        throw ConfigError("[apache] binary and config must be set");
+    if (m_settings.reload != "auto" && m_settings.reload != "systemd" &&
+        m_settings.reload != "signal")
+        throw ConfigError("[apache] reload = " + m_settings.reload +
+                          ": want auto, systemd or signal");
+    m_env["PATH"] = kFixedPath;
+    m_env["LANG"] = "C";
+    readEnvvars(dirOf(m_settings.config), m_env);
+}
+
+SubprocessResult ApacheControl::run(const std::vector<std::string>& args, bool killGroup) {
+    std::vector<std::string> argv{m_settings.binary, "-f", m_settings.config};
+    argv.insert(argv.end(), args.begin(), args.end());
+    SubprocessOptions options;
+    options.env = m_env;
+    options.timeout = std::chrono::seconds(60);
+    options.killGroupOnExit = killGroup;
+    return m_runner.run(argv, options);
+}
+
+SubprocessResult ApacheControl::runSystemctl(const std::vector<std::string>& args) {
+    std::vector<std::string> argv{"systemctl"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    SubprocessOptions options;
+    options.env = {{"PATH", kFixedPath}, {"LANG", "C"}};
+    options.timeout = std::chrono::seconds(90);
+    return m_runner.run(argv, options);
+}
+
+std::string ApacheControl::dump(const std::string& step) {
+    SubprocessResult r =
+        run({"-t", "-D", "DUMP_VHOSTS", "-D", "DUMP_RUN_CFG", "-D", "DUMP_MODULES"});
+    if (!r.ok())
+        throw InstallError(kPlugin, step,
+                           m_settings.binary + " -t failed (" + r.describe() +
+                               "): " + lastLine(r.output));
+    return r.output;
+}
+
+void ApacheControl::configTest() {
+    SubprocessResult r = run({"-t"});
+    if (!r.ok())
+        throw InstallError(kPlugin, "test",
+                           "configuration test failed (" + r.describe() +
+                               "): " + lastLine(r.output));
+}
+
+bool ApacheControl::systemdRunsPid(int pid) {
+    try {
+        if (!runSystemctl({"is-active", "--quiet", kUnit}).ok())
+            return false;
+        SubprocessResult r = runSystemctl({"show", "-p", "MainPID", "--value", kUnit});
+        return r.ok() && std::atoi(r.output.c_str()) == pid;
+    } catch (const Error&) {
+        return false; // no systemctl on this host
+    }
+}
+
+void ApacheControl::graceful(bool viaSystemd, const std::string& step) {
+    SubprocessResult r = viaSystemd ? runSystemctl({"reload", kUnit}) : run({"-k", "graceful"});
+    if (!r.ok())
+        throw InstallError(kPlugin, step,
+                           std::string(viaSystemd ? "systemctl reload apache2" : "-k graceful") +
+                               " failed (" + r.describe() + "): " + lastLine(r.output));
+}
+
+void ApacheControl::start(bool viaSystemd, const std::string& step) {
+    // The daemon calls setsid(); its group is not ours to kill once the starter exits.
+    SubprocessResult r = viaSystemd ? runSystemctl({"start", kUnit}) : run({"-k", "start"}, false);
+    if (!r.ok())
+        throw InstallError(kPlugin, step,
+                           std::string(viaSystemd ? "systemctl start apache2" : "-k start") +
+                               " failed (" + r.describe() + "): " + lastLine(r.output));
+}
+
+int readPidFile(const std::string& path) {
+    std::ifstream in(path);
+    long pid = -1;
+    if (!(in >> pid) || pid <= 0 || pid > (1L << 22))
+        return -1;
+    return static_cast<int>(pid);
+}
+
+bool pidAlive(int pid) {
+    if (pid <= 0)
+        return false;
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat;
+    if (!std::getline(in, stat))
+        return false;
+    size_t close = stat.rfind(')');
+    return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z' &&
+           stat[close + 2] != 'X';
+}
+
+std::string lastLine(const std::string& output) {
+    std::istringstream in(output);
+    std::string line, last;
+    while (std::getline(in, line))
+        if (line.find_first_not_of(" \t\r") != std::string::npos)
+            last = line;
+    for (char& c : last)
+        if (std::iscntrl(static_cast<unsigned char>(c)))
+            c = ' ';
+    if (last.size() > 300)
+        last = last.substr(0, 300) + "...";
+    return last.empty() ? "no output" : last;
+}
+
+} // namespace certagent::plugins::apache

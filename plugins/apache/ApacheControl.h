@@ -1,0 +1,55 @@
+#pragma once
+
+// Running apache2 (or apachectl, same arguments) through the CommandRunner seam: the dump used by
+// discovery, the configuration test, graceful reloads through systemd or `-k graceful`, and the
+// one start the recovery may do. Argv only, never a shell; the environment is explicit.
+
+#include "core/Installer.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace certagent::plugins::apache {
+
+class ApacheControl {
+  public:
+    ApacheControl(core::ServerSettings settings, CommandRunner& runner);
+
+    /// `binary -f config -t -D DUMP_VHOSTS -D DUMP_RUN_CFG -D DUMP_MODULES`. Throws
+    /// InstallError(step) with the server's last complaint when it fails.
+    std::string dump(const std::string& step);
+    /// `binary -f config -t`. Throws InstallError("test") when the configuration is refused.
+    void configTest();
+    /// Whether the systemd unit apache2 is active and its MainPID is `pid` (so `systemctl
+    /// reload` reaches this very server). False when systemctl is missing.
+    bool systemdRunsPid(int pid);
+    /// Graceful reload: `systemctl reload apache2` or `binary -f config -k graceful`. Throws
+    /// InstallError(step).
+    void graceful(bool viaSystemd, const std::string& step);
+    /// `systemctl start apache2` or `binary -f config -k start` (recovery only). Throws
+    /// InstallError(step).
+    void start(bool viaSystemd, const std::string& step);
+
+    /// The environment given to apache2: the fixed PATH, LANG=C, and the `export NAME=value`
+    /// lines of an `envvars` file beside the config (Debian's APACHE_RUN_DIR & co.) if present.
+    const std::map<std::string, std::string>& env() const { return m_env; }
+    const core::ServerSettings& settings() const { return m_settings; }
+
+  private:
+    SubprocessResult run(const std::vector<std::string>& args, bool killGroup = true);
+    SubprocessResult runSystemctl(const std::vector<std::string>& args);
+
+    core::ServerSettings m_settings;
+    CommandRunner& m_runner;
+    std::map<std::string, std::string> m_env;
+};
+
+/// The pid in a pid file, or -1 when it is missing or unreadable.
+int readPidFile(const std::string& path);
+/// /proc/<pid> exists and is not a zombie.
+bool pidAlive(int pid);
+/// The last non-empty line of a program's output, control characters replaced (for messages).
+std::string lastLine(const std::string& output);
+
+} // namespace certagent::plugins::apache

@@ -1,0 +1,14 @@
+#pragma once
+
+#include <string>
+
+namespace certagent::plugins::apache {
+
+/// The verification gate's word on the files a virtual host points at, right before a reload:
+/// the first certificate of `certPath` parses, the private key in `keyPath` (or, when empty, in
+/// `certPath` itself) parses, and the key belongs to the certificate (EVP_PKEY_eq). `apache2 -t`
+/// accepts mismatched or garbage files and a graceful reload with them takes the server down, so
+/// this runs before every reload. Throws CryptoError naming the file and the reason.
+void checkKeyPair(const std::string& certPath, const std::string& keyPath);
+
+} // namespace certagent::plugins::apache
