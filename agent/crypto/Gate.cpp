@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 #include <set>
 
 namespace certagent::crypto {
@@ -180,6 +181,35 @@ GateFailure failureOf(int err) {
     }
 }
 
+std::string isoTime(const ASN1_TIME* t) {
+    std::tm tm{};
+    if (!t || ASN1_TIME_to_tm(t, &tm) != 1) {
+        ERR_clear_error();
+        return "?";
+    }
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+[[noreturn]] void failVerify(const GateJob& job, X509_STORE_CTX* ctx) {
+    const int err = X509_STORE_CTX_get_error(ctx);
+    const X509* at = X509_STORE_CTX_get_current_cert(ctx);
+    ERR_clear_error();
+    const GateFailure failure = failureOf(err);
+    std::string where = "depth " + std::to_string(X509_STORE_CTX_get_error_depth(ctx));
+    if (at)
+        where += ", " + subjectCn(*at);
+    if (at && failure == GateFailure::Expired)
+        where += ", notAfter " + isoTime(X509_get0_notAfter(at));
+    std::string reason = X509_verify_cert_error_string(err);
+    if (failure == GateFailure::NoTrustedPath)
+        reason = "no path to a trusted root in " +
+                 (job.trustCaFile.empty() ? std::string("the system store") : job.trustCaFile) +
+                 ": " + reason;
+    fail(job, failure, "verifying chain: " + reason + " (" + where + ")");
+}
+
 /// X509_verify_cert at job.now; returns the full path (leaf ... anchor).
 X509StackPtr buildPath(const GateJob& job) {
     X509StorePtr store = makeStore(job);
@@ -201,15 +231,8 @@ X509StackPtr buildPath(const GateJob& job) {
     X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_SSL_SERVER);
     X509_STORE_CTX_set_app_data(ctx.get(), &state);
     X509_STORE_CTX_set_verify_cb(ctx.get(), verifyCallback);
-    if (X509_verify_cert(ctx.get()) != 1) {
-        const int err = X509_STORE_CTX_get_error(ctx.get());
-        const X509* at = X509_STORE_CTX_get_current_cert(ctx.get());
-        ERR_clear_error();
-        fail(job, failureOf(err),
-             std::string("verifying chain: ") + X509_verify_cert_error_string(err) + " (depth " +
-                 std::to_string(X509_STORE_CTX_get_error_depth(ctx.get())) +
-                 (at ? ", " + subjectCn(*at) : std::string()) + ")");
-    }
+    if (X509_verify_cert(ctx.get()) != 1)
+        failVerify(job, ctx.get());
     X509StackPtr path(X509_STORE_CTX_get1_chain(ctx.get()));
     if (!path)
         throwOpenSsl("verifying chain: reading the path");
