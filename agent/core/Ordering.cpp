@@ -1,0 +1,197 @@
+#include "api/Text.h"
+#include "core/CertRunner.h"
+#include "core/RunSupport.h"
+#include "crypto/Csr.h"
+#include "crypto/Keys.h"
+#include "store/FileIo.h"
+#include "store/IsoTime.h"
+
+#include <cstdlib>
+
+namespace certagent::core {
+
+namespace {
+
+constexpr std::time_t kClockTolerance = 86400;
+constexpr std::time_t kSubscriptionMargin = 30 * 86400;
+
+enum class OrderKind { New, Reissue, Renew };
+
+const char* kindName(OrderKind kind) {
+    return kind == OrderKind::New       ? "new order"
+           : kind == OrderKind::Reissue ? "reissue"
+                                        : "renew order";
+}
+
+} // namespace
+
+std::string CertRunner::csrPath() const {
+    return store::parentDir(m_ctx.store.pendingKeyPath(m_cert.name)) + "/request.csr";
+}
+
+std::string CertRunner::readCsrPem() const {
+    return store::readFileCapped(csrPath(), 64 * 1024).value_or("");
+}
+
+int CertRunner::startOrder(const RunOptions& options, const std::string& reason) {
+    logger().information(m_prefix + "due: " + reason);
+    long long existing = m_cert.orderId > 0 ? m_cert.orderId : m_state.orderId;
+    OrderKind kind = existing > 0 ? OrderKind::Reissue : OrderKind::New;
+    if (existing > 0) {
+        api::OrderStatus st;
+        try {
+            st = m_ctx.api.status(existing);
+        } catch (const api::ApiError& e) {
+            return apiFailure(e, e.exitCode());
+        }
+        std::time_t now = m_ctx.now();
+        if (st.timeStamp && std::llabs(*st.timeStamp - now) > kClockTolerance &&
+            reason.rfind("expires", 0) == 0) {
+            logger().warning(m_prefix + "local clock differs from the API's by more than a day; "
+                                        "no expiry-based renewal");
+            return kExitOk;
+        }
+        bool ended = st.status == "expired" ||
+                     (st.endDate && dateToTime(*st.endDate) < now + kSubscriptionMargin);
+        if (ended && !m_cert.autoRenewOrder) {
+            return refuseAndRecord("order " + std::to_string(existing) + " subscription ends" +
+                                       (st.endDate ? " " + st.endDate->toString() : "") +
+                                       "; set auto_renew_order = yes or order a new one",
+                                   kExitRefused);
+        }
+        if (ended) {
+            kind = OrderKind::Renew;
+        } else if (st.status == "processing" || st.status == "reissue" || st.status == "pending") {
+            logger().information(m_prefix + "order " + std::to_string(existing) + " is already " +
+                                 api::escapeForLog(st.status, 40) + "; following it");
+            m_state.orderId = existing;
+            m_state.phase = "validating";
+            if (!options.dryRun)
+                save();
+            return pollAndAdvance(options, {});
+        } else if (st.status != "active") {
+            return refuseAndRecord("order " + std::to_string(existing) + " is \"" +
+                                       api::escapeForLog(st.status, 40) + "\", cannot reissue",
+                                   kExitRefused);
+        }
+    }
+    if (options.dryRun) {
+        logger().information(m_prefix + "dry run: would place a " + kindName(kind) +
+                             (existing > 0 ? " for order " + std::to_string(existing) : ""));
+        return kExitOk;
+    }
+
+    // The key never leaves the host and is on disk before the order is sent.
+    crypto::EvpPkeyPtr key;
+    std::string keyPem;
+    auto liveKey =
+        store::readFileCapped(m_ctx.store.liveDir(m_cert.name) + "/privkey.pem", 64 * 1024);
+    if (m_cert.reuseKey && liveKey) {
+        key = crypto::privateKeyFromPem(*liveKey, "live/" + m_cert.name + "/privkey.pem");
+        keyPem = *liveKey;
+    } else {
+        key = crypto::generateKey(crypto::parseKeyType(m_cert.keyType));
+        keyPem = crypto::privateKeyToPem(*key);
+    }
+    auto csr = crypto::makeCsr(*key, m_cert.domains);
+    std::string csrPem = crypto::csrToPem(*csr);
+    m_ctx.store.writePendingKey(m_cert.name, keyPem);
+    store::writeFileAtomic(csrPath(), csrPem, 0644);
+    api::wipe(keyPem);
+
+    std::string previousPhase = m_state.phase;
+    m_state.phase = "ordering";
+    m_state.orderId = kind == OrderKind::New ? 0 : existing;
+    m_state.attempts++;
+    m_state.pendingSince = m_ctx.now();
+    m_state.lastStatus.clear();
+    save();
+
+    std::vector<std::string> sans = sanNames();
+    std::vector<std::string> approvers;
+    for (const auto& san : sans)
+        approvers.push_back(m_cert.dcv == "email" ? "admin@" + (san[0] == '*' ? san.substr(2) : san)
+                                                  : m_cert.dcv);
+    api::DcvInfo dcv;
+    std::vector<api::SanItem> sanItems;
+    try {
+        if (kind == OrderKind::Reissue) {
+            api::ReissueRequest r;
+            r.csr = csrPem;
+            r.dcvMethod = m_cert.dcv;
+            r.approverEmail = m_cert.dcv == "email" ? m_cert.approverEmail : "";
+            r.dnsNames = sans;
+            r.approverEmails = approvers;
+            auto res = m_ctx.api.reissue(existing, r);
+            m_state.lastStatus = res.orderStatus;
+            dcv = res.validation;
+            sanItems = res.san;
+        } else {
+            api::NewOrderRequest r;
+            r.productId = m_cert.productId;
+            r.period = m_cert.period;
+            r.csr = csrPem;
+            r.dcvMethod = m_cert.dcv;
+            r.approverEmail = m_cert.dcv == "email" ? m_cert.approverEmail : "";
+            r.dnsNames = sans;
+            r.approverEmails = approvers;
+            r.contacts = m_cert.contact;
+            auto res = kind == OrderKind::New ? m_ctx.api.addOrder(r) : m_ctx.api.renewOrder(r);
+            m_state.orderId = res.orderId;
+            m_state.lastStatus = res.orderStatus;
+            dcv = res.approver;
+            sanItems = res.san;
+        }
+    } catch (const api::ApiError& e) {
+        if (e.maybeProcessed() && kind == OrderKind::Reissue) {
+            m_state.phase = "validating"; // the order id is known: the next poll tells
+        } else if (!e.maybeProcessed()) {
+            m_state.phase = previousPhase;
+            m_state.orderId = kind == OrderKind::New ? 0 : existing;
+        }
+        return apiFailure(e, e.exitCode());
+    }
+    m_state.phase = "validating";
+    m_state.consecutiveFailures = 0;
+    m_state.backoffUntil.reset();
+    save();
+    logger().information(m_prefix + kindName(kind) + " placed: order " +
+                         std::to_string(m_state.orderId) + ", status " +
+                         api::escapeForLog(m_state.lastStatus, 40));
+    try {
+        prepareValidation(dcv, sanItems, false);
+    } catch (const RefusedError& e) {
+        cleanupValidation();
+        m_state.phase = "failed";
+        int rc = refuseAndRecord(e.what(), e.exitCode());
+        save();
+        return rc;
+    }
+    return pollAndAdvance(options, {});
+}
+
+int CertRunner::pollAndAdvance(const RunOptions& options,
+                               const std::optional<api::BatchStatus>& batch) {
+    bool ready = m_cert.dcv == "email" ||
+                 (m_cert.dcv == "dns" ? !m_state.dnsRecords.empty() : !m_state.dcvFiles.empty());
+    if (batch && !options.wait && ready && batch->status == m_state.lastStatus &&
+        batch->status != "active") {
+        logger().information(m_prefix + "order " + std::to_string(m_state.orderId) + " still " +
+                             api::escapeForLog(batch->status, 40));
+        return kExitOk;
+    }
+    api::OrderStatus st;
+    try {
+        st = m_ctx.api.status(m_state.orderId);
+    } catch (const api::ApiError& e) {
+        return apiFailure(e, e.exitCode());
+    }
+    if (st.timeStamp && std::llabs(*st.timeStamp - m_ctx.now()) > kClockTolerance)
+        logger().warning(m_prefix + "local clock differs from the API's time by more than a day");
+    if (options.wait)
+        return waitForIssue(options, std::move(st));
+    bool done = false;
+    return handleStatus(options, st, done);
+}
+
+} // namespace certagent::core
