@@ -1,0 +1,173 @@
+#include "api/ApiClient.h"
+
+#include "api/ClientCore.h"
+#include "api/Json.h"
+#include "api/Replies.h"
+#include "api/Requests.h"
+
+#include <sstream>
+
+namespace certagent::api {
+
+using detail::CallSpec;
+using Poco::JSON::Object;
+
+namespace {
+
+void checkId(const std::string& method, long long id, const char* what) {
+    if (id <= 0 || id > detail::kMaxId) {
+        ApiError::Details d;
+        d.method = method;
+        throw ApiError(d, std::string("bad request: ") + what + " " + std::to_string(id) +
+                              " is not a positive id");
+    }
+}
+
+CallSpec spec(const char* name, long long orderId, const char* verb, std::string path,
+              Params form = {}, bool idempotent = true) {
+    return CallSpec{name, orderId, verb, std::move(path), {}, std::move(form), idempotent};
+}
+
+std::string idPath(const char* base, long long id) {
+    return base + std::to_string(id);
+}
+
+} // namespace
+
+struct ApiClient::Impl : detail::ClientCore {
+    using ClientCore::ClientCore;
+
+    template <typename T, typename Parse> T call(const CallSpec& s, Parse parse) {
+        T result{};
+        run(s, [&](const Object& obj) { result = parse(obj); });
+        return result;
+    }
+
+    std::string message(const CallSpec& s) {
+        return call<std::string>(s, [](const Object& o) { return detail::parseMessage(o); });
+    }
+};
+
+ApiClient::ApiClient(ApiSettings settings, Credentials credentials,
+                     std::unique_ptr<HttpTransport> transport, Clock& clock)
+    : m_impl(std::make_unique<Impl>(std::move(settings), std::move(credentials),
+                                    std::move(transport), clock)) {}
+
+ApiClient::~ApiClient() = default;
+
+void ApiClient::authenticate() {
+    m_impl->authenticate();
+}
+
+OrderStatus ApiClient::getOrderStatus(long long orderId) {
+    checkId("getOrderStatus", orderId, "order id");
+    const CallSpec s = spec("getOrderStatus", orderId, "GET", idPath("/orders/status/", orderId));
+    return m_impl->call<OrderStatus>(
+        s, [&](const Object& o) { return detail::parseOrderStatus(o, orderId); });
+}
+
+std::vector<BatchStatus> ApiClient::getOrdersStatus(const std::vector<long long>& orderIds) {
+    if (orderIds.empty()) {
+        return {};
+    }
+    std::vector<std::string> ids;
+    for (long long id : orderIds) {
+        checkId("getOrdersStatus", id, "order id");
+        ids.push_back(std::to_string(id));
+    }
+    const CallSpec s =
+        spec("getOrdersStatus", 0, "POST", "/orders/statuses/", {{"cids", detail::joinList(ids)}});
+    return m_impl->call<std::vector<BatchStatus>>(
+        s, [&](const Object& o) { return detail::parseBatch(o, orderIds); });
+}
+
+NewOrderResult ApiClient::addSSLOrder(const NewOrderRequest& request) {
+    const CallSpec s = spec("addSSLOrder", 0, "POST", "/orders/add_ssl_order/",
+                            detail::newOrderParams(request, "addSSLOrder"), false);
+    return m_impl->call<NewOrderResult>(
+        s, [&](const Object& o) { return detail::parseNewOrder(o, request.dcvMethod); });
+}
+
+NewOrderResult ApiClient::addSSLRenewOrder(const NewOrderRequest& request) {
+    const CallSpec s = spec("addSSLRenewOrder", 0, "POST", "/orders/add_ssl_renew_order/",
+                            detail::newOrderParams(request, "addSSLRenewOrder"), false);
+    return m_impl->call<NewOrderResult>(
+        s, [&](const Object& o) { return detail::parseNewOrder(o, request.dcvMethod); });
+}
+
+ReissueResult ApiClient::reissueSSLOrder(long long orderId, const ReissueRequest& request) {
+    checkId("reissueSSLOrder", orderId, "order id");
+    const CallSpec s =
+        spec("reissueSSLOrder", orderId, "POST", idPath("/orders/ssl/reissue/", orderId),
+             detail::reissueParams(request), false);
+    return m_impl->call<ReissueResult>(
+        s, [&](const Object& o) { return detail::parseReissue(o, orderId, request.dcvMethod); });
+}
+
+std::string ApiClient::changeValidationMethod(long long orderId, const std::string& domain,
+                                              const std::string& newMethod) {
+    checkId("changeValidationMethod", orderId, "order id");
+    return m_impl->message(spec("changeValidationMethod", orderId, "POST",
+                                idPath("/orders/ssl/change_validation_method/", orderId),
+                                {{"domain", domain}, {"new_method", newMethod}}));
+}
+
+std::string ApiClient::revalidate(long long orderId, const std::string& domain) {
+    checkId("revalidate", orderId, "order id");
+    return m_impl->message(spec("revalidate", orderId, "POST",
+                                idPath("/orders/ssl/revalidate/", orderId), {{"domain", domain}}));
+}
+
+std::string ApiClient::resendValidationEmail(long long orderId) {
+    checkId("resendValidationEmail", orderId, "order id");
+    return m_impl->message(spec("resendValidationEmail", orderId, "GET",
+                                idPath("/orders/ssl/resend_validation_email/", orderId)));
+}
+
+DomainEmails ApiClient::getDomainEmails(const std::string& domain) {
+    const CallSpec s =
+        spec("getDomainEmails", 0, "POST", "/tools/domain/emails/", {{"domain", domain}});
+    return m_impl->call<DomainEmails>(s,
+                                      [](const Object& o) { return detail::parseDomainEmails(o); });
+}
+
+CsrInfo ApiClient::decodeCSR(const std::string& csrPem) {
+    const CallSpec s = spec("decodeCSR", 0, "POST", "/tools/csr/decode/", {{"csr", csrPem}});
+    return m_impl->call<CsrInfo>(s, [](const Object& o) { return detail::parseCsr(o); });
+}
+
+OrderList ApiClient::getAllSSLOrders(int limit, int offset) {
+    CallSpec s = spec("getAllSSLOrders", 0, "GET", "/orders/ssl/all/");
+    s.query = {{"limit", std::to_string(limit)}, {"offset", std::to_string(offset)}};
+    return m_impl->call<OrderList>(s, [](const Object& o) { return detail::parseOrderList(o); });
+}
+
+AccountBalance ApiClient::getAccountBalance() {
+    return m_impl->call<AccountBalance>(spec("getAccountBalance", 0, "GET", "/account/balance/"),
+                                        [](const Object& o) { return detail::parseBalance(o); });
+}
+
+ProductDetails ApiClient::getProductDetails(long long productId) {
+    checkId("getProductDetails", productId, "product id");
+    const CallSpec s = spec("getProductDetails", 0, "GET", idPath("/products/details/", productId));
+    return m_impl->call<ProductDetails>(
+        s, [&](const Object& o) { return detail::parseProduct(o, productId); });
+}
+
+std::string ApiClient::cancelSSLOrder(long long orderId, const std::string& reason) {
+    checkId("cancelSSLOrder", orderId, "order id");
+    CallSpec s = spec("cancelSSLOrder", orderId, "POST", "/orders/cancel_ssl_order/",
+                      {{"order_id", std::to_string(orderId)}, {"reason", reason}}, false);
+    return m_impl->message(s);
+}
+
+std::string ApiClient::callRaw(const std::string& method, const Params& params) {
+    const CallSpec s = detail::rawSpec(method, params);
+    return m_impl->call<std::string>(s, [](const Object& o) {
+        std::ostringstream out;
+        o.stringify(out);
+        return out.str();
+    });
+}
+
+} // namespace certagent::api

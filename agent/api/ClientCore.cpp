@@ -1,0 +1,262 @@
+#include "api/ClientCore.h"
+
+#include "api/Json.h"
+#include "api/KeyCache.h"
+#include "api/Replies.h"
+#include "api/Requests.h"
+#include "api/Text.h"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/Logger.h>
+
+#include <algorithm>
+#include <random>
+#include <sstream>
+
+namespace certagent::api::detail {
+
+using Poco::JSON::Object;
+using std::chrono::milliseconds;
+
+namespace {
+
+void wipeRequest(HttpRequest& req) {
+    wipe(req.target);
+    wipe(req.body);
+}
+
+std::optional<milliseconds> retryAfter(const HttpResponse& resp) {
+    const std::string v = resp.header("Retry-After");
+    if (v.empty() || v.size() > 9 || !std::all_of(v.begin(), v.end(), ::isdigit)) {
+        return std::nullopt;
+    }
+    return milliseconds(std::stoll(v) * 1000);
+}
+
+} // namespace
+
+ClientCore::ClientCore(ApiSettings s, Credentials c, std::unique_ptr<HttpTransport> t, Clock& cl)
+    : m_settings(std::move(s)), m_creds(std::move(c)), m_transport(std::move(t)), m_clock(cl),
+      m_cache(m_settings.keyCachePath, m_settings.url, m_creds.user),
+      m_rng(std::random_device{}()) {
+    if (!m_transport) {
+        m_transport =
+            makeHttpsTransport(m_settings.url, {m_settings.caFile, m_settings.maxBodyBytes});
+    }
+}
+
+void ClientCore::log(const std::string& line, bool failed) {
+    if (m_settings.log) {
+        m_settings.log(line);
+    } else if (failed) {
+        Poco::Logger::get("certagent.api").warning(line);
+    } else {
+        Poco::Logger::get("certagent.api").information(line);
+    }
+}
+
+ApiError ClientCore::error(const CallSpec& spec, const CallState& st, bool retryable,
+                           const std::string& text, bool maybeProcessed) {
+    ApiError::Details d;
+    d.method = spec.name;
+    d.orderId = spec.orderId;
+    d.httpStatus = st.lastStatus;
+    d.retryable = retryable;
+    d.maybeProcessed = maybeProcessed;
+    return ApiError(d, text);
+}
+
+/// Runs one call with logging: one line per call, whatever happens.
+void ClientCore::run(const CallSpec& spec, const Consumer& consume) {
+    runWith(spec, consume, false, std::nullopt);
+}
+
+void ClientCore::runWith(const CallSpec& spec, const Consumer& consume, bool isAuth,
+                         std::optional<std::chrono::steady_clock::time_point> deadline) {
+    CallState st;
+    st.start = m_clock.now();
+    st.deadline = deadline.value_or(st.start + m_settings.retryDeadline);
+    std::string outcome = "ok";
+    try {
+        execute(spec, consume, st, isAuth);
+    } catch (const ApiError& e) {
+        outcome = std::string("failed: ") + e.what();
+        logCall(spec, st, outcome, true);
+        throw;
+    }
+    logCall(spec, st, outcome, false);
+}
+
+void ClientCore::logCall(const CallSpec& spec, const CallState& st, const std::string& outcome,
+                         bool failed) {
+    const auto ms = std::chrono::duration_cast<milliseconds>(m_clock.now() - st.start).count();
+    std::ostringstream line;
+    line << "api " << spec.name;
+    if (spec.orderId > 0) {
+        line << " order " << spec.orderId;
+    }
+    line << ": HTTP " << st.lastStatus << ", " << st.attempts
+         << (st.attempts == 1 ? " attempt, " : " attempts, ") << ms << " ms, " << outcome;
+    log(redact(line.str()), failed);
+}
+
+void ClientCore::execute(const CallSpec& spec, const Consumer& consume, CallState& st,
+                         bool isAuth) {
+    for (;;) {
+        if (!isAuth && m_key.empty()) {
+            m_key = m_cache.load();
+            if (m_key.empty()) {
+                authenticate(st.deadline);
+            }
+        }
+        const auto left = std::chrono::duration_cast<milliseconds>(st.deadline - m_clock.now());
+        if (left.count() <= 0) {
+            throw error(spec, st, true, "no reply within the retry deadline");
+        }
+        ++st.attempts;
+        HttpRequest req = isAuth ? authRequest(spec) : buildRequest(spec, m_key.reveal());
+        HttpResponse resp;
+        try {
+            resp = m_transport->send(req, std::min(milliseconds(m_settings.timeout), left));
+        } catch (const TransportError& e) {
+            wipeRequest(req);
+            if (!e.retryable()) {
+                throw error(spec, st, false, e.what());
+            }
+            retryOrThrow(spec, st, e.what(), e.sent());
+            continue;
+        }
+        wipeRequest(req);
+        st.lastStatus = resp.status;
+        if (handleStatus(spec, st, resp, isAuth)) {
+            continue;
+        }
+        if (consumeBody(spec, st, resp, consume)) {
+            return;
+        }
+    }
+}
+
+/// Handles a non-2xx status: returns true to try again, throws to give up, false for 2xx.
+bool ClientCore::handleStatus(const CallSpec& spec, CallState& st, const HttpResponse& resp,
+                              bool isAuth) {
+    const int s = resp.status;
+    const std::string http = "HTTP " + std::to_string(s);
+    if ((s == 401 || s == 403) && isAuth) {
+        throw error(spec, st, false, "credentials refused (" + http + ")");
+    }
+    if (s == 401 || s == 403) {
+        if (st.reauthed) {
+            throw error(spec, st, false,
+                        "auth key refused again after re-authenticating (" + http + ")");
+        }
+        st.reauthed = true;
+        m_key.clear();
+        m_cache.remove();
+        authenticate(st.deadline);
+        return true;
+    }
+    if (s >= 300 && s < 400) {
+        throw error(spec, st, false,
+                    "redirect (" + http + ") to \"" +
+                        escapeForLog(redact(resp.header("Location")), 200) + "\" not followed");
+    }
+    if (s == 429) {
+        backoff(spec, st, http, retryAfter(resp).value_or(milliseconds(1000)), true);
+        return true;
+    }
+    if (s >= 500 && s < 600) {
+        retryOrThrow(spec, st, http, true);
+        return true;
+    }
+    if (s < 200 || s >= 300) {
+        std::string message, description;
+        std::string text = http;
+        try {
+            const auto obj = parseObject(resp.body);
+            if (errorEnvelope(*obj, message, description)) {
+                text += ": " + escapeForLog(redact(message + " " + description), 300);
+            }
+        } catch (const UnreadableReply&) {
+        }
+        throw error(spec, st, false, text);
+    }
+    return false;
+}
+
+/// Parses a 2xx body; returns true when consumed, false to try again; throws to give up.
+bool ClientCore::consumeBody(const CallSpec& spec, CallState& st, const HttpResponse& resp,
+                             const Consumer& consume) {
+    try {
+        const Object::Ptr obj = parseObject(resp.body);
+        std::string message, description;
+        if (errorEnvelope(*obj, message, description)) {
+            ApiError::Details d;
+            d.method = spec.name;
+            d.orderId = spec.orderId;
+            d.httpStatus = resp.status;
+            d.apiMessage = message;
+            d.description = description;
+            throw ApiError(d, "refused: " + escapeForLog(redact(message), 200) +
+                                  (description.empty()
+                                       ? std::string()
+                                       : " (" + escapeForLog(redact(description), 300) + ")"));
+        }
+        consume(*obj);
+        return true;
+    } catch (const UnreadableReply& e) {
+        retryOrThrow(spec, st, std::string("unreadable reply: ") + e.what(), true);
+        return false;
+    } catch (const MismatchedReply& e) {
+        throw error(spec, st, false, e.what());
+    }
+}
+
+/// A failure that may be transient: retry idempotent calls; a write that may have been
+/// processed is not repeated.
+void ClientCore::retryOrThrow(const CallSpec& spec, CallState& st, const std::string& problem,
+                              bool maybeProcessed) {
+    if (!spec.idempotent && maybeProcessed) {
+        throw error(spec, st, true,
+                    problem + " (not repeated: the request may have been processed)", true);
+    }
+    const int n = std::min(st.attempts, 16);
+    const long long cap = std::min<long long>(m_settings.retryBase.count() << (n - 1), 30000);
+    std::uniform_int_distribution<long long> dist(cap / 2, std::max(cap, 1LL));
+    backoff(spec, st, problem, milliseconds(dist(m_rng)), false);
+}
+
+void ClientCore::backoff(const CallSpec& spec, CallState& st, const std::string& problem,
+                         milliseconds delay, bool clamp) {
+    if (clamp) {
+        delay = std::clamp(delay, milliseconds(1000), milliseconds(60000));
+    }
+    if (m_clock.now() + delay >= st.deadline) {
+        throw error(spec, st, true,
+                    "gave up after " + std::to_string(st.attempts) + " attempts within " +
+                        std::to_string(m_settings.retryDeadline.count()) + "s: " + problem);
+    }
+    m_clock.sleepFor(delay);
+}
+
+HttpRequest ClientCore::authRequest(const CallSpec& spec) {
+    HttpRequest req = buildRequest(spec, "");
+    Params form{{"user", m_creds.user}, {"pass", m_creds.pass.reveal()}};
+    req.body = formEncode(form);
+    wipe(form[1].second);
+    return req;
+}
+
+void ClientCore::authenticate(std::optional<std::chrono::steady_clock::time_point> deadline) {
+    const CallSpec spec{"auth", 0, "POST", "/auth/", {}, {}, true};
+    Secret fresh;
+    runWith(
+        spec, [&](const Object& obj) { fresh = parseAuthKey(obj); }, true, deadline);
+    m_key = std::move(fresh);
+    const std::string why = m_cache.store(m_key);
+    if (!why.empty()) {
+        log("api auth: cannot cache the auth key: " + escapeForLog(why, 300), true);
+    }
+}
+
+} // namespace certagent::api::detail

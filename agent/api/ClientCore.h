@@ -1,0 +1,66 @@
+#pragma once
+
+// Internal: the call machinery behind ApiClient (auth, retry policy, logging).
+
+#include "api/ApiClient.h"
+#include "api/KeyCache.h"
+#include "api/Requests.h"
+
+#include <Poco/JSON/Object.h>
+
+#include <functional>
+#include <optional>
+#include <random>
+
+namespace certagent::api::detail {
+
+/// Receives the parsed reply of a successful call; throws UnreadableReply/MismatchedReply.
+using Consumer = std::function<void(const Poco::JSON::Object&)>;
+
+/// Progress of one call (all its attempts).
+struct CallState {
+    std::chrono::steady_clock::time_point start;
+    std::chrono::steady_clock::time_point deadline;
+    int attempts = 0;
+    int lastStatus = 0;
+    bool reauthed = false;
+};
+
+class ClientCore {
+  public:
+    ClientCore(ApiSettings settings, Credentials credentials,
+               std::unique_ptr<HttpTransport> transport, Clock& clock);
+
+    /// Performs `spec` (auth, retries, one log line) and hands the reply to `consume`.
+    void run(const CallSpec& spec, const Consumer& consume);
+    /// POST /auth/ now, within `deadline` if given, and cache the key.
+    void authenticate(std::optional<std::chrono::steady_clock::time_point> deadline = {});
+
+  private:
+    void runWith(const CallSpec& spec, const Consumer& consume, bool isAuth,
+                 std::optional<std::chrono::steady_clock::time_point> deadline);
+    void log(const std::string& line, bool failed);
+    ApiError error(const CallSpec& spec, const CallState& st, bool retryable,
+                   const std::string& text, bool maybeProcessed = false);
+    void logCall(const CallSpec& spec, const CallState& st, const std::string& outcome,
+                 bool failed);
+    void execute(const CallSpec& spec, const Consumer& consume, CallState& st, bool isAuth);
+    bool handleStatus(const CallSpec& spec, CallState& st, const HttpResponse& resp, bool isAuth);
+    bool consumeBody(const CallSpec& spec, CallState& st, const HttpResponse& resp,
+                     const Consumer& consume);
+    void retryOrThrow(const CallSpec& spec, CallState& st, const std::string& problem,
+                      bool maybeProcessed);
+    void backoff(const CallSpec& spec, CallState& st, const std::string& problem,
+                 std::chrono::milliseconds delay, bool clamp);
+    HttpRequest authRequest(const CallSpec& spec);
+
+    ApiSettings m_settings;
+    Credentials m_creds;
+    std::unique_ptr<HttpTransport> m_transport;
+    Clock& m_clock;
+    KeyCache m_cache;
+    Secret m_key;
+    std::mt19937_64 m_rng;
+};
+
+} // namespace certagent::api::detail

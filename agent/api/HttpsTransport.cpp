@@ -1,0 +1,196 @@
+#include "api/Text.h"
+#include "api/Transport.h"
+#include "util/Error.h"
+
+#include <Poco/Exception.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/IPAddress.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/URI.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <istream>
+#include <ostream>
+
+namespace certagent::api {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+Poco::Timespan toTimespan(milliseconds ms) {
+    return Poco::Timespan(
+        static_cast<Poco::Timespan::TimeDiff>(std::max<long long>(ms.count(), 1)) * 1000);
+}
+
+/// A private client Context: system store + optional anchor, peer verification done by OpenSSL
+/// itself (no Poco verify callback, so no certificate handler can ever accept a bad peer), host
+/// name or IP pinned into the verify parameters, TLS 1.2 or newer.
+Poco::Net::Context::Ptr makeContext(const std::string& host, const std::string& caFile) {
+    using Poco::Net::Context;
+    Context::Params params;
+    params.caLocation = caFile;
+    params.loadDefaultCAs = true;
+    params.verificationMode = Context::VERIFY_STRICT;
+    params.verificationDepth = 9;
+    params.cipherList = "HIGH:!aNULL:!eNULL:!MD5:!RC4:!3DES";
+    Context::Ptr ctx;
+    try {
+        ctx = new Context(Context::TLS_CLIENT_USE, params);
+    } catch (const Poco::Exception& e) {
+        throw ConfigError("[api] ca_file " + caFile + ": " + escapeForLog(e.displayText(), 200));
+    }
+    ctx->requireMinimumProtocol(Context::PROTO_TLSV1_2);
+    ctx->enableExtendedCertificateVerification(true);
+    SSL_CTX* raw = ctx->sslContext();
+    SSL_CTX_set_verify(raw, SSL_VERIFY_PEER, nullptr);
+    X509_VERIFY_PARAM* vp = SSL_CTX_get0_param(raw);
+    X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    Poco::Net::IPAddress ip;
+    const int ok = Poco::Net::IPAddress::tryParse(host, ip)
+                       ? X509_VERIFY_PARAM_set1_ip_asc(vp, host.c_str())
+                       : X509_VERIFY_PARAM_set1_host(vp, host.c_str(), host.size());
+    if (ok != 1) {
+        throw ConfigError("[api] url: cannot verify host \"" + escapeForLog(host, 80) + "\"");
+    }
+    return ctx;
+}
+
+bool isVerificationFailure(const Poco::Exception& e) {
+    const std::string text = e.displayText();
+    return dynamic_cast<const Poco::Net::CertificateValidationException*>(&e) != nullptr ||
+           dynamic_cast<const Poco::Net::InvalidCertificateException*>(&e) != nullptr ||
+           text.find("certificate verify failed") != std::string::npos ||
+           text.find("wrong version number") != std::string::npos;
+}
+
+class HttpsTransport : public HttpTransport {
+  public:
+    HttpsTransport(const std::string& baseUrl, const TlsSettings& tls) : m_tls(tls) {
+        Poco::URI uri;
+        try {
+            uri = Poco::URI(baseUrl);
+        } catch (const Poco::Exception&) {
+            throw ConfigError("[api] url: not a URL: " + escapeForLog(redact(baseUrl), 200));
+        }
+        if (uri.getScheme() != "https" || uri.getHost().empty() || !uri.getUserInfo().empty() ||
+            !uri.getRawQuery().empty() || !uri.getFragment().empty()) {
+            throw ConfigError("[api] url must be https://host[:port][/path]: " +
+                              escapeForLog(redact(baseUrl), 200));
+        }
+        m_host = uri.getHost();
+        m_port = uri.getPort();
+        m_prefix = uri.getPath();
+        while (!m_prefix.empty() && m_prefix.back() == '/') {
+            m_prefix.pop_back();
+        }
+        m_context = makeContext(m_host, tls.caFile);
+    }
+
+    HttpResponse send(const HttpRequest& request, milliseconds timeout) override {
+        const auto deadline = Clock::now() + timeout;
+        bool sent = false;
+        try {
+            return exchange(request, timeout, deadline, sent);
+        } catch (const TransportError&) {
+            m_session.reset();
+            throw;
+        } catch (const Poco::Exception& e) {
+            m_session.reset();
+            const bool verify = !sent && isVerificationFailure(e);
+            const std::string what =
+                verify ? "TLS verification of " + m_host + " failed: " : std::string("network: ");
+            throw TransportError(what + escapeForLog(redact(e.displayText()), 200), !verify, sent);
+        } catch (const std::exception& e) {
+            m_session.reset();
+            throw TransportError("network: " + escapeForLog(redact(e.what()), 200), true, sent);
+        }
+    }
+
+  private:
+    HttpResponse exchange(const HttpRequest& request, milliseconds timeout,
+                          Clock::time_point deadline, bool& sent) {
+        if (!m_session) {
+            m_session = std::make_unique<Poco::Net::HTTPSClientSession>(m_host, m_port, m_context);
+            m_session->setKeepAlive(true);
+        }
+        const Poco::Timespan t = toTimespan(timeout);
+        m_session->setTimeout(t, t, t);
+        Poco::Net::HTTPRequest req(request.method, m_prefix + request.target,
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
+        req.set("User-Agent", std::string("certagent/") + CERTAGENT_VERSION);
+        req.set("Accept", "application/json");
+        if (request.method == "POST") {
+            req.setContentType(request.contentType);
+            req.setContentLength(static_cast<std::streamsize>(request.body.size()));
+        }
+        std::ostream& os = m_session->sendRequest(req);
+        os.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
+        sent = true; // from here on the server may act on the request
+        Poco::Net::HTTPResponse resp;
+        std::istream& in = m_session->receiveResponse(resp);
+        HttpResponse out;
+        out.status = static_cast<int>(resp.getStatus());
+        for (const auto& [k, v] : resp) {
+            out.headers.emplace_back(k, v);
+        }
+        if (resp.hasContentLength() &&
+            resp.getContentLength64() > static_cast<Poco::Int64>(m_tls.maxBodyBytes)) {
+            throw TransportError("reply body larger than the cap", true, true);
+        }
+        readBody(in, deadline, out.body);
+        if (resp.hasContentLength() &&
+            static_cast<Poco::Int64>(out.body.size()) != resp.getContentLength64()) {
+            throw TransportError("reply truncated", true, true);
+        }
+        if (!resp.getKeepAlive()) {
+            m_session.reset();
+        }
+        return out;
+    }
+
+    /// Reads the body one socket read at a time so the whole exchange stays inside `deadline`
+    /// even if the server drips a byte at a time.
+    void readBody(std::istream& in, Clock::time_point deadline, std::string& body) {
+        char buf[8192];
+        for (;;) {
+            const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+            if (left.count() <= 0) {
+                throw TransportError("timeout while reading the reply", true, true);
+            }
+            m_session->socket().setReceiveTimeout(toTimespan(left));
+            if (in.peek() == std::char_traits<char>::eof()) {
+                break;
+            }
+            const std::streamsize n = in.readsome(buf, sizeof buf);
+            body.append(buf, static_cast<std::size_t>(n));
+            if (body.size() > m_tls.maxBodyBytes) {
+                throw TransportError("reply body larger than the cap", true, true);
+            }
+        }
+        if (in.bad()) {
+            throw TransportError("reply truncated", true, true);
+        }
+    }
+
+    TlsSettings m_tls;
+    std::string m_host;
+    unsigned short m_port = 443;
+    std::string m_prefix;
+    Poco::Net::Context::Ptr m_context;
+    std::unique_ptr<Poco::Net::HTTPSClientSession> m_session;
+};
+
+} // namespace
+
+std::unique_ptr<HttpTransport> makeHttpsTransport(const std::string& baseUrl,
+                                                  const TlsSettings& tls) {
+    return std::make_unique<HttpsTransport>(baseUrl, tls);
+}
+
+} // namespace certagent::api

@@ -1,0 +1,301 @@
+#include "api/Json.h"
+
+#include "api/Text.h"
+
+#include <Poco/Exception.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
+
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+
+namespace certagent::api::detail {
+namespace {
+
+using Poco::Dynamic::Var;
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+bool isObject(const Var& v) {
+    return v.type() == typeid(Object::Ptr);
+}
+bool isArray(const Var& v) {
+    return v.type() == typeid(Array::Ptr);
+}
+bool isDouble(const Var& v) {
+    return v.type() == typeid(double) || v.type() == typeid(float);
+}
+
+bool allDigits(const std::string& s) {
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+/// Integer value of a JSON integer; throws UnreadableReply when out of 64-bit range.
+long long asInt64(const Var& v, const std::string& what) {
+    try {
+        return v.convert<Poco::Int64>();
+    } catch (const Poco::Exception&) {
+        throw UnreadableReply(what + ": integer out of range");
+    }
+}
+
+std::string trim(const std::string& s) {
+    const auto b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) {
+        return {};
+    }
+    return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
+} // namespace
+
+void checkString(const std::string& value, const std::string& what) {
+    if (value.size() > kMaxStringBytes) {
+        throw UnreadableReply(what + ": string too long");
+    }
+    if (!isValidUtf8(value)) {
+        throw UnreadableReply(what + ": NUL or invalid UTF-8");
+    }
+}
+
+Object::Ptr parseObject(const std::string& body) {
+    if (!isValidUtf8(body)) {
+        throw UnreadableReply("reply is not UTF-8 text or contains NUL");
+    }
+    Var v;
+    try {
+        Poco::JSON::Parser parser;
+        parser.setDepth(kMaxJsonDepth);
+        parser.setAllowNullByte(false);
+        v = parser.parse(body);
+    } catch (const Poco::Exception& e) {
+        throw UnreadableReply("reply is not JSON (" + escapeForLog(e.displayText(), 120) + ")");
+    }
+    if (!isObject(v)) {
+        throw UnreadableReply("reply is not a JSON object");
+    }
+    return v.extract<Object::Ptr>();
+}
+
+bool errorEnvelope(const Object& obj, std::string& message, std::string& description) {
+    if (!obj.has("error")) {
+        return false;
+    }
+    const Var e = obj.get("error");
+    bool truthy = true;
+    if (e.isEmpty()) {
+        truthy = false;
+    } else if (e.isBoolean()) {
+        truthy = e.extract<bool>();
+    } else if (e.isString()) {
+        const std::string& s = e.extract<std::string>();
+        truthy = !(s.empty() || s == "0" || s == "false");
+    } else if (e.isInteger()) {
+        truthy = e.convert<Poco::Int64>() != 0;
+    }
+    if (!truthy) {
+        return false;
+    }
+    const auto textOf = [&](const char* key) {
+        const Var v = obj.get(key);
+        return v.isString() ? v.extract<std::string>() : std::string();
+    };
+    message = textOf("message");
+    description = textOf("description");
+    return true;
+}
+
+Reader::Reader(const Object& obj, std::string where) : m_obj(obj), m_where(std::move(where)) {}
+
+void Reader::fail(const std::string& key, const std::string& why) const {
+    throw UnreadableReply((m_where.empty() ? "" : m_where + ".") + key + ": " + why);
+}
+
+bool Reader::has(const std::string& key) const {
+    return m_obj.has(key);
+}
+
+Var Reader::get(const std::string& key) const {
+    return m_obj.get(key);
+}
+
+std::string Reader::str(const std::string& key) const {
+    const Var v = get(key);
+    if (!v.isString()) {
+        fail(key, v.isEmpty() ? "missing" : "not a string");
+    }
+    const std::string& s = v.extract<std::string>();
+    checkString(s, m_where + "." + key);
+    return s;
+}
+
+std::string Reader::optStr(const std::string& key) const {
+    return get(key).isEmpty() ? std::string() : str(key);
+}
+
+std::string Reader::text(const std::string& key) const {
+    const Var v = get(key);
+    if (v.isEmpty()) {
+        return {};
+    }
+    if (v.isString()) {
+        return str(key);
+    }
+    if (v.isInteger()) {
+        return std::to_string(asInt64(v, m_where + "." + key));
+    }
+    if (isDouble(v)) {
+        return v.convert<std::string>();
+    }
+    fail(key, "not a string or number");
+}
+
+long long Reader::id(const std::string& key) const {
+    const Var v = get(key);
+    long long n = 0;
+    if (v.isInteger()) {
+        n = asInt64(v, m_where + "." + key);
+    } else if (v.isString()) {
+        const std::string& s = v.extract<std::string>();
+        if (!allDigits(s) || s.size() > 16) {
+            fail(key, "not a positive integer");
+        }
+        n = std::stoll(s);
+    } else {
+        fail(key, v.isEmpty() ? "missing" : "not an integer");
+    }
+    if (n <= 0 || n > kMaxId) {
+        fail(key, "id out of range");
+    }
+    return n;
+}
+
+long long Reader::integer(const std::string& key, long long fallback) const {
+    const Var v = get(key);
+    if (v.isEmpty()) {
+        return fallback;
+    }
+    if (v.isInteger()) {
+        return asInt64(v, m_where + "." + key);
+    }
+    if (!v.isString()) {
+        fail(key, "not an integer");
+    }
+    const std::string& s = v.extract<std::string>();
+    if (s.empty()) {
+        return fallback;
+    }
+    const std::string digits = s[0] == '-' ? s.substr(1) : s;
+    if (!allDigits(digits) || digits.size() > 18) {
+        fail(key, "not an integer");
+    }
+    return std::stoll(s);
+}
+
+int Reader::smallInt(const std::string& key, int fallback) const {
+    const long long n = integer(key, fallback);
+    if (n < -1000000000LL || n > 1000000000LL) {
+        fail(key, "integer out of range");
+    }
+    return static_cast<int>(n);
+}
+
+bool Reader::flag(const std::string& key) const {
+    const Var v = get(key);
+    if (v.isEmpty()) {
+        return false;
+    }
+    if (v.isBoolean()) {
+        return v.extract<bool>();
+    }
+    if (v.isInteger()) {
+        return asInt64(v, key) != 0;
+    }
+    if (v.isString()) {
+        const std::string& s = v.extract<std::string>();
+        if (s.empty() || s == "0" || s == "no" || s == "false") {
+            return false;
+        }
+        if (s == "1" || s == "yes" || s == "true") {
+            return true;
+        }
+    }
+    fail(key, "not a flag");
+}
+
+std::optional<Date> Reader::date(const std::string& key) const {
+    const std::string s = optStr(key);
+    if (s.empty() || s.rfind("0000-00-00", 0) == 0) {
+        return std::nullopt;
+    }
+    const bool shape = s.size() >= 10 && s[4] == '-' && s[7] == '-' && allDigits(s.substr(0, 4)) &&
+                       allDigits(s.substr(5, 2)) && allDigits(s.substr(8, 2)) &&
+                       (s.size() == 10 || s[10] == ' ');
+    if (!shape || s.size() > 19) {
+        fail(key, "not a YYYY-MM-DD date");
+    }
+    Date d{std::stoi(s.substr(0, 4)), std::stoi(s.substr(5, 2)), std::stoi(s.substr(8, 2))};
+    if (d.year < 1970 || d.month < 1 || d.month > 12 || d.day < 1 || d.day > 31) {
+        fail(key, "date out of range");
+    }
+    return d;
+}
+
+std::string Reader::pem(const std::string& key) const {
+    const Var v = get(key);
+    if (v.isEmpty()) {
+        return {};
+    }
+    if (!v.isString()) {
+        fail(key, "not a string");
+    }
+    const std::string& s = v.extract<std::string>();
+    if (s.size() > kMaxPemBytes) {
+        fail(key, "PEM text too large");
+    }
+    checkString(s, m_where + "." + key);
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') {
+            continue;
+        }
+        out += s[i];
+    }
+    return out;
+}
+
+Object::Ptr Reader::object(const std::string& key) const {
+    const Var v = get(key);
+    if (v.isEmpty()) {
+        return nullptr;
+    }
+    if (isObject(v)) {
+        return v.extract<Object::Ptr>();
+    }
+    if (isArray(v) && v.extract<Array::Ptr>()->size() == 0) {
+        return nullptr;
+    }
+    if (v.isString() && v.extract<std::string>().empty()) {
+        return nullptr;
+    }
+    fail(key, "not an object");
+}
+
+std::vector<std::string> splitList(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const std::size_t comma = std::min(text.find(',', start), text.size());
+        std::string item = trim(text.substr(start, comma - start));
+        if (!item.empty()) {
+            out.push_back(std::move(item));
+        }
+        start = comma + 1;
+    }
+    return out;
+}
+
+} // namespace certagent::api::detail

@@ -1,0 +1,35 @@
+#pragma once
+
+// Internal: typed replies from parsed JSON objects (throw UnreadableReply / MismatchedReply).
+
+#include "api/Secret.h"
+#include "api/Types.h"
+
+#include <Poco/JSON/Object.h>
+
+#include <string>
+#include <vector>
+
+namespace certagent::api::detail {
+
+/// Parses getOrderStatus; `askedId` > 0 → the reply's order_id must equal it.
+OrderStatus parseOrderStatus(const Poco::JSON::Object& obj, long long askedId);
+/// Parses getOrdersStatus; entries must be among `asked`.
+std::vector<BatchStatus> parseBatch(const Poco::JSON::Object& obj,
+                                    const std::vector<long long>& asked);
+NewOrderResult parseNewOrder(const Poco::JSON::Object& obj, const std::string& dcvMethod);
+ReissueResult parseReissue(const Poco::JSON::Object& obj, long long askedId,
+                           const std::string& dcvMethod);
+DomainEmails parseDomainEmails(const Poco::JSON::Object& obj);
+CsrInfo parseCsr(const Poco::JSON::Object& obj);
+OrderList parseOrderList(const Poco::JSON::Object& obj);
+AccountBalance parseBalance(const Poco::JSON::Object& obj);
+ProductDetails parseProduct(const Poco::JSON::Object& obj, long long askedId);
+/// True for 1..512 printable ASCII characters without spaces, quotes or backslashes.
+bool isUsableKey(const std::string& key);
+/// `message` of a plain reply ("" if absent).
+std::string parseMessage(const Poco::JSON::Object& obj);
+/// `key` of an auth reply: 1..512 printable ASCII characters without spaces.
+Secret parseAuthKey(const Poco::JSON::Object& obj);
+
+} // namespace certagent::api::detail
