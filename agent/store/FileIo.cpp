@@ -196,8 +196,12 @@ void ensureDir(const std::string& dir, mode_t mode) {
         if (errno != ENOENT) {
             throwIo("checking", dir, errno);
         }
-        if (::mkdir(dir.c_str(), mode) != 0 && errno != EEXIST) {
-            throwIo("creating directory", dir, errno);
+        if (::mkdir(dir.c_str(), mode) != 0) {
+            if (errno != EEXIST) {
+                throwIo("creating directory", dir, errno);
+            }
+        } else {
+            fsyncDir(parentDir(dir)); // the new entry survives a crash before first use
         }
         if (::lstat(dir.c_str(), &st) != 0) {
             throwIo("checking", dir, errno);
