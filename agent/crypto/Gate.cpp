@@ -142,7 +142,7 @@ int verifyCallback(int ok, X509_STORE_CTX* ctx) {
     auto* state = static_cast<VerifyState*>(X509_STORE_CTX_get_app_data(ctx));
     X509* cert = X509_STORE_CTX_get_current_cert(ctx);
     if (state && cert &&
-        X509_cmp_time(X509_get0_notBefore(cert), &state->latestAcceptedNotBefore) > 0) {
+        X509_cmp_time(X509_get0_notBefore(cert), &state->latestAcceptedNotBefore) != -1) {
         state->notYetValid = true;
         state->notYetValidWho = subjectCn(*cert);
     }
@@ -204,7 +204,7 @@ std::string isoTime(const ASN1_TIME* t) {
         where += ", notAfter " + isoTime(X509_get0_notAfter(at));
     std::string reason = X509_verify_cert_error_string(err);
     if (failure == GateFailure::NoTrustedPath)
-        reason = "no path to a trusted root in " +
+        reason = "no valid path to a trusted root in " +
                  (job.trustCaFile.empty() ? std::string("the system store") : job.trustCaFile) +
                  ": " + reason;
     fail(job, failure, "verifying chain: " + reason + " (" + where + ")");
