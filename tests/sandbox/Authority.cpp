@@ -9,6 +9,8 @@ namespace certagent::sandbox {
 
 namespace {
 
+using crypto::Asn1TimePtr;
+
 /// Loads name.pem/name.key from dir, or creates them with make() and saves them.
 template <typename Make>
 test::TestCa loadOrCreate(const std::string& dir, const std::string& name, Make make) {
@@ -90,6 +92,14 @@ Issued Authority::issue(const std::string& csrPem, const std::vector<std::string
                                                       : m_intermediate->certPem();
     out.validFrom = asn1Date(X509_get0_notBefore(leaf.get()));
     out.validTill = asn1Date(X509_get0_notAfter(leaf.get()));
+    if (defect == IssueDefect::Expired || defect == IssueDefect::NotYetValid) {
+        // The API claims a normal validity; only the certificate itself is wrong (and the order
+        // must not turn "expired" on its own).
+        Asn1TimePtr from(X509_gmtime_adj(nullptr, 0));
+        Asn1TimePtr till(X509_gmtime_adj(nullptr, validityDays * 86400));
+        out.validFrom = asn1Date(from.get());
+        out.validTill = asn1Date(till.get());
+    }
     return out;
 }
 

@@ -56,7 +56,7 @@ std::string DcvValues::content() const {
 std::string DcvValues::dnsRecord(const std::string& domain) const {
     std::string sha = lower(sha256Upper);
     return "_" + md5Upper + "." + domain + " CNAME " + sha.substr(0, 32) + "." + sha.substr(32) +
-           "." + unique + ".sectigo.com";
+           "." + lower(unique) + ".sectigo.com";
 }
 
 DcvValues dcvValues(const std::string& csrPem, const std::string& unique) {

@@ -14,7 +14,7 @@ struct DcvValues {
     std::string filename() const { return md5Upper + ".txt"; }
     /// "<SHA256>\r\nsectigo.com\r\n<unique>"
     std::string content() const;
-    /// "_<MD5>.<domain> CNAME <sha lower 32>.<sha lower 32>.<unique>.sectigo.com"
+    /// "_<MD5>.<domain> CNAME <sha lower 32>.<sha lower 32>.<unique lower>.sectigo.com"
     std::string dnsRecord(const std::string& domain) const;
 };
 

@@ -279,6 +279,10 @@ void Api::advance(const std::string& id, const std::string& status) {
 }
 
 void Api::progress(Order& o) {
+    if (o.status == "active" && o.validTill < today()) {
+        o.status = "expired";
+        m_store.save();
+    }
     if (o.status != "processing" && o.status != "reissue")
         return;
     if (std::time(nullptr) < o.readyAt || !dcvPasses(o))

@@ -12,6 +12,7 @@
 #include <csignal>
 #include <iostream>
 #include <stdexcept>
+#include <sys/prctl.h>
 
 using certagent::sandbox::Config;
 
@@ -54,6 +55,9 @@ Config parseArgs(int argc, char** argv) {
             std::tie(c.dcvHost, c.dcvPort) = splitHostPort(next(), "--dcv-connect");
             if (c.dcvHost.size() > 2 && c.dcvHost.front() == '[')
                 c.dcvHost = c.dcvHost.substr(1, c.dcvHost.size() - 2);
+        } else if (arg == "--exit-with-parent") {
+            // Test harness option: die with the test runner even if it is killed.
+            prctl(PR_SET_PDEATHSIG, SIGTERM);
         } else if (arg == "--auto-validate") {
             c.autoValidate = true;
         } else if (arg == "--issue-delay") {

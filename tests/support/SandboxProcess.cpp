@@ -69,6 +69,7 @@ void SandboxProcess::start(const std::string& listen) {
     }
     if (m_options.autoValidate)
         args.push_back("--auto-validate");
+    args.push_back("--exit-with-parent");
     args.insert(args.end(), m_options.extraArgs.begin(), m_options.extraArgs.end());
 
     Poco::Pipe outPipe;
