@@ -1,20 +1,123 @@
 #include "cli/Cli.h"
 
+#include "api/Text.h"
+#include "cli/Commands.h"
+#include "core/RunSupport.h"
 #include "util/Error.h"
+
+#include <Poco/Exception.h>
 
 #include <cstring>
 #include <iostream>
 
 namespace certagent::cli {
 
-// Minimal entry point until the command layer lands (issue: run/issue/install/status).
-int main(int argc, char** argv, const core::InstallerFactory&) {
-    if (argc > 1 && std::strcmp(argv[1], "--version") == 0) {
-        std::cout << "certagent " << CERTAGENT_VERSION << "\n";
-        return kExitOk;
+namespace {
+
+const char* const kGlobalUsage =
+    "usage: certagent [--config FILE] [--log-level LEVEL] [--json] COMMAND [ARGS]\n";
+
+void printHelp() {
+    std::cout << kGlobalUsage << "\ncommands:\n";
+    for (const auto& c : commands()) {
+        std::string head = std::string("  ") + c.name + " " + c.usage;
+        std::cout << head << "\n          " << c.help << "\n";
     }
-    std::cerr << "usage: certagent [--config FILE] COMMAND [ARGS]\n";
-    return kExitUsage;
+    std::cout << "\noptions:\n"
+                 "  --config FILE       default /etc/certagent/certagent.conf\n"
+                 "  --log-level LEVEL   error | warning | notice | information | debug\n"
+                 "  --json              machine-readable output (status)\n"
+                 "  --version, --help\n"
+                 "\nDURATION is a whole number with a unit: 90s, 15m, 2h, 30d.\n"
+                 "exit codes: 0 ok, 1 internal error, 2 usage/config, 3 temporary (retry), 4 "
+                 "refused (needs a human),\n"
+                 "  5 deploy failed and rolled back, 6 rollback failed, 7 local I/O failure\n";
+}
+
+int dispatch(int argc, char** argv, const core::InstallerFactory& installers) {
+    Globals globals;
+    int i = 1;
+    for (; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a == "--version") {
+            std::cout << "certagent " << CERTAGENT_VERSION << "\n";
+            return kExitOk;
+        }
+        if (a == "--help" || a == "-h") {
+            printHelp();
+            return kExitOk;
+        }
+        if (a == "--json") {
+            globals.json = true;
+        } else if ((a == "--config" || a == "--log-level") && i + 1 < argc) {
+            (a == "--config" ? globals.configPath : globals.logLevel) = argv[++i];
+        } else if (a.rfind("--config=", 0) == 0) {
+            globals.configPath = a.substr(9);
+        } else if (a.rfind("--log-level=", 0) == 0) {
+            globals.logLevel = a.substr(12);
+        } else if (a.rfind("-", 0) == 0) {
+            throw ConfigError("unknown option " + api::escapeForLog(a, 80) + "\n" + kGlobalUsage);
+        } else {
+            break;
+        }
+    }
+    if (i >= argc)
+        throw ConfigError(std::string("no command given\n") + kGlobalUsage);
+    if (!globals.logLevel.empty()) {
+        static const char* const levels[] = {"error", "warning", "notice", "information", "debug"};
+        bool ok = false;
+        for (const char* l : levels)
+            ok = ok || globals.logLevel == l;
+        if (!ok)
+            throw ConfigError("--log-level: expected error | warning | notice | information | "
+                              "debug");
+    }
+    std::string name = argv[i];
+    std::vector<std::string> args(argv + i + 1, argv + argc);
+    for (const auto& c : commands())
+        if (name == c.name)
+            return c.run(globals, args, installers);
+    throw ConfigError("unknown command \"" + api::escapeForLog(name, 80) +
+                      "\" (see certagent --help)");
+}
+
+} // namespace
+
+const std::vector<Command>& commands() {
+    static const std::vector<Command> table = {
+        {"run", "[--cert NAME]... [--wait DURATION] [--dry-run] [--force]",
+         "do what is due for every (or the named) certificate", runCommand},
+        {"issue", "NAME [--wait DURATION] [--dry-run]",
+         "start an order / reissue now, even if not due", issueCommand},
+        {"install", "NAME [--order-id ID] [--wait DURATION] [--dry-run]",
+         "fetch an issued order, verify, deploy (entry point for deployment hooks)",
+         installCommand},
+        {"csr", "NAME", "write a new pending key and print its CSR (for ordering by hand)",
+         csrCommand},
+        {"status", "[NAME] [--json]", "table of certificates; --json for machines", statusCommand},
+        {"verify", "[NAME]", "re-check live files and what each server serves", verifyCommand},
+        {"rollback", "NAME", "reinstate the previous version and redeploy", rollbackCommand},
+        {"hooks", "test NAME", "run deploy hooks against the current version", hooksCommand},
+        {"api", "METHOD [key=value]...", "raw API call for support (secrets redacted)", apiCommand},
+    };
+    return table;
+}
+
+int main(int argc, char** argv, const core::InstallerFactory& installers) {
+    setupDefaultLogging();
+    try {
+        return dispatch(argc, argv, installers);
+    } catch (const Error& e) {
+        core::logger().error(std::string("certagent: ") + e.what());
+        return e.exitCode();
+    } catch (const Poco::Exception& e) {
+        core::logger().error("certagent: internal error: " + api::escapeForLog(e.displayText()));
+        return kExitInternal;
+    } catch (const std::exception& e) {
+        core::logger().error(std::string("certagent: internal error: ") +
+                             api::escapeForLog(e.what()));
+        return kExitInternal;
+    }
 }
 
 } // namespace certagent::cli

@@ -70,16 +70,6 @@ long long parseInt(const IniFile& ini, const std::string& section, const std::st
     return n;
 }
 
-bool parseBool(const IniFile& ini, const std::string& section, const std::string& key,
-               const std::string& value) {
-    std::string v = Poco::toLower(value);
-    if (v == "yes" || v == "true" || v == "1" || v == "on")
-        return true;
-    if (v == "no" || v == "false" || v == "0" || v == "off")
-        return false;
-    ini.fail(section, key, "expected yes or no, not \"" + value + "\"");
-}
-
 std::string oneOf(const IniFile& ini, const std::string& section, const std::string& key,
                   const std::string& value, const std::vector<std::string>& allowed) {
     if (std::find(allowed.begin(), allowed.end(), value) != allowed.end())

@@ -26,7 +26,7 @@ const char* kindName(OrderKind kind) {
 } // namespace
 
 std::string CertRunner::csrPath() const {
-    return store::parentDir(m_ctx.store.pendingKeyPath(m_cert.name)) + "/request.csr";
+    return pendingCsrPath(m_ctx.store, m_cert.name);
 }
 
 std::string CertRunner::readCsrPem() const {

@@ -40,6 +40,10 @@ crypto::LiveCheck inspectLiveFiles(const store::Store& store, const config::Conf
     return crypto::inspectLive(files);
 }
 
+std::string pendingCsrPath(const store::Store& store, const std::string& name) {
+    return store::parentDir(store.pendingKeyPath(name)) + "/request.csr";
+}
+
 bool isTerminalStatus(const std::string& status) {
     return status == "cancelled" || status == "rejected" || status == "expired";
 }

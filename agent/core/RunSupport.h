@@ -21,6 +21,9 @@ Poco::Logger& logger();
 crypto::LiveCheck inspectLiveFiles(const store::Store& store, const config::Config& config,
                                    const config::CertConfig& cert, std::time_t now);
 
+/// pending/NAME/request.csr: the CSR of the pending key (written by ordering and `csr`).
+std::string pendingCsrPath(const store::Store& store, const std::string& name);
+
 /// True for the order statuses after which nothing more will happen.
 bool isTerminalStatus(const std::string& status);
 

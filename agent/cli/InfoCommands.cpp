@@ -1,0 +1,162 @@
+#include "api/Text.h"
+#include "cli/Commands.h"
+#include "core/RunSupport.h"
+#include "store/IsoTime.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+namespace certagent::cli {
+
+namespace {
+
+struct StatusRow {
+    std::string name;
+    std::vector<std::string> domains;
+    long long orderId = 0;
+    std::string orderStatus;
+    std::string phase;
+    std::string notAfter;
+    std::optional<long long> daysLeft;
+    std::optional<int> version;
+    std::string lastError;
+    std::string next;
+};
+
+std::string nextAction(Session& s, const config::CertConfig& cert, const store::CertState& st) {
+    std::time_t now = std::time(nullptr);
+    if (st.phase == "failed")
+        return "needs attention (certagent issue " + cert.name + " to start over)";
+    if (st.phase == "ordering")
+        return "order outcome unknown; check the account";
+    if (st.backoffUntil && *st.backoffUntil > now)
+        return "retry after " + store::formatIsoUtc(*st.backoffUntil);
+    if (core::CertRunner::pendingOrder(st))
+        return "poll order " + std::to_string(st.orderId);
+    core::CertRunner runner(s.context(), cert);
+    auto d = runner.decide(false);
+    if (d.due)
+        return "order now: " + d.reason;
+    return "renew after " + store::formatIsoUtc(d.renewAt);
+}
+
+StatusRow statusRow(Session& s, const config::CertConfig& cert) {
+    StatusRow row;
+    row.name = cert.name;
+    row.domains = cert.domains;
+    auto st = s.store().loadState(cert.name).value_or(store::CertState{});
+    row.orderId = st.orderId ? st.orderId : cert.orderId;
+    row.orderStatus = api::escapeForLog(st.lastStatus, 40);
+    row.phase = st.phase;
+    row.lastError = st.lastError;
+    row.version = s.store().liveVersion(cert.name);
+    if (auto meta = s.store().liveMeta(cert.name)) {
+        row.notAfter = meta->notAfter;
+        if (auto t = store::parseIsoUtc(meta->notAfter))
+            row.daysLeft = (*t - std::time(nullptr)) / 86400;
+    }
+    row.next = nextAction(s, cert, st);
+    return row;
+}
+
+void printJson(const std::vector<StatusRow>& rows) {
+    Poco::JSON::Array out;
+    for (const auto& r : rows) {
+        Poco::JSON::Object o;
+        o.set("name", r.name);
+        Poco::JSON::Array domains;
+        for (const auto& d : r.domains)
+            domains.add(d);
+        o.set("domains", domains);
+        o.set("order_id", r.orderId);
+        o.set("order_status", r.orderStatus);
+        o.set("phase", r.phase);
+        o.set("not_after", r.notAfter);
+        if (r.daysLeft)
+            o.set("days_left", *r.daysLeft);
+        if (r.version)
+            o.set("version", *r.version);
+        o.set("last_error", r.lastError);
+        o.set("next_action", r.next);
+        out.add(o);
+    }
+    Poco::JSON::Stringifier::stringify(out, std::cout, 2);
+    std::cout << "\n";
+}
+
+void printTable(const std::vector<StatusRow>& rows) {
+    std::cout << std::left << std::setw(20) << "NAME" << std::setw(10) << "ORDER" << std::setw(12)
+              << "STATUS" << std::setw(22) << "NOT AFTER" << std::setw(6) << "DAYS" << std::setw(8)
+              << "VERSION"
+              << "NEXT\n";
+    for (const auto& r : rows) {
+        std::cout << std::setw(20) << r.name << std::setw(10)
+                  << (r.orderId ? std::to_string(r.orderId) : "-") << std::setw(12)
+                  << (r.orderStatus.empty() ? r.phase : r.orderStatus) << std::setw(22)
+                  << (r.notAfter.empty() ? "-" : r.notAfter) << std::setw(6)
+                  << (r.daysLeft ? std::to_string(*r.daysLeft) : "-") << std::setw(8)
+                  << (r.version ? std::to_string(*r.version) : "-") << r.next << "\n";
+        if (!r.lastError.empty())
+            std::cout << "    last error: " << r.lastError << "\n";
+    }
+}
+
+} // namespace
+
+int statusCommand(const Globals& g, const std::vector<std::string>& argv,
+                  const core::InstallerFactory& installers) {
+    Args args = parseArgs("status", argv, {"--json"}, {});
+    Session s(g, installers, false, false);
+    std::vector<StatusRow> rows;
+    for (const auto* cert : s.select(args.positional))
+        rows.push_back(statusRow(s, *cert));
+    if (g.json || args.has("--json"))
+        printJson(rows);
+    else
+        printTable(rows);
+    return kExitOk;
+}
+
+int verifyCommand(const Globals& g, const std::vector<std::string>& argv,
+                  const core::InstallerFactory& installers) {
+    Args args = parseArgs("verify", argv, {}, {});
+    Session s(g, installers, false, false);
+    int worst = kExitOk;
+    for (const auto* cert : s.select(args.positional)) {
+        auto check = core::inspectLiveFiles(s.store(), s.config(), *cert, std::time(nullptr));
+        if (!check.ok) {
+            core::logger().error(cert->name + ": live files FAIL: " + check.message);
+            worst = worseExit(worst, kExitRefused);
+            continue;
+        }
+        core::logger().information(
+            cert->name + ": live files ok, serial " + check.facts.serialHex + ", not after " +
+            store::formatIsoUtc(std::chrono::system_clock::to_time_t(check.facts.notAfter)));
+        if (cert->installer == "none")
+            continue;
+        try {
+            const auto& server = cert->installer == "apache" ? s.config().apache : s.config().nginx;
+            SystemCommandRunner runner;
+            auto installer = installers(
+                cert->installer, core::InstallerContext{s.config().storeDir, server, runner});
+            core::DeployTarget target{cert->name, cert->domains,
+                                      s.store().liveDir(cert->name) + "/fullchain.pem",
+                                      s.store().liveDir(cert->name) + "/privkey.pem"};
+            installer->discover(target);
+            installer->probe(check.facts.sha256);
+            core::logger().information(cert->name + ": " + cert->installer +
+                                       " serves the live certificate");
+        } catch (const Error& e) {
+            core::logger().error(cert->name + ": " + e.what());
+            worst = worseExit(worst, e.exitCode() == kExitUsage ? kExitUsage : kExitRefused);
+        }
+    }
+    return worst;
+}
+
+} // namespace certagent::cli

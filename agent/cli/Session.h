@@ -1,0 +1,80 @@
+#pragma once
+
+#include "config/Config.h"
+#include "core/CertRunner.h"
+#include "core/HookRunner.h"
+#include "core/OrderService.h"
+#include "store/Lock.h"
+#include "store/Store.h"
+#include "util/Subprocess.h"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace certagent::cli {
+
+/// Global options (before the command).
+struct Globals {
+    std::string configPath = "/etc/certagent/certagent.conf";
+    std::string logLevel; ///< overrides [log] level when set
+    bool json = false;
+};
+
+/// A parsed command line of one command: flags, options with values, positional arguments.
+struct Args {
+    std::map<std::string, std::vector<std::string>> options; ///< "--wait" → {"10m"}
+    std::vector<std::string> positional;
+    bool has(const std::string& name) const { return options.count(name) > 0; }
+    std::string value(const std::string& name) const {
+        auto it = options.find(name);
+        return it == options.end() || it->second.empty() ? "" : it->second.back();
+    }
+};
+
+/// Parses `argv` of a command: `flags` take no value, `valued` take one (`--x V` or `--x=V`).
+/// Throws ConfigError (exit 2) for anything else, naming the command.
+Args parseArgs(const std::string& command, const std::vector<std::string>& argv,
+               const std::vector<std::string>& flags, const std::vector<std::string>& valued);
+
+/// Everything a command needs, built from the configuration: store, runners, hooks, the API.
+class Session {
+  public:
+    /// Loads the configuration (credentials only if `needApi`), sets up logging, checks hook
+    /// files when `checkHooks`.
+    Session(const Globals& globals, const core::InstallerFactory& installers, bool needApi,
+            bool checkHooks);
+
+    const config::Config& config() const { return m_config; }
+    store::Store& store() { return *m_store; }
+    core::HookRunner& hooks() { return *m_hooks; }
+    core::ApiOrderService& api() { return *m_api; }
+    core::RunContext& context() { return *m_context; }
+    const Globals& globals() const { return m_globals; }
+
+    /// Takes <store>/lock (waiting at most [store] lock_wait; TemporaryError naming the holder).
+    void lock();
+    /// The certificates named (all when `names` is empty); ConfigError for an unknown name.
+    std::vector<const config::CertConfig*> select(const std::vector<std::string>& names) const;
+
+  private:
+    Globals m_globals;
+    config::Config m_config;
+    std::unique_ptr<store::Store> m_store;
+    SystemCommandRunner m_runner;
+    std::unique_ptr<core::HookRunner> m_hooks;
+    std::unique_ptr<core::ApiOrderService> m_api;
+    std::unique_ptr<core::RunContext> m_context;
+    std::unique_ptr<store::StoreLock> m_lock;
+};
+
+/// Sets up Poco logging from [log] (console on stderr, syslog, or a file), every line passed
+/// through api::redact. `levelOverride` (from --log-level) wins when not empty.
+void setupLogging(const config::LogSettings& log, const std::string& levelOverride);
+
+/// Logging before the configuration is read: console, information.
+void setupDefaultLogging();
+
+} // namespace certagent::cli
