@@ -42,6 +42,9 @@ void install(Poco::AutoPtr<Poco::Channel> channel, const std::string& pattern,
     formatter->setProperty("times", "UTC");
     Poco::AutoPtr<Poco::Channel> formatting(new Poco::FormattingChannel(formatter, channel));
     Poco::AutoPtr<Poco::Channel> redacting(new RedactingChannel(formatting));
+    // root() first: setChannel("") only reaches loggers that already exist.
+    Poco::Logger::root().setChannel(redacting);
+    Poco::Logger::root().setLevel(Poco::Logger::parseLevel(level));
     Poco::Logger::setChannel("", redacting);
     Poco::Logger::setLevel("", Poco::Logger::parseLevel(level));
 }
