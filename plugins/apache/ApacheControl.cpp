@@ -6,6 +6,7 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <vector>
 
 namespace certagent::plugins::apache {
 
@@ -94,7 +95,7 @@ std::string ApacheControl::dump(const std::string& step) {
     if (!r.ok())
         throw InstallError(kPlugin, step,
                            m_settings.binary + " -t failed (" + r.describe() +
-                               "): " + lastLine(r.output));
+                               "): " + complaint(r.output));
     return r.output;
 }
 
@@ -103,7 +104,7 @@ void ApacheControl::configTest() {
     if (!r.ok())
         throw InstallError(kPlugin, "test",
                            "configuration test failed (" + r.describe() +
-                               "): " + lastLine(r.output));
+                               "): " + complaint(r.output));
 }
 
 bool ApacheControl::systemdRunsPid(int pid) {
@@ -122,7 +123,7 @@ void ApacheControl::graceful(bool viaSystemd, const std::string& step) {
     if (!r.ok())
         throw InstallError(kPlugin, step,
                            std::string(viaSystemd ? "systemctl reload apache2" : "-k graceful") +
-                               " failed (" + r.describe() + "): " + lastLine(r.output));
+                               " failed (" + r.describe() + "): " + complaint(r.output));
 }
 
 void ApacheControl::start(bool viaSystemd, const std::string& step) {
@@ -131,7 +132,7 @@ void ApacheControl::start(bool viaSystemd, const std::string& step) {
     if (!r.ok())
         throw InstallError(kPlugin, step,
                            std::string(viaSystemd ? "systemctl start apache2" : "-k start") +
-                               " failed (" + r.describe() + "): " + lastLine(r.output));
+                               " failed (" + r.describe() + "): " + complaint(r.output));
 }
 
 int readPidFile(const std::string& path) {
@@ -154,18 +155,31 @@ bool pidAlive(int pid) {
            stat[close + 2] != 'X';
 }
 
-std::string lastLine(const std::string& output) {
+std::string complaint(const std::string& output) {
     std::istringstream in(output);
-    std::string line, last;
+    std::vector<std::string> lines;
+    std::string line;
     while (std::getline(in, line))
         if (line.find_first_not_of(" \t\r") != std::string::npos)
-            last = line;
-    for (char& c : last)
+            lines.push_back(line);
+    // The cause usually precedes apache's closing line ("AH00015: Unable to open logs").
+    std::string text;
+    for (size_t i = lines.size() > 3 ? lines.size() - 3 : 0; i < lines.size(); ++i)
+        text += (text.empty() ? "" : " / ") + lines[i];
+    if (text.empty())
+        text = "no output";
+    // "AH00526: Syntax error on line 2 of FILE:" is followed by the reason on its own line.
+    for (size_t i = 0; i < lines.size(); ++i)
+        if (lines[i].find("Syntax error") != std::string::npos) {
+            text = lines[i] + (i + 1 < lines.size() ? " " + lines[i + 1] : "");
+            break;
+        }
+    for (char& c : text)
         if (std::iscntrl(static_cast<unsigned char>(c)))
             c = ' ';
-    if (last.size() > 300)
-        last = last.substr(0, 300) + "...";
-    return last.empty() ? "no output" : last;
+    if (text.size() > 400)
+        text = text.substr(0, 400) + "...";
+    return text;
 }
 
 } // namespace certagent::plugins::apache

@@ -49,7 +49,8 @@ class ApacheControl {
 int readPidFile(const std::string& path);
 /// /proc/<pid> exists and is not a zombie.
 bool pidAlive(int pid);
-/// The last non-empty line of a program's output, control characters replaced (for messages).
-std::string lastLine(const std::string& output);
+/// The complaint in apache2 output for a message: a "Syntax error" line with the reason on the
+/// line after it, else the last three non-empty lines; control characters replaced, capped.
+std::string complaint(const std::string& output);
 
 } // namespace certagent::plugins::apache

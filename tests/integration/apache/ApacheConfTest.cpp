@@ -1,0 +1,136 @@
+// The configuration tokenizer and the line editor, on files written here.
+#include "plugins/apache/ApacheConf.h"
+
+#include "TestEnv.h"
+#include "plugins/apache/VhostEdit.h"
+#include "plugins/apache/VirtualHosts.h"
+#include "util/Error.h"
+
+#include <boost/test/unit_test.hpp>
+
+using namespace certagent;
+using namespace certagent::plugins::apache;
+
+BOOST_AUTO_TEST_SUITE(ApacheConf)
+
+BOOST_AUTO_TEST_CASE(splits_quoted_words_like_apache) {
+    std::vector<std::string> words =
+        splitWords(R"(SSLCertificateFile "/etc/my certs/a.pem"  'x y' "say \"hi\"" plain)");
+    std::vector<std::string> expected{"SSLCertificateFile", "/etc/my certs/a.pem", "x y",
+                                      "say \"hi\"", "plain"};
+    BOOST_TEST(words == expected, boost::test_tools::per_element());
+    BOOST_TEST(quoteArg("/a b/c.pem") == "\"/a b/c.pem\"");
+    BOOST_TEST(quoteArg("/a/c.pem") == "/a/c.pem");
+}
+
+BOOST_AUTO_TEST_CASE(parses_continuations_comments_sections_and_includes) {
+    test::TempDir dir;
+    test::writeFile(dir / "conf d/one.inc", "ServerAlias inc.test\n");
+    test::writeFile(dir / "conf d/two.inc", "# only a comment \\\n  ServerAlias not.this\n");
+    test::writeFile(dir / "main.conf",
+                    "# comment\n"
+                    "<VirtualHost *:443>\n"
+                    "  ServerName a.test\n"
+                    "  ServerAlias b.test \\\n"
+                    "      c.test\n"
+                    "  <IfModule !ssl_module>\n    SSLCertificateFile /decoy\n  </IfModule>\n"
+                    "  <IfModule mod_ssl.c>\n    SSLEngine on\n  </IfModule>\n"
+                    "  Include \"conf d/*.inc\"\n"
+                    "</VirtualHost>\n");
+    ConfContext context;
+    context.serverRoot = dir.path();
+    context.modules = {"ssl_module"};
+    std::vector<ConfNode> nodes = parseConfFile(dir / "main.conf", context);
+    BOOST_REQUIRE_EQUAL(nodes.size(), 1u);
+    const ConfNode& vhost = nodes[0];
+    BOOST_TEST(vhost.is("virtualhost"));
+    BOOST_TEST(vhost.line == 2);
+    BOOST_TEST(vhost.endLine == 13);
+    BOOST_REQUIRE_EQUAL(vhost.children.size(), 5u);
+    BOOST_TEST(vhost.children[1].args.size() == 2u);
+    BOOST_TEST(vhost.children[1].line == 4);
+    BOOST_TEST(vhost.children[1].lastLine == 5);
+    BOOST_TEST(!conditionHolds(vhost.children[2], context));
+    BOOST_TEST(conditionHolds(vhost.children[3], context));
+    const ConfNode& include = vhost.children[4];
+    BOOST_REQUIRE_EQUAL(include.children.size(), 1u); // two.inc is one comment line
+    BOOST_TEST(include.children[0].file == dir / "conf d/one.inc");
+}
+
+BOOST_AUTO_TEST_CASE(refuses_unclosed_sections_naming_the_line) {
+    test::TempDir dir;
+    test::writeFile(dir / "bad.conf", "ServerName x\n<VirtualHost *:443>\n  ServerName y\n");
+    try {
+        parseConfFile(dir / "bad.conf", ConfContext{});
+        BOOST_FAIL("no error");
+    } catch (const ConfigError& e) {
+        BOOST_TEST(std::string(e.what()) == dir / "bad.conf" + ":2: <VirtualHost> is not closed");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(edits_only_the_tls_lines) {
+    test::TempDir dir;
+    std::string text = "Listen 443\n"
+                       "<VirtualHost *:443>\n"
+                       "\tServerName a.test\n"
+                       "\tSSLEngine on\n"
+                       "\tSSLCertificateFile \"/old/cert file.pem\"\n"
+                       "\tSSLCertificateChainFile /old/chain.pem\n"
+                       "\tSSLCertificateKeyFile \\\n\t    /old/key.pem\n"
+                       "</VirtualHost>\n"
+                       "<VirtualHost *:443>\n"
+                       "  ServerName b.test\n"
+                       "  SSLEngine on\n"
+                       "</VirtualHost>\n";
+    test::writeFile(dir / "s.conf", text);
+    ServerDump dump;
+    dump.vhosts = {{dir / "s.conf", 2}, {dir / "s.conf", 10}};
+    ConfContext context;
+    std::vector<VirtualHost> vhosts = loadVirtualHosts(dump, context);
+    BOOST_REQUIRE_EQUAL(vhosts.size(), 2u);
+    LivePaths live{"/store/live/a b/fullchain.pem", "/store/live/a b/privkey.pem"};
+    BOOST_TEST(!pointsAt(vhosts[0], live, context));
+    std::string edited = editText(text, {&vhosts[0], &vhosts[1]}, live);
+    std::string expected = "Listen 443\n"
+                           "<VirtualHost *:443>\n"
+                           "\tServerName a.test\n"
+                           "\tSSLEngine on\n"
+                           "\tSSLCertificateFile \"/store/live/a b/fullchain.pem\"\n"
+                           "\tSSLCertificateKeyFile \"/store/live/a b/privkey.pem\"\n"
+                           "</VirtualHost>\n"
+                           "<VirtualHost *:443>\n"
+                           "  ServerName b.test\n"
+                           "  SSLEngine on\n"
+                           "  SSLCertificateFile \"/store/live/a b/fullchain.pem\"\n"
+                           "  SSLCertificateKeyFile \"/store/live/a b/privkey.pem\"\n"
+                           "</VirtualHost>\n";
+    BOOST_TEST(edited == expected);
+    test::writeFile(dir / "s.conf", edited);
+    dump.vhosts = {{dir / "s.conf", 2}, {dir / "s.conf", 8}};
+    vhosts = loadVirtualHosts(dump, context);
+    BOOST_REQUIRE_EQUAL(vhosts.size(), 2u);
+    BOOST_TEST(pointsAt(vhosts[0], live, context));
+    BOOST_TEST(pointsAt(vhosts[1], live, context));
+}
+
+BOOST_AUTO_TEST_CASE(parses_apache_dump_output) {
+    std::string out = "VirtualHost configuration:\n"
+                      "127.0.0.1:8443        a.test (/etc/a b/x.conf:1)\n"
+                      "*:443                 is a NameVirtualHost\n"
+                      "         default server c.test (/etc/y.conf:13)\n"
+                      "         port 443 namevhost c.test (/etc/y.conf:13)\n"
+                      "                 wild alias *.e.test\n"
+                      "ServerRoot: \"/srv/apache\"\n"
+                      "PidFile: \"run/apache2.pid\"\n"
+                      "Define: DUMP_VHOSTS\nDefine: SSL\n"
+                      "Loaded Modules:\n core_module (static)\n ssl_module (shared)\n";
+    ServerDump dump = parseDump(out);
+    BOOST_TEST(dump.serverRoot == "/srv/apache");
+    BOOST_TEST(dump.pidFile == "/srv/apache/run/apache2.pid");
+    BOOST_TEST(dump.vhosts.size() == 2u);
+    BOOST_TEST(dump.vhosts.begin()->file == "/etc/a b/x.conf");
+    BOOST_TEST(dump.defines.count("SSL") == 1u);
+    BOOST_TEST(dump.modules.count("ssl_module") == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,122 @@
+#include "ApacheFixture.h"
+
+#include "plugins/Plugins.h"
+#include "util/TlsProbe.h"
+
+#include <Poco/File.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <stdexcept>
+#include <unistd.h>
+
+namespace certagent::test {
+
+SubprocessResult RecordingRunner::run(const std::vector<std::string>& argv,
+                                      const SubprocessOptions& options) {
+    calls.push_back(argv);
+    if (before)
+        before(argv);
+    SubprocessResult result = m_real.run(argv, options);
+    if (after)
+        after(argv, result);
+    return result;
+}
+
+int RecordingRunner::count(const std::string& word) const {
+    return static_cast<int>(std::count_if(calls.begin(), calls.end(), [&](const auto& argv) {
+        return std::find(argv.begin(), argv.end(), word) != argv.end();
+    }));
+}
+
+ApacheFixture::ApacheFixture()
+    : storeDir(dir / "store"), rootPath(dir / "root.pem"),
+      m_root(TestCa::makeRoot("certagent apache test root")),
+      m_intermediate(m_root.makeIntermediate("certagent apache test intermediate")) {
+    writeFile(rootPath, m_root.certPem());
+}
+
+CertVersion ApacheFixture::issue(const std::vector<std::string>& names) {
+    crypto::EvpPkeyPtr key = makeKey(KeyKind::EcP256);
+    CertSpec spec;
+    spec.names = names;
+    crypto::X509Ptr leaf = m_intermediate.issue(*key, spec);
+    return {toPem(*leaf), m_intermediate.certPem(), keyToPem(*key), sha256Fingerprint(*leaf)};
+}
+
+void ApacheFixture::writeVersion(int n, const CertVersion& v) {
+    std::string d = storeDir + "/archive/" + name + "/000" + std::to_string(n);
+    writeFile(d + "/privkey.pem", v.keyPem, 0600);
+    writeFile(d + "/cert.pem", v.certPem);
+    writeFile(d + "/chain.pem", v.chainPem);
+    writeFile(d + "/fullchain.pem", v.certPem + v.chainPem);
+}
+
+void ApacheFixture::switchTo(int n) {
+    Poco::File(storeDir + "/live").createDirectories();
+    std::string link = storeDir + "/live/" + name;
+    std::string temp = link + ".tmp";
+    ::unlink(temp.c_str());
+    std::string targetPath = "../archive/" + name + "/000" + std::to_string(n);
+    if (::symlink(targetPath.c_str(), temp.c_str()) != 0 ||
+        std::rename(temp.c_str(), link.c_str()) != 0)
+        throw std::runtime_error("cannot switch " + link);
+}
+
+void ApacheFixture::writeOldPair(const std::string& d, const CertVersion& v) {
+    writeFile(d + "/cert.pem", v.certPem + v.chainPem);
+    writeFile(d + "/key.pem", v.keyPem, 0600);
+}
+
+core::DeployTarget ApacheFixture::target(const std::vector<std::string>& domains) const {
+    std::string live = storeDir + "/live/" + name;
+    return {name, domains, live + "/fullchain.pem", live + "/privkey.pem"};
+}
+
+core::InstallerContext ApacheFixture::context(const std::string& reload) {
+    return core::InstallerContext{storeDir, apache.settings(reload), runner,
+                                  std::chrono::seconds(15)};
+}
+
+std::unique_ptr<core::Installer> ApacheFixture::installer(const std::string& reload) {
+    return plugins::makeInstaller("apache", context(reload));
+}
+
+core::DeployOutcome ApacheFixture::deploy(const std::vector<std::string>& domains,
+                                          const CertVersion& next, const std::string& previousSha,
+                                          int previous) {
+    std::unique_ptr<core::Installer> inst = installer();
+    inst->discover(target(domains));
+    core::DeployStep step;
+    step.newSha256 = next.sha256;
+    step.previousSha256 = previousSha;
+    step.switchBack = [this, previous] {
+        if (previous > 0)
+            switchTo(previous);
+    };
+    step.log = [this](const std::string& line) { log.push_back(line); };
+    return core::deploy(*inst, step);
+}
+
+std::string ApacheFixture::served(const std::string& sni) const {
+    return probeTls("127.0.0.1", apache.httpsPort(), sni).leafSha256;
+}
+
+bool ApacheFixture::verifiesWithOpenssl(const std::string& sni) const {
+    CommandOutput out =
+        runCommand({"/usr/bin/openssl", "s_client", "-connect",
+                    "127.0.0.1:" + std::to_string(apache.httpsPort()), "-servername", sni,
+                    "-verify_return_error", "-CAfile", rootPath, "-verify_hostname", sni},
+                   {}, 30);
+    return out.exitCode == 0 && out.output.find("Verify return code: 0 (ok)") != std::string::npos;
+}
+
+std::string sslVhost(int port, const std::string& serverName, const std::string& aliases,
+                     const std::string& cert, const std::string& key) {
+    return "<VirtualHost 127.0.0.1:" + std::to_string(port) + ">\n    ServerName " + serverName +
+           "\n" + (aliases.empty() ? "" : "    ServerAlias " + aliases + "\n") +
+           "    SSLEngine on\n    SSLCertificateFile \"" + cert +
+           "\"\n    SSLCertificateKeyFile \"" + key + "\"\n</VirtualHost>\n";
+}
+
+} // namespace certagent::test
