@@ -8,6 +8,7 @@
 
 #include <Poco/JSON/Object.h>
 #include <Poco/Logger.h>
+#include <Poco/URI.h>
 
 #include <algorithm>
 #include <random>
@@ -45,7 +46,26 @@ ClientCore::ClientCore(ApiSettings s, Credentials c, std::unique_ptr<HttpTranspo
     }
 }
 
-void ClientCore::log(const std::string& line, bool failed) {
+std::string ClientCore::scrub(std::string text) const {
+    for (const std::string* secret :
+         {&m_creds.pass.reveal(), &m_creds.user, &m_key.reveal(), &m_oldKey.reveal()}) {
+        if (secret->size() < 3) {
+            continue;
+        }
+        std::string encoded;
+        Poco::URI::encode(*secret, "!#$&'()*+,/:;=?@[]", encoded);
+        for (const std::string& needle : {*secret, encoded}) {
+            for (std::size_t at = text.find(needle); at != std::string::npos;
+                 at = text.find(needle, at + 3)) {
+                text.replace(at, needle.size(), "***");
+            }
+        }
+    }
+    return text;
+}
+
+void ClientCore::log(const std::string& raw, bool failed) {
+    const std::string line = scrub(raw);
     if (m_settings.log) {
         m_settings.log(line);
     } else if (failed) {
@@ -63,7 +83,7 @@ ApiError ClientCore::error(const CallSpec& spec, const CallState& st, bool retry
     d.httpStatus = st.lastStatus;
     d.retryable = retryable;
     d.maybeProcessed = maybeProcessed;
-    return ApiError(d, text);
+    return ApiError(d, scrub(text));
 }
 
 /// Runs one call with logging: one line per call, whatever happens.
@@ -151,7 +171,7 @@ bool ClientCore::handleStatus(const CallSpec& spec, CallState& st, const HttpRes
                         "auth key refused again after re-authenticating (" + http + ")");
         }
         st.reauthed = true;
-        m_key.clear();
+        m_oldKey = std::move(m_key);
         m_cache.remove();
         authenticate(st.deadline);
         return true;
@@ -188,6 +208,9 @@ bool ClientCore::handleStatus(const CallSpec& spec, CallState& st, const HttpRes
 bool ClientCore::consumeBody(const CallSpec& spec, CallState& st, const HttpResponse& resp,
                              const Consumer& consume) {
     try {
+        if (resp.body.size() > m_settings.maxBodyBytes) {
+            throw UnreadableReply("reply body larger than the cap");
+        }
         const Object::Ptr obj = parseObject(resp.body);
         std::string message, description;
         if (errorEnvelope(*obj, message, description)) {
@@ -195,12 +218,12 @@ bool ClientCore::consumeBody(const CallSpec& spec, CallState& st, const HttpResp
             d.method = spec.name;
             d.orderId = spec.orderId;
             d.httpStatus = resp.status;
-            d.apiMessage = message;
-            d.description = description;
-            throw ApiError(d, "refused: " + escapeForLog(redact(message), 200) +
+            d.apiMessage = scrub(message);
+            d.description = scrub(description);
+            throw ApiError(d, "refused: " + escapeForLog(redact(d.apiMessage), 200) +
                                   (description.empty()
                                        ? std::string()
-                                       : " (" + escapeForLog(redact(description), 300) + ")"));
+                                       : " (" + escapeForLog(redact(d.description), 300) + ")"));
         }
         consume(*obj);
         return true;

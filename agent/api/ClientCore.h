@@ -53,6 +53,9 @@ class ClientCore {
     void backoff(const CallSpec& spec, CallState& st, const std::string& problem,
                  std::chrono::milliseconds delay, bool clamp);
     HttpRequest authRequest(const CallSpec& spec);
+    /// Replaces the user, password and auth keys (plain and URL-encoded) with ***: the server
+    /// may echo them back in messages.
+    std::string scrub(std::string text) const;
 
     ApiSettings m_settings;
     Credentials m_creds;
@@ -60,6 +63,7 @@ class ClientCore {
     Clock& m_clock;
     KeyCache m_cache;
     Secret m_key;
+    Secret m_oldKey; ///< the last rejected key, still scrubbed from texts
     std::mt19937_64 m_rng;
 };
 

@@ -143,6 +143,9 @@ std::string Reader::text(const std::string& key) const {
     if (v.isString()) {
         return str(key);
     }
+    if (v.isBoolean()) {
+        fail(key, "not a string or number");
+    }
     if (v.isInteger()) {
         return std::to_string(asInt64(v, m_where + "." + key));
     }
@@ -155,7 +158,9 @@ std::string Reader::text(const std::string& key) const {
 long long Reader::id(const std::string& key) const {
     const Var v = get(key);
     long long n = 0;
-    if (v.isInteger()) {
+    if (v.isBoolean()) {
+        fail(key, "not an integer");
+    } else if (v.isInteger()) {
         n = asInt64(v, m_where + "." + key);
     } else if (v.isString()) {
         const std::string& s = v.extract<std::string>();
@@ -176,6 +181,9 @@ long long Reader::integer(const std::string& key, long long fallback) const {
     const Var v = get(key);
     if (v.isEmpty()) {
         return fallback;
+    }
+    if (v.isBoolean()) {
+        fail(key, "not an integer");
     }
     if (v.isInteger()) {
         return asInt64(v, m_where + "." + key);

@@ -197,10 +197,10 @@ CsrInfo parseCsr(const Object& obj) {
     CsrInfo info;
     for (const auto& member : *inner) {
         const Var& v = member.second;
-        if (v.isString() || v.isInteger() || v.type() == typeid(double)) {
-            info.fields[member.first] = r.text(member.first);
-        } else if (v.isBoolean()) {
+        if (v.isBoolean()) {
             info.fields[member.first] = v.extract<bool>() ? "true" : "false";
+        } else if (v.isString() || v.isInteger() || v.type() == typeid(double)) {
+            info.fields[member.first] = r.text(member.first);
         }
     }
     info.commonName = info.fields["CN"];
@@ -250,7 +250,7 @@ ProductDetails parseProduct(const Object& obj, long long askedId) {
     }
     for (const auto& member : obj) {
         const Var& v = member.second;
-        if (v.isString() || v.isInteger() || v.type() == typeid(double)) {
+        if (!v.isBoolean() && (v.isString() || v.isInteger() || v.type() == typeid(double))) {
             p.fields[member.first] = r.text(member.first);
         }
     }
