@@ -1,0 +1,128 @@
+#include "AgentEnv.h"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace certagent::test {
+
+SandboxOptions AgentEnv::autoValidated() {
+    SandboxOptions o;
+    o.autoValidate = true;
+    return o;
+}
+
+AgentEnv::AgentEnv(SandboxOptions options)
+    : m_sandbox(std::make_unique<SandboxProcess>(std::move(options))) {
+    ::mkdir((m_dir / "www").c_str(), 0755);
+    ::mkdir((m_dir / "etc").c_str(), 0755);
+    ::mkdir((m_dir / "etc/certs.d").c_str(), 0755);
+}
+
+std::string AgentEnv::defaultCert() const {
+    return "domains = shop.example.test, www.shop.example.test\n"
+           "product_id = 65\n"
+           "period = 12\n"
+           "dcv = http\n"
+           "webroot = " +
+           webroot() + "\ninstaller = none\n";
+}
+
+void AgentEnv::configure(const std::string& certText, const std::string& extraMain) {
+    std::string main = "[api]\n"
+                       "url = " +
+                       m_sandbox->url() +
+                       "\n"
+                       "credentials = credentials.conf\n"
+                       "ca_file = " +
+                       m_sandbox->apiCaPath() +
+                       "\n"
+                       "timeout = 20s\n"
+                       "[store]\n"
+                       "dir = " +
+                       store() +
+                       "\n"
+                       "lock_wait = 120s\n"
+                       "[trust]\n"
+                       "ca_file = " +
+                       m_sandbox->issuingRootPath() +
+                       "\n"
+                       "[hooks]\n"
+                       "dir = " +
+                       (m_dir / "etc/hooks") +
+                       "\n"
+                       "[contact]\n"
+                       "admin_firstname = Ilze\n"
+                       "admin_lastname = Kalnina\n"
+                       "admin_email = ops@example.com\n"
+                       "admin_phone = 37120000000\n"
+                       "admin_title = Ms\n" +
+                       extraMain;
+    writeFile(m_dir / "etc/certagent.conf", main, 0644);
+    writeFile(m_dir / "etc/credentials.conf",
+              "user = " + m_sandbox->user() + "\npass = " + m_sandbox->pass() + "\n", 0600);
+    writeFile(m_dir / "etc/certs.d/shop.conf", certText, 0644);
+}
+
+CommandOutput AgentEnv::agent(const std::vector<std::string>& args, int timeoutSeconds) const {
+    std::vector<std::string> argv = {envPath("CERTAGENT_BIN"), "--config",
+                                     m_dir / "etc/certagent.conf"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return runCommand(argv, {}, timeoutSeconds);
+}
+
+std::map<std::string, std::string> AgentEnv::state(const std::string& name) const {
+    std::map<std::string, std::string> out;
+    std::string path = store() + "/state/" + name + ".json";
+    if (!exists(path))
+        return out;
+    Poco::JSON::Parser parser;
+    auto obj = parser.parse(readFile(path)).extract<Poco::JSON::Object::Ptr>();
+    for (const auto& [key, value] : *obj)
+        out[key] = value.isArray()   ? std::to_string(obj->getArray(key)->size())
+                   : value.isEmpty() ? ""
+                                     : value.convert<std::string>();
+    return out;
+}
+
+std::string AgentEnv::liveLink(const std::string& name) const {
+    char buf[4096];
+    ssize_t n = ::readlink((store() + "/live/" + name).c_str(), buf, sizeof buf - 1);
+    return n < 0 ? "" : std::string(buf, static_cast<std::size_t>(n));
+}
+
+std::string AgentEnv::liveCertText(const std::string& name) const {
+    std::string path = store() + "/live/" + name + "/cert.pem";
+    return exists(path) ? readFile(path) : "";
+}
+
+std::vector<std::string> AgentEnv::dcvFiles() const {
+    std::vector<std::string> out;
+    DIR* d = ::opendir((webroot() + "/.well-known/pki-validation").c_str());
+    if (!d)
+        return out;
+    while (dirent* e = ::readdir(d))
+        if (std::string(e->d_name) != "." && std::string(e->d_name) != "..")
+            out.push_back(e->d_name);
+    ::closedir(d);
+    return out;
+}
+
+std::vector<std::string> AgentEnv::orderCalls() {
+    std::vector<std::string> out;
+    for (const auto& call : m_sandbox->calls())
+        if (call == "addSSLOrder" || call == "reissueSSLOrder" || call == "addSSLRenewOrder")
+            out.push_back(call);
+    return out;
+}
+
+CommandOutput AgentEnv::opensslVerify(const std::string& name) const {
+    std::string live = store() + "/live/" + name;
+    return runCommand({"openssl", "verify", "-CAfile", m_sandbox->issuingRootPath(), "-untrusted",
+                       live + "/chain.pem", live + "/cert.pem"});
+}
+
+} // namespace certagent::test

@@ -1,0 +1,53 @@
+#pragma once
+
+// A complete agent setup for end-to-end tests: the real sandbox, a config directory with
+// certagent.conf / credentials / certs.d/shop.conf, a web root, a store, and the real binary.
+
+#include "SandboxProcess.h"
+#include "TestEnv.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace certagent::test {
+
+class AgentEnv {
+  public:
+    explicit AgentEnv(SandboxOptions options = autoValidated());
+    static SandboxOptions autoValidated();
+
+    /// Writes certagent.conf (with `extraMain` appended) and certs.d/shop.conf (`certText`).
+    void configure(const std::string& certText, const std::string& extraMain = "");
+    /// The default shop.conf: two names, new order for product 65, http DCV into webroot().
+    std::string defaultCert() const;
+
+    /// Runs the real certagent binary with --config and `args`.
+    CommandOutput agent(const std::vector<std::string>& args, int timeoutSeconds = 300) const;
+
+    /// state/shop.json parsed into flat strings ("phase", "orderId", "lastError", ...).
+    std::map<std::string, std::string> state(const std::string& name = "shop") const;
+    /// Target of live/NAME ("../archive/shop/0001"), "" if none.
+    std::string liveLink(const std::string& name = "shop") const;
+    /// SHA-256 of live/NAME/cert.pem contents (as text), "" if none.
+    std::string liveCertText(const std::string& name = "shop") const;
+    /// Files below <webroot>/.well-known/pki-validation.
+    std::vector<std::string> dcvFiles() const;
+    /// Order-placing calls the sandbox saw (addSSLOrder, reissueSSLOrder, addSSLRenewOrder).
+    std::vector<std::string> orderCalls();
+    /// `openssl verify` of the live set against the sandbox's issuing root; output on failure.
+    CommandOutput opensslVerify(const std::string& name = "shop") const;
+
+    SandboxProcess& sandbox() { return *m_sandbox; }
+    std::string etc() const { return m_dir / "etc"; }
+    std::string store() const { return m_dir / "store"; }
+    std::string webroot() const { return m_dir / "www"; }
+    const TempDir& dir() const { return m_dir; }
+
+  private:
+    TempDir m_dir;
+    std::unique_ptr<SandboxProcess> m_sandbox;
+};
+
+} // namespace certagent::test
