@@ -76,4 +76,8 @@ file(WRITE ${CMAKE_BINARY_DIR}/debian/conffiles "${CERTAGENT_CRON_DIR}/certagent
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${CMAKE_BINARY_DIR}/debian/conffiles)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
 set(CPACK_STRIP_FILES FALSE)
+# Package what is built, without CPack's "preinstall" step (which re-checks the whole build
+# system and builds every target, tests included): stage with `cmake --install` under DESTDIR.
+set(CPACK_INSTALL_CMAKE_PROJECTS "")
+set(CPACK_INSTALL_COMMANDS "${CMAKE_COMMAND} --install ${CMAKE_BINARY_DIR} --prefix /usr")
 include(CPack)
