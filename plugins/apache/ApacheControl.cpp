@@ -143,16 +143,23 @@ int readPidFile(const std::string& path) {
     return static_cast<int>(pid);
 }
 
-bool pidAlive(int pid) {
+bool pidAlive(int pid, const std::string& binary) {
     if (pid <= 0)
         return false;
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string proc = "/proc/" + std::to_string(pid);
+    std::ifstream in(proc + "/stat");
     std::string stat;
     if (!std::getline(in, stat))
         return false;
     size_t close = stat.rfind(')');
-    return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z' &&
-           stat[close + 2] != 'X';
+    if (close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] == 'Z' ||
+        stat[close + 2] == 'X')
+        return false;
+    std::ifstream commFile(proc + "/comm");
+    std::string comm;
+    std::getline(commFile, comm);
+    std::string base = binary.substr(binary.rfind('/') + 1);
+    return comm == "apache2" || comm == "httpd" || (!base.empty() && comm == base.substr(0, 15));
 }
 
 std::string complaint(const std::string& output) {

@@ -47,8 +47,9 @@ class ApacheControl {
 
 /// The pid in a pid file, or -1 when it is missing or unreadable.
 int readPidFile(const std::string& path);
-/// /proc/<pid> exists and is not a zombie.
-bool pidAlive(int pid);
+/// /proc/<pid> exists, is not a zombie, and is an httpd ("apache2", "httpd" or the basename of
+/// `binary`), so a stale pid file naming a reused pid does not count.
+bool pidAlive(int pid, const std::string& binary = "");
 /// The complaint in apache2 output for a message: a "Syntax error" line with the reason on the
 /// line after it, else the last three non-empty lines; control characters replaced, capped.
 std::string complaint(const std::string& output);

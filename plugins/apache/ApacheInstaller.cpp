@@ -77,7 +77,7 @@ class ApacheInstaller : public core::Installer {
     void prepare() override {
         m_pidFile = m_dump.pidFile;
         int pid = readPidFile(m_pidFile);
-        if (m_pidFile.empty() || !pidAlive(pid))
+        if (m_pidFile.empty() || !pidAlive(pid, m_control.settings().binary))
             throw InstallError(kPlugin, "prepare",
                                "apache2 is not running (PidFile " +
                                    (m_pidFile.empty() ? std::string("unknown") : m_pidFile) +
@@ -90,10 +90,12 @@ class ApacheInstaller : public core::Installer {
                                "reload = systemd but the apache2 unit does not run pid " +
                                    std::to_string(pid) + ": nothing changed");
         std::vector<std::string> files;
-        for (size_t i : m_targets)
+        for (size_t i : m_targets) {
+            std::string path = resolvedPath(m_vhosts[i].file);
             if (!pointsAt(m_vhosts[i], m_live, m_context) &&
-                std::find(files.begin(), files.end(), m_vhosts[i].file) == files.end())
-                files.push_back(m_vhosts[i].file);
+                std::find(files.begin(), files.end(), path) == files.end())
+                files.push_back(path);
+        }
         if (!files.empty())
             m_backup.save(m_storeDir, files);
     }
@@ -102,13 +104,12 @@ class ApacheInstaller : public core::Installer {
         std::map<std::string, std::vector<const VirtualHost*>> byFile;
         for (size_t i : m_targets)
             if (!pointsAt(m_vhosts[i], m_live, m_context))
-                byFile[m_vhosts[i].file].push_back(&m_vhosts[i]);
+                byFile[resolvedPath(m_vhosts[i].file)].push_back(&m_vhosts[i]);
         bool changed = false;
-        for (const auto& [file, vhosts] : byFile) {
-            std::string path = resolvedPath(file);
+        for (const auto& [path, vhosts] : byFile) {
             const std::string* original = m_backup.original(path);
             if (!original)
-                throw InstallError(kPlugin, "apply", file + " was not backed up");
+                throw InstallError(kPlugin, "apply", path + " was not backed up");
             std::string edited = editText(*original, vhosts, m_live);
             if (edited == *original)
                 continue;
@@ -170,8 +171,8 @@ class ApacheInstaller : public core::Installer {
         if (m_vhosts.empty())
             loadServer("webroot");
         for (const VirtualHost& vhost : m_vhosts)
-            if (!vhost.ssl && vhost.serves(domain) && !vhost.documentRoot.empty())
-                return vhost.documentRoot;
+            if (!vhost.ssl && vhost.serves(domain))
+                return vhost.documentRoot.empty() ? m_dump.mainDocumentRoot : vhost.documentRoot;
         return std::nullopt;
     }
 
@@ -214,7 +215,9 @@ class ApacheInstaller : public core::Installer {
         }
     }
 
-    bool serverAlive() const { return pidAlive(readPidFile(m_pidFile)); }
+    bool serverAlive() const {
+        return pidAlive(readPidFile(m_pidFile), m_control.settings().binary);
+    }
 
     void probeOne(const ProbeTarget& p, const std::string& expected, Clock::time_point deadline) {
         std::string where =

@@ -125,6 +125,8 @@ ServerDump parseDump(const std::string& output) {
             dump.modules.insert(id);
         } else if (line.rfind("ServerRoot:", 0) == 0) {
             dump.serverRoot = afterColon(line);
+        } else if (line.rfind("Main DocumentRoot:", 0) == 0) {
+            dump.mainDocumentRoot = afterColon(line);
         } else if (line.rfind("PidFile:", 0) == 0) {
             dump.pidFile = afterColon(line);
         } else if (line.rfind("Define:", 0) == 0) {

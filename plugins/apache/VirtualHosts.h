@@ -15,7 +15,8 @@ namespace certagent::plugins::apache {
 /// The parsed dump output.
 struct ServerDump {
     std::string serverRoot;
-    std::string pidFile; ///< absolute (resolved against ServerRoot); empty if not shown
+    std::string pidFile;          ///< absolute (resolved against ServerRoot); empty if not shown
+    std::string mainDocumentRoot; ///< the server's DocumentRoot (blocks without one inherit it)
     std::set<std::string> defines;
     std::set<std::string> modules;
     struct Location {

@@ -156,4 +156,37 @@ BOOST_AUTO_TEST_CASE(a_broken_config_is_reported_before_anything_changes) {
     BOOST_TEST(readFile(f.apache.sitesDir() + "/bad.conf") == before);
 }
 
+BOOST_AUTO_TEST_CASE(debian_envvars_beside_the_config_reach_apache2) {
+    // Debian's apache2.conf uses ${APACHE_...} set by /etc/apache2/envvars, a shell fragment the
+    // plugin reads (plain export lines only) instead of running a shell.
+    TempDir dir;
+    std::string confDir = dir / "apache2-blue";
+    writeFile(confDir + "/envvars",
+              "unset HOME\n"
+              "if [ \"${APACHE_CONFDIR##/etc/apache2-}\" != \"${APACHE_CONFDIR}\" ] ; then\n"
+              "\tSUFFIX=\"-${APACHE_CONFDIR##/etc/apache2-}\"\nelse\n\tSUFFIX=\nfi\n"
+              "export APACHE_RUN_DIR=" +
+                  dir.path() +
+                  "/run$SUFFIX\n"
+                  "export APACHE_PID_FILE=${APACHE_RUN_DIR}/apache2.pid\n"
+                  "export APACHE_LOG_DIR=\"" +
+                  dir.path() +
+                  "/log\"\n"
+                  "export LANG=C\nexport LANG\n");
+    writeFile(confDir + "/apache2.conf",
+              "ServerRoot \"" + confDir +
+                  "\"\nPidFile ${APACHE_PID_FILE}\n"
+                  "ErrorLog ${APACHE_LOG_DIR}/error.log\nServerName localhost\n"
+                  "LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so\n");
+    writeFile(dir / "log/.keep", "");
+    core::ServerSettings settings{ApacheProcess::binary(), confDir + "/apache2.conf", "signal"};
+    RecordingRunner runner;
+    ApacheControl control(settings, runner);
+    BOOST_TEST(control.env().at("APACHE_RUN_DIR") == dir / "run-blue");
+    BOOST_TEST(control.env().at("APACHE_LOG_DIR") == dir / "log");
+    BOOST_TEST(control.env().count("HOME") == 0u);
+    ServerDump dump = parseDump(control.dump("discover"));
+    BOOST_TEST(dump.pidFile == dir / "run-blue/apache2.pid");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
