@@ -139,7 +139,8 @@ long matchScore(const std::string& serverName, const std::string& rawHost) {
     if (serverName[0] == '~') {
         try {
             Poco::RegularExpression re(serverName.substr(1), Poco::RegularExpression::RE_CASELESS);
-            return re.match(host) ? kRegex : 0;
+            Poco::RegularExpression::Match found;
+            return re.match(host, 0, found) > 0 ? kRegex : 0; // a search, as nginx does
         } catch (const Poco::Exception&) {
             return 0;
         }
