@@ -52,6 +52,13 @@ int CertRunner::refuseAndRecord(const std::string& message, int code) {
     return code;
 }
 
+int CertRunner::refuseAndSave(const std::string& message, int code, bool dryRun) {
+    refuseAndRecord(message, code);
+    if (!dryRun)
+        save();
+    return code;
+}
+
 int CertRunner::apiFailure(const std::exception& e, int code) {
     std::time_t now = m_ctx.now();
     m_state.consecutiveFailures++;
@@ -153,7 +160,7 @@ int CertRunner::process(const RunOptions& options, const std::optional<api::Batc
             save(); // lastFullCheck
         return kExitOk;
     }
-    return startOrder(options, d.reason);
+    return startOrder(options, d.reason, d.expiryBased);
 }
 
 } // namespace certagent::core

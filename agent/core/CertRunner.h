@@ -62,11 +62,12 @@ class CertRunner {
 
   private:
     // CertRunner.cpp: decision and ordering
-    int startOrder(const RunOptions& options, const std::string& reason);
+    int startOrder(const RunOptions& options, const std::string& reason, bool expiryBased);
     int pollAndAdvance(const RunOptions& options, const std::optional<api::BatchStatus>& batch);
     void save();
     int apiFailure(const std::exception& e, int code);
     int refuseAndRecord(const std::string& message, int code);
+    int refuseAndSave(const std::string& message, int code, bool dryRun = false);
     std::vector<std::string> sanNames() const;
     // Validation.cpp: DCV and polling
     void prepareValidation(const api::DcvInfo& main, const std::vector<api::SanItem>& sans,

@@ -33,7 +33,7 @@ std::string CertRunner::readCsrPem() const {
     return store::readFileCapped(csrPath(), 64 * 1024).value_or("");
 }
 
-int CertRunner::startOrder(const RunOptions& options, const std::string& reason) {
+int CertRunner::startOrder(const RunOptions& options, const std::string& reason, bool expiryBased) {
     logger().information(m_prefix + "due: " + reason);
     long long existing = m_cert.orderId > 0 ? m_cert.orderId : m_state.orderId;
     OrderKind kind = existing > 0 ? OrderKind::Reissue : OrderKind::New;
@@ -45,19 +45,25 @@ int CertRunner::startOrder(const RunOptions& options, const std::string& reason)
             return apiFailure(e, e.exitCode());
         }
         std::time_t now = m_ctx.now();
-        if (st.timeStamp && std::llabs(*st.timeStamp - now) > kClockTolerance &&
-            reason.rfind("expires", 0) == 0) {
+        if (st.timeStamp && std::llabs(*st.timeStamp - now) > kClockTolerance && expiryBased) {
             logger().warning(m_prefix + "local clock differs from the API's by more than a day; "
                                         "no expiry-based renewal");
             return kExitOk;
         }
-        bool ended = st.status == "expired" ||
-                     (st.endDate && dateToTime(*st.endDate) < now + kSubscriptionMargin);
+        // A reissue cannot outlive the order: when the order ends before the renewal would
+        // help (or within a month), only a renew order (or a human) extends it.
+        auto end = st.endDate ? st.endDate : st.validTill;
+        auto live = m_ctx.store.liveMeta(m_cert.name);
+        std::time_t liveEnd = live ? store::parseIsoUtc(live->notAfter).value_or(0) : 0;
+        bool ended =
+            st.status == "expired" ||
+            (expiryBased && end &&
+             (dateToTime(*end) < now + kSubscriptionMargin || dateToTime(*end) <= liveEnd + 86400));
         if (ended && !m_cert.autoRenewOrder) {
-            return refuseAndRecord("order " + std::to_string(existing) + " subscription ends" +
-                                       (st.endDate ? " " + st.endDate->toString() : "") +
-                                       "; set auto_renew_order = yes or order a new one",
-                                   kExitRefused);
+            return refuseAndSave("order " + std::to_string(existing) + " subscription ends" +
+                                     (st.endDate ? " " + st.endDate->toString() : "") +
+                                     "; set auto_renew_order = yes or order a new one",
+                                 kExitRefused, options.dryRun);
         }
         if (ended) {
             kind = OrderKind::Renew;
@@ -70,9 +76,9 @@ int CertRunner::startOrder(const RunOptions& options, const std::string& reason)
                 save();
             return pollAndAdvance(options, {});
         } else if (st.status != "active") {
-            return refuseAndRecord("order " + std::to_string(existing) + " is \"" +
-                                       api::escapeForLog(st.status, 40) + "\", cannot reissue",
-                                   kExitRefused);
+            return refuseAndSave("order " + std::to_string(existing) + " is \"" +
+                                     api::escapeForLog(st.status, 40) + "\", cannot reissue",
+                                 kExitRefused, options.dryRun);
         }
     }
     if (options.dryRun) {

@@ -75,6 +75,22 @@ BOOST_AUTO_TEST_CASE(truncated_json_is_temporary) {
     refusedReissue("truncated_json", -1, 3, "api ");
 }
 
+BOOST_AUTO_TEST_CASE(order_cancelled_while_validating_removes_the_dcv_file) {
+    SandboxOptions o; // no --dcv-connect: the order stays processing
+    AgentEnv env(o);
+    env.configure(env.defaultCert());
+    auto r1 = env.agent({"run"});
+    BOOST_TEST_REQUIRE(r1.exitCode == 0, r1.output);
+    BOOST_TEST_REQUIRE(env.dcvFiles().size() == 1u);
+    env.sandbox().advance(env.state()["orderId"], "cancelled");
+    auto r2 = env.agent({"run"});
+    BOOST_TEST(r2.exitCode == 4, r2.output);
+    BOOST_TEST(r2.output.find("is cancelled") != std::string::npos, r2.output);
+    BOOST_TEST(env.dcvFiles().empty());
+    BOOST_TEST(env.state()["phase"] == "failed");
+    BOOST_TEST(env.liveLink().empty());
+}
+
 BOOST_AUTO_TEST_CASE(failed_order_is_not_reordered_by_cron) {
     AgentEnv env;
     env.configure(env.defaultCert());

@@ -156,7 +156,7 @@ BOOST_AUTO_TEST_CASE(status_json_and_rollback) {
     BOOST_TEST(env.liveLink() == "../archive/shop/0002");
     auto status = env.agent({"status", "--json"});
     BOOST_TEST(status.exitCode == 0, status.output);
-    BOOST_TEST(status.output.find("\"version\" : 2") != std::string::npos, status.output);
+    BOOST_TEST(status.output.find("\"version\": 2") != std::string::npos, status.output);
     auto rb = env.agent({"rollback", "shop"});
     BOOST_TEST(rb.exitCode == 0, rb.output);
     BOOST_TEST(env.liveLink() == "../archive/shop/0001");
