@@ -89,7 +89,8 @@ class CertRunner {
     RunContext& m_ctx;
     const config::CertConfig& m_cert;
     store::CertState m_state;
-    std::string m_prefix; ///< "shop: " for log lines
+    std::string m_prefix;     ///< "shop: " for log lines
+    bool m_placedNow = false; ///< DCV placed in this run: ask the CA to re-check
 };
 
 /// Exponential persistent backoff after API failures: 5m, 10m, 20m ... capped at 6h.

@@ -92,6 +92,7 @@ void CertRunner::placeHttpFiles(const api::DcvInfo& main, const std::vector<api:
             m_state.dcvFiles.end())
             continue;
         auto placed = placeDcvFile(webroot, file);
+        m_placedNow = true;
         if (placed.created) {
             m_state.dcvFiles.push_back(placed.path);
             save();
@@ -121,6 +122,7 @@ void CertRunner::addDnsRecords(const api::DcvInfo& main, const std::vector<api::
         if (!outcome.ok())
             throw RefusedError("dns validation for " + domain + ": " + outcome.firstError);
         m_state.dnsRecords.push_back(record);
+        m_placedNow = true;
         save();
         logger().information(m_prefix + "dns record added through hooks: " + record);
     }
@@ -167,7 +169,6 @@ int CertRunner::handleStatus(const RunOptions& options, const api::OrderStatus& 
         runHooks("failure", m_state.lastError);
         return rc;
     }
-    bool wasReady = !m_state.dcvFiles.empty() || !m_state.dnsRecords.empty();
     try {
         prepareValidation(st.approver, st.san, options.dryRun);
     } catch (const RefusedError& e) {
@@ -178,8 +179,8 @@ int CertRunner::handleStatus(const RunOptions& options, const api::OrderStatus& 
         save();
         return rc;
     }
-    bool placedNow = !wasReady && (!m_state.dcvFiles.empty() || !m_state.dnsRecords.empty());
-    if (placedNow) {
+    if (m_placedNow && !options.dryRun) {
+        m_placedNow = false;
         try {
             for (const auto& domain : m_cert.domains)
                 if (domain[0] != '*')

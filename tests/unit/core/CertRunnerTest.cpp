@@ -1,0 +1,194 @@
+#include "core/CertRunner.h"
+
+#include "TestCa.h"
+#include "TestEnv.h"
+#include "crypto/Dcv.h"
+
+#include <boost/test/unit_test.hpp>
+
+#include <sys/stat.h>
+
+using namespace certagent;
+using namespace certagent::core;
+using certagent::test::TempDir;
+
+namespace {
+
+/// The API as a script: records calls, issues from the CSR it was sent once `issue` is set.
+class FakeOrders : public OrderService {
+  public:
+    FakeOrders()
+        : root(test::TestCa::makeRoot("Fake Root")), inter(root.makeIntermediate("Fake CA")) {}
+
+    api::OrderStatus status(long long orderId) override {
+        calls.push_back("status");
+        api::OrderStatus st;
+        st.orderId = orderId;
+        st.status = current;
+        st.approver = dcv();
+        if (current == "active") {
+            auto csr = test::csrFromPem(csrPem);
+            auto leaf = otherKey ? inter.issue(*test::makeKey(), {{"shop.example.test"}})
+                                 : inter.issueFromCsr(*csr, {});
+            st.crtCode = test::toPem(*leaf);
+            st.caCode = inter.certPem();
+        }
+        return st;
+    }
+    std::vector<api::BatchStatus> statuses(const std::vector<long long>&) override { return {}; }
+    api::NewOrderResult addOrder(const api::NewOrderRequest& r) override {
+        calls.push_back("addOrder");
+        csrPem = r.csr;
+        api::NewOrderResult res;
+        res.orderId = 7;
+        res.orderStatus = "processing";
+        res.approver = dcv();
+        return res;
+    }
+    api::NewOrderResult renewOrder(const api::NewOrderRequest& r) override {
+        calls.push_back("renewOrder");
+        return addOrder(r);
+    }
+    api::ReissueResult reissue(long long id, const api::ReissueRequest& r) override {
+        calls.push_back("reissue");
+        csrPem = r.csr;
+        api::ReissueResult res;
+        res.orderId = id;
+        res.orderStatus = "reissue";
+        res.validation = dcv();
+        return res;
+    }
+    void revalidate(long long, const std::string&) override { calls.push_back("revalidate"); }
+
+    api::DcvInfo dcv() const {
+        api::DcvInfo i;
+        if (csrPem.empty())
+            return i;
+        auto values = crypto::sectigoDcv(*test::csrFromPem(csrPem));
+        i.method = "http";
+        i.fileName = values.fileName;
+        i.link = "http://shop.example.test/.well-known/pki-validation/" + i.fileName;
+        i.content = values.fileFirstLine + "\r\nsectigo.com\r\nabc";
+        return i;
+    }
+
+    test::TestCa root;
+    test::TestCa inter;
+    std::string csrPem;
+    std::string current = "processing";
+    bool otherKey = false;
+    std::vector<std::string> calls;
+};
+
+struct Fixture {
+    TempDir dir;
+    config::Config config;
+    config::CertConfig cert;
+    std::unique_ptr<store::Store> store;
+    FakeOrders api;
+    SystemCommandRunner runner;
+    HookRunner hooks{HookSettings{dir / "hooks", std::chrono::seconds(5)}, runner,
+                     [](const std::string&) {}};
+    std::unique_ptr<RunContext> ctx;
+
+    Fixture() {
+        config.storeDir = dir / "store";
+        config.trustCaFile = dir / "root.pem";
+        test::writeFile(config.trustCaFile, api.root.certPem());
+        cert.name = "shop";
+        cert.domains = {"shop.example.test"};
+        cert.productId = 65;
+        cert.webroot = dir / "www";
+        ::mkdir(cert.webroot.c_str(), 0755);
+        config.certs.push_back(cert);
+        store = std::make_unique<store::Store>(config.storeDir, 5);
+        store->ensureLayout();
+        InstallerFactory none = [](const std::string&, const InstallerContext&) {
+            return std::unique_ptr<Installer>();
+        };
+        ctx = std::make_unique<RunContext>(RunContext{config, *store, api, none, runner, hooks});
+    }
+    int process(const RunOptions& options = {}) {
+        CertRunner runner(*ctx, config.certs[0]);
+        return runner.process(options);
+    }
+    store::CertState state() { return store->loadState("shop").value_or(store::CertState{}); }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(CertRunnerTest)
+
+BOOST_FIXTURE_TEST_CASE(new_order_then_validating_then_installed, Fixture) {
+    BOOST_TEST(process() == 0);
+    auto s = state();
+    BOOST_TEST(s.phase == "validating");
+    BOOST_TEST(s.orderId == 7);
+    BOOST_TEST(s.dcvFiles.size() == 1u);
+    BOOST_TEST(store->hasPendingKey("shop"));
+    BOOST_TEST(api.calls ==
+               (std::vector<std::string>{"addOrder", "status", "revalidate", "status"}));
+    api.calls.clear();
+    BOOST_TEST(process() == 0); // still processing: one status call, nothing else
+    BOOST_TEST(api.calls == std::vector<std::string>{"status"});
+    BOOST_TEST(state().phase == "validating");
+
+    api.current = "active";
+    BOOST_TEST(process() == 0);
+    s = state();
+    BOOST_TEST(s.phase == "installed");
+    BOOST_TEST(s.dcvFiles.empty());
+    BOOST_TEST(!store->hasPendingKey("shop"));
+    BOOST_TEST(store->liveVersion("shop").value_or(0) == 1);
+    BOOST_TEST(!test::exists(dir / "www/.well-known/pki-validation/" + api.dcv().fileName));
+
+    api.calls.clear();
+    BOOST_TEST(process() == 0); // not due: no API call at all
+    BOOST_TEST(api.calls.empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(key_mismatch_fails_once_and_never_reorders, Fixture) {
+    api.current = "active";
+    api.otherKey = true;
+    BOOST_TEST(process() == 4);
+    BOOST_TEST(state().phase == "failed");
+    BOOST_TEST(!store->liveVersion("shop"));
+    BOOST_TEST(state().dcvFiles.empty());
+    api.calls.clear();
+    BOOST_TEST(process() == 4);
+    BOOST_TEST(api.calls.empty());
+    RunOptions force;
+    force.force = true; // `certagent issue` starts over
+    api.otherKey = false;
+    BOOST_TEST(process(force) == 0);
+    BOOST_TEST(state().phase == "installed");
+}
+
+BOOST_FIXTURE_TEST_CASE(terminal_status_removes_dcv_files, Fixture) {
+    BOOST_TEST(process() == 0);
+    BOOST_TEST(state().dcvFiles.size() == 1u);
+    api.current = "rejected";
+    BOOST_TEST(process() == 4);
+    BOOST_TEST(state().phase == "failed");
+    BOOST_TEST(state().lastError == "order 7 is rejected; the deployed certificate stays");
+    BOOST_TEST(!test::exists(dir / "www/.well-known/pki-validation/" + api.dcv().fileName));
+}
+
+BOOST_FIXTURE_TEST_CASE(unknown_status_keeps_polling, Fixture) {
+    BOOST_TEST(process() == 0);
+    api.current = "Active"; // odd case is not "active"
+    BOOST_TEST(process() == 0);
+    BOOST_TEST(state().phase == "validating");
+    BOOST_TEST(state().lastStatus == "Active");
+}
+
+BOOST_FIXTURE_TEST_CASE(dry_run_writes_nothing, Fixture) {
+    RunOptions dry;
+    dry.dryRun = true;
+    BOOST_TEST(process(dry) == 0);
+    BOOST_TEST(api.calls.empty());
+    BOOST_TEST(!store->loadState("shop"));
+    BOOST_TEST(!store->hasPendingKey("shop"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
