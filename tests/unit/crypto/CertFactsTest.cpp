@@ -70,3 +70,35 @@ BOOST_AUTO_TEST_CASE(facts_match_openssl_x509) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(CertFactsHostile)
+
+BOOST_AUTO_TEST_CASE(control_bytes_in_names_are_escaped) {
+    Pki pki;
+    auto leaf = pki.inter.issue(*pki.key, pki.leafSpec());
+    X509Ptr copy(X509_dup(leaf.get()));
+    X509_EXTENSION_free(
+        X509_delete_ext(copy.get(), X509_get_ext_by_NID(copy.get(), NID_subject_alt_name, -1)));
+    GeneralNamesPtr sans(GENERAL_NAMES_new());
+    const std::string evil = std::string("evil\x1b[31m.example.com") + '\0' + ".x";
+    GENERAL_NAME* gn = GENERAL_NAME_new();
+    ASN1_IA5STRING* ia5 = ASN1_IA5STRING_new();
+    BOOST_REQUIRE(ASN1_STRING_set(ia5, evil.data(), static_cast<int>(evil.size())) == 1);
+    GENERAL_NAME_set0_value(gn, GEN_DNS, ia5);
+    sk_GENERAL_NAME_push(sans.get(), gn);
+    BOOST_REQUIRE(X509_add1_ext_i2d(copy.get(), NID_subject_alt_name, sans.get(), 0, 0) == 1);
+    BOOST_REQUIRE(X509_sign(copy.get(), const_cast<EVP_PKEY*>(&pki.inter.key()), EVP_sha256()) > 0);
+
+    const auto facts = certFacts(*copy);
+    BOOST_REQUIRE(facts.names.size() == 1u);
+    BOOST_TEST(facts.names[0] == "evil\\x1b[31m.example.com\\x00.x");
+    try {
+        verifyIssued(pki.input(toPem(*copy)));
+        BOOST_FAIL("hostile SAN accepted");
+    } catch (const GateError& e) {
+        BOOST_TEST(gateFailureName(e.failure()) == "names-not-covered");
+        BOOST_TEST(std::string(e.what()).find('\x1b') == std::string::npos);
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()

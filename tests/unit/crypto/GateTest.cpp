@@ -315,6 +315,11 @@ BOOST_AUTO_TEST_CASE(inspect_live_files) {
     BOOST_TEST(c.hasFacts);
 
     other = files;
+    other.now -= std::chrono::hours(2);
+    c = inspectLive(other);
+    BOOST_TEST(gateFailureName(c.failure) == "not-yet-valid");
+
+    other = files;
     other.chainPem.clear(); // the intermediate is needed
     c = inspectLive(other);
     BOOST_TEST(gateFailureName(c.failure) == "no-trusted-path");
