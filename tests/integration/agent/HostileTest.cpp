@@ -22,6 +22,7 @@ void refusedReissue(const std::string& fault, int count, int expected, const std
 
     env.sandbox().setFault(fault, "", count);
     auto r = env.agent({"issue", "shop"}, 600);
+    BOOST_TEST_MESSAGE(fault << " -> exit " << r.exitCode << ":\n" << r.output);
     BOOST_TEST(r.exitCode == expected, fault << ": " << r.output);
     std::istringstream lines(r.output);
     std::string line;
