@@ -6,6 +6,7 @@
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Timestamp.h>
 #include <Poco/URI.h>
 
 #include <chrono>
@@ -154,6 +155,8 @@ class Handler : public Poco::Net::HTTPRequestHandler {
             m_state.calls.push_back(r.method);
         }
         std::string result;
+        if (auto offset = m_state.faults.take("date_offset", orderId)) // clock-skew tests
+            resp.setDate(Poco::Timestamp() + Poco::Timespan(std::stol(*offset), 0));
         if (transportFault(orderId, resp, result))
             return log(req, r.method, orderId, result);
         std::string method = r.method;

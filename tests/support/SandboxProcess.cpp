@@ -129,6 +129,7 @@ SandboxReply SandboxProcess::request(const std::string& pathAndQuery,
     reply.status = static_cast<int>(resp.getStatus());
     reply.contentType = resp.getContentType();
     reply.retryAfter = resp.get("Retry-After", "");
+    reply.date = resp.get("Date", "");
     Poco::StreamCopier::copyToString(in, reply.body);
     return reply;
 }

@@ -31,6 +31,7 @@ struct SandboxReply {
     std::string body;
     std::string contentType;
     std::string retryAfter; ///< Retry-After header, empty when absent
+    std::string date;       ///< Date header
 };
 
 /// The sandbox as a child process. Construction starts it and waits for its first stdout line;

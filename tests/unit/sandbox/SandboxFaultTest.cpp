@@ -1,5 +1,7 @@
 #include "SandboxTestUtil.h"
 
+#include <Poco/DateTime.h>
+#include <Poco/DateTimeParser.h>
 #include <Poco/JSON/JSONException.h>
 #include <boost/test/unit_test.hpp>
 
@@ -51,12 +53,19 @@ BOOST_AUTO_TEST_CASE(transportFaultsCountDown) {
     BOOST_TEST(html.status == 200);
     BOOST_TEST(html.body.find("<html>") != std::string::npos);
 
+    sb.setFault("date_offset", "", 1, "-86400");
+    auto skewed = client.get("/account/balance");
+    int tzd = 0;
+    Poco::DateTime date = Poco::DateTimeParser::parse(skewed.date, tzd);
+    BOOST_TEST((Poco::Timestamp() - date.timestamp()) >
+               Poco::Timespan(80000, 0).totalMicroseconds());
+
     sb.setFault("error_envelope");
     BOOST_TEST(parse(client.get("/account/balance").body)->getValue<bool>("error"));
     sb.reset();
     BOOST_TEST(parse(client.get("/account/balance").body)->getValue<bool>("success"));
     auto calls = sb.calls();
-    BOOST_TEST(std::count(calls.begin(), calls.end(), "getAccountBalance") == 8);
+    BOOST_TEST(std::count(calls.begin(), calls.end(), "getAccountBalance") == 9);
 }
 
 BOOST_AUTO_TEST_CASE(certificateFaults) {
