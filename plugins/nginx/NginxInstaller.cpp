@@ -258,8 +258,13 @@ std::string webrootOf(const Config& config, const ServerBlock& block) {
 }
 
 std::optional<std::string> NginxInstaller::webrootFor(const std::string& domain) {
-    if (!m_config)
-        load("webroot");
+    if (!m_config) {
+        try {
+            load("webroot");
+        } catch (const InstallError& e) {
+            throw ConfigError("webroot = auto for " + domain + ": " + e.what());
+        }
+    }
     for (bool tls : {false, true})
         for (const Selection& s : selectServers(m_blocks, hostFor(domain), tls))
             if (s.byName) {
