@@ -62,6 +62,7 @@ class ApacheInstaller : public core::Installer {
                     continue;
                 found = true;
                 checkEditable(m_vhosts[i]);
+                checkCovered(m_vhosts[i], target.domains);
                 if (std::find(m_targets.begin(), m_targets.end(), i) == m_targets.end())
                     m_targets.push_back(i);
                 for (const Listener& l : m_vhosts[i].listeners())
@@ -177,6 +178,19 @@ class ApacheInstaller : public core::Installer {
     }
 
   private:
+    /// Pointing a block at our certificate must not break the other names it serves.
+    static void checkCovered(const VirtualHost& vhost, const std::vector<std::string>& domains) {
+        std::vector<std::string> others = vhost.uncovered(domains);
+        if (others.empty())
+            return;
+        std::string list;
+        for (const std::string& name : others)
+            list += (list.empty() ? "" : ", ") + name;
+        throw ConfigError("apache: the block at " + vhost.where() + " also serves " + list +
+                          ", which the certificate's domains do not cover; add them to domains "
+                          "or give them their own <VirtualHost>");
+    }
+
     void loadServer(const std::string& step) {
         m_dump = parseDump(m_control.dump(step));
         m_context = ConfContext{};

@@ -51,6 +51,13 @@ void editsFor(const VirtualHost& vhost, const LivePaths& live,
     std::string keyLine = "SSLCertificateKeyFile " + quoteArg(live.key);
     std::vector<std::string> missing;
     auto replace = [&](const ConfNode& d, const std::string& text) {
+        // The lines must still be what discovery parsed (an administrator may edit meanwhile).
+        const std::string& now = d.line <= static_cast<int>(lines.size())
+                                     ? lines[static_cast<size_t>(d.line - 1)]
+                                     : std::string();
+        if (now.find(d.name) == std::string::npos)
+            throw ConfigError("apache: " + d.file + ":" + std::to_string(d.line) +
+                              " changed since discovery (no " + d.name + " there); try again");
         edits.push_back({d.line,
                          d.lastLine,
                          {indentOf(lines, d.line, vhost.indent) + text + eol(lines, d.line)}});
@@ -65,6 +72,11 @@ void editsFor(const VirtualHost& vhost, const LivePaths& live,
         replace(vhost.keyFiles[0], keyLine);
     for (const ConfNode& chain : vhost.chainFiles)
         edits.push_back({chain.line, chain.lastLine, {}});
+    if (!missing.empty() &&
+        (vhost.endLine > static_cast<int>(lines.size()) ||
+         lines[static_cast<size_t>(vhost.endLine - 1)].find("</") == std::string::npos))
+        throw ConfigError("apache: " + vhost.file + ":" + std::to_string(vhost.endLine) +
+                          " changed since discovery (no </VirtualHost> there); try again");
     if (!missing.empty())
         edits.push_back({vhost.endLine, vhost.endLine - 1, missing});
 }

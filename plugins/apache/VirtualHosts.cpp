@@ -154,6 +154,28 @@ bool VirtualHost::serves(const std::string& domain) const {
     return false;
 }
 
+std::vector<std::string> VirtualHost::uncovered(const std::vector<std::string>& domains) const {
+    auto covered = [&](const std::string& name) {
+        for (const std::string& d : domains) {
+            if (strcasecmp(d.c_str(), name.c_str()) == 0)
+                return true;
+            size_t dot = name.find('.');
+            if (d.rfind("*.", 0) == 0 && dot != std::string::npos && dot > 0 &&
+                name.find_first_of("*?") == std::string::npos &&
+                strcasecmp(d.c_str() + 1, name.c_str() + dot) == 0)
+                return true;
+        }
+        return false;
+    };
+    std::vector<std::string> out;
+    if (!serverName.empty() && !covered(serverName))
+        out.push_back(serverName);
+    for (const std::string& alias : aliases)
+        if (!covered(alias))
+            out.push_back(alias);
+    return out;
+}
+
 std::vector<Listener> VirtualHost::listeners() const {
     std::vector<Listener> out;
     for (const std::string& address : addresses) {

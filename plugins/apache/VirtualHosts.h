@@ -55,6 +55,8 @@ struct VirtualHost {
 
     /// The name or an alias (wildcards as fnmatch, case-insensitive) matches `domain`.
     bool serves(const std::string& domain) const;
+    /// The name and aliases that none of `domains` covers (a "*.x" domain covers one label).
+    std::vector<std::string> uncovered(const std::vector<std::string>& domains) const;
     std::vector<Listener> listeners() const;
     std::string where() const { return file + ":" + std::to_string(line); }
 };

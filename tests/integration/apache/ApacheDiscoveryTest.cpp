@@ -121,13 +121,13 @@ BOOST_AUTO_TEST_CASE(installer_discovery_errors_and_webroot) {
     writeVariedSites(f, f.issue({"one.test"}));
     auto installer = f.installer();
     BOOST_TEST(installer->kind() == "apache");
-    installer->discover(f.target({"one.test", "www.one.test", "x.wild.test"}));
+    installer->discover(f.target({"one.test", "www.one.test", "*.wild.test"}));
     BOOST_TEST(installer->webrootFor("one.test").value_or("") == f.dir / "web root");
     BOOST_TEST(!installer->webrootFor("nothing.test").has_value());
 
     // A name without an SSL block: the message shows the block to add.
     try {
-        installer->discover(f.target({"one.test", "missing.test"}));
+        installer->discover(f.target({"one.test", "www.one.test", "*.wild.test", "missing.test"}));
         BOOST_FAIL("no error");
     } catch (const ConfigError& e) {
         std::string what = e.what();
@@ -136,6 +136,14 @@ BOOST_AUTO_TEST_CASE(installer_discovery_errors_and_webroot) {
         BOOST_TEST(what.find("SSLCertificateFile " + f.storeDir + "/live/site/fullchain.pem") !=
                        std::string::npos,
                    what);
+    }
+    // A block that also serves names the certificate does not cover is not repointed.
+    try {
+        installer->discover(f.target({"one.test", "www.one.test"}));
+        BOOST_FAIL("no error");
+    } catch (const ConfigError& e) {
+        BOOST_TEST(std::string(e.what()).find("also serves *.wild.test") != std::string::npos,
+                   e.what());
     }
     // TLS lines in an included file that other blocks may share: refused, named.
     BOOST_CHECK_THROW(installer->discover(f.target({"two.test"})), ConfigError);
