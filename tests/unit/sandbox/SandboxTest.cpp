@@ -230,4 +230,38 @@ BOOST_AUTO_TEST_CASE(inputValidation) {
     BOOST_TEST(client.status(id)->getValue<std::string>("status") == "cancelled");
 }
 
+BOOST_AUTO_TEST_CASE(issueDelayAndListings) {
+    SandboxOptions options;
+    options.autoValidate = true;
+    options.issueDelaySeconds = 3600; // far beyond the test: the order must stay processing
+    SandboxProcess sb(options);
+    Client client(sb);
+    Csr csr({"mail.example.com"});
+    Form form = orderForm(csr.pem, "email");
+    form.emplace_back("approver_email", "admin@mail.example.com");
+    std::string id =
+        parse(client.post("/orders/add_ssl_order/", form).body)->getValue<std::string>("order_id");
+    BOOST_TEST(client.status(id)->getValue<std::string>("status") == "processing");
+    auto revalidated =
+        parse(client.post("/orders/ssl/revalidate/" + id, {{"domain", "mail.example.com"}}).body);
+    BOOST_TEST(revalidated->getValue<bool>("success"));
+    BOOST_TEST(client.status(id)->getValue<std::string>("status") == "processing");
+    BOOST_TEST(parse(client.get("/orders/ssl/resend_validation_email/" + id).body)
+                   ->getValue<bool>("success"));
+    auto all = parse(client.get("/orders/ssl/all/").body);
+    BOOST_TEST(all->getArray("orders")->getObject(0)->getValue<std::string>("order_id") == id);
+    auto emails =
+        parse(client.post("/tools/domain/emails/", {{"domain", "mail.example.com"}}).body);
+    BOOST_TEST(emails->getArray("ComodoApprovalEmails")->getElement<std::string>(0) ==
+               "admin@mail.example.com");
+    BOOST_TEST(
+        parse(client.get("/products/details/65").body)->getValue<std::string>("product_id") ==
+        "65");
+    // The same CSR cannot be ordered twice while the first order is processing.
+    auto duplicate = parse(client.post("/orders/add_ssl_order/", form).body);
+    BOOST_TEST(duplicate->getValue<std::string>("description").find(id) != std::string::npos);
+    sb.advance(id, "active");
+    BOOST_TEST(!client.status(id)->getValue<std::string>("crt_code").empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
