@@ -14,8 +14,12 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <condition_variable>
 #include <istream>
+#include <mutex>
 #include <ostream>
+#include <sys/socket.h>
+#include <thread>
 
 namespace certagent::api {
 namespace {
@@ -68,6 +72,41 @@ bool isVerificationFailure(const Poco::Exception& e) {
            text.find("certificate verify failed") != std::string::npos ||
            text.find("wrong version number") != std::string::npos;
 }
+
+/// Shuts the socket down when the deadline passes, so a server that drips its reply header a
+/// byte at a time (each read within the socket timeout) cannot hold a call forever.
+class Watchdog {
+  public:
+    Watchdog(int fd, Clock::time_point deadline)
+        : m_thread([this, fd, deadline] {
+              std::unique_lock<std::mutex> lock(m_mutex);
+              if (!m_cv.wait_until(lock, deadline, [this] { return m_done; })) {
+                  m_fired = true;
+                  ::shutdown(fd, SHUT_RDWR);
+              }
+          }) {}
+    Watchdog(const Watchdog&) = delete;
+    Watchdog& operator=(const Watchdog&) = delete;
+    ~Watchdog() {
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_done = true;
+        }
+        m_cv.notify_all();
+        m_thread.join();
+    }
+    bool fired() {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        return m_fired;
+    }
+
+  private:
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    bool m_done = false;
+    bool m_fired = false;
+    std::thread m_thread; // last: starts after the members it uses exist
+};
 
 class HttpsTransport : public HttpTransport {
   public:
@@ -132,6 +171,29 @@ class HttpsTransport : public HttpTransport {
         std::ostream& os = m_session->sendRequest(req);
         os.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
         sent = true; // from here on the server may act on the request
+        Watchdog watchdog(m_session->socket().impl()->sockfd(), deadline);
+        const TransportError timedOut("timeout while waiting for the reply", true, true);
+        HttpResponse out;
+        try {
+            out = receive(deadline);
+        } catch (const Poco::Exception&) {
+            if (watchdog.fired()) {
+                throw timedOut;
+            }
+            throw;
+        } catch (const TransportError&) {
+            if (watchdog.fired()) {
+                throw timedOut;
+            }
+            throw;
+        }
+        if (watchdog.fired()) {
+            throw timedOut; // the reply may have been cut short
+        }
+        return out;
+    }
+
+    HttpResponse receive(Clock::time_point deadline) {
         Poco::Net::HTTPResponse resp;
         std::istream& in = m_session->receiveResponse(resp);
         HttpResponse out;

@@ -18,6 +18,7 @@
 #include <atomic>
 #include <functional>
 #include <mutex>
+#include <thread>
 
 using namespace certagent;
 using namespace certagent::api;
@@ -29,6 +30,7 @@ namespace {
 
 /// What the server answers to a non-auth request: status, body, extra headers.
 struct Answer {
+    int dripBytes = 0; ///< > 0: send the body after this many single spaces, 100 ms apart
     int status = 200;
     std::string body = R"({"balance":"12.50","currency":"USD","success":true})";
     std::vector<std::pair<std::string, std::string>> headers;
@@ -55,13 +57,23 @@ class Handler : public Poco::Net::HTTPRequestHandler {
             a = m_s.answer;
         }
         if (req.getURI().rfind("/api/auth/", 0) == 0) {
-            a = Answer{200, R"({"key":"tlstestkey0123456789","success":true})", {}};
+            a = Answer{0, 200, R"({"key":"tlstestkey0123456789","success":true})", {}};
         }
         resp.setStatus(static_cast<HTTPServerResponse::HTTPStatus>(a.status));
         for (const auto& [k, v] : a.headers) {
             resp.set(k, v);
         }
         resp.setContentType("application/json");
+        if (a.dripBytes > 0) {
+            resp.setChunkedTransferEncoding(true);
+            std::ostream& out = resp.send();
+            for (int i = 0; i < a.dripBytes && out; ++i) {
+                out << ' ' << std::flush;
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            }
+            out << a.body << std::flush;
+            return;
+        }
         resp.sendBuffer(a.body.data(), a.body.size());
     }
 
@@ -186,7 +198,7 @@ BOOST_AUTO_TEST_CASE(plain_http_url_and_bad_ca_file_are_config_errors) {
 BOOST_AUTO_TEST_CASE(redirect_is_not_followed) {
     TlsServer server({"127.0.0.1"});
     server.shared.answer =
-        Answer{302, "", {{"Location", "https://elsewhere.example/api?auth_key=x"}}};
+        Answer{0, 302, "", {{"Location", "https://elsewhere.example/api?auth_key=x"}}};
     try {
         clientFor(server.settings("127.0.0.1"))->getAccountBalance();
         BOOST_FAIL("expected a refusal");
@@ -203,6 +215,20 @@ BOOST_AUTO_TEST_CASE(oversized_body_is_transient) {
     try {
         clientFor(server.settings("127.0.0.1"))->getAccountBalance();
         BOOST_FAIL("expected an error");
+    } catch (const ApiError& e) {
+        BOOST_TEST(e.exitCode() == 3, e.what());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(slow_drip_reply_is_cut_off_as_transient) {
+    TlsServer server({"127.0.0.1"});
+    server.shared.answer.dripBytes = 600; // a minute of drip, each byte well within the timeout
+    ApiSettings s = server.settings("127.0.0.1");
+    s.timeout = std::chrono::seconds(1);
+    s.retryDeadline = std::chrono::seconds(2);
+    try {
+        clientFor(s)->getAccountBalance();
+        BOOST_FAIL("expected a timeout");
     } catch (const ApiError& e) {
         BOOST_TEST(e.exitCode() == 3, e.what());
     }
