@@ -150,14 +150,16 @@ int CertRunner::process(const RunOptions& options, const std::optional<api::Batc
         d.due = true;
         d.reason = "requested";
     } else {
+        auto checked = m_state.lastFullCheck;
         d = decide(false);
+        // Idle runs write nothing, except the date of the daily full check.
+        if (!options.dryRun && m_state.lastFullCheck != checked)
+            save();
     }
     if (!d.due) {
         logger().debug(m_prefix + "not due: " + d.reason);
-        if (!d.reason.empty() && d.expiryBased)
+        if (d.expiryBased)
             logger().warning(m_prefix + d.reason);
-        if (!options.dryRun && m_state.phase == "installed")
-            save(); // lastFullCheck
         return kExitOk;
     }
     return startOrder(options, d.reason, d.expiryBased);

@@ -2,6 +2,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <sys/stat.h>
 
 using namespace certagent::test;
@@ -87,6 +88,52 @@ BOOST_AUTO_TEST_CASE(csr_then_install_adopts_an_order_placed_elsewhere) {
     BOOST_TEST(env.liveLink() == "../archive/shop/0001");
     BOOST_TEST(env.state()["orderId"] == id);
     BOOST_TEST(env.opensslVerify().exitCode == 0);
+}
+
+BOOST_AUTO_TEST_CASE(api_command_redacts_secrets) {
+    AgentEnv env;
+    env.configure(env.defaultCert());
+    BOOST_TEST_REQUIRE(env.agent({"run"}).exitCode == 0);
+    auto r = env.agent({"api", "getOrderStatus", "order_id=" + env.state()["orderId"]});
+    BOOST_TEST(r.exitCode == 0, r.output);
+    BOOST_TEST(r.output.find("\"status\"") != std::string::npos, r.output);
+    auto auth =
+        env.agent({"api", "auth", "user=" + env.sandbox().user(), "pass=" + env.sandbox().pass()});
+    BOOST_TEST(auth.output.find("***") != std::string::npos, auth.output);
+    BOOST_TEST(auth.output.find(env.sandbox().pass()) == std::string::npos, auth.output);
+    BOOST_TEST(env.agent({"api", "getOrderStatus", "order_id"}).exitCode == 2);
+}
+
+BOOST_AUTO_TEST_CASE(api_failures_back_off_across_runs) {
+    AgentEnv env;
+    env.configure(env.defaultCert());
+    env.sandbox().setFault("error_envelope", "", 1);
+    auto r1 = env.agent({"run"});
+    BOOST_TEST(r1.exitCode == 4, r1.output);
+    BOOST_TEST(!env.state()["backoffUntil"].empty());
+    env.sandbox().clearCalls();
+    auto r2 = env.agent({"run"});
+    BOOST_TEST(r2.exitCode == 0, r2.output);
+    BOOST_TEST(r2.output.find("backing off") != std::string::npos, r2.output);
+    BOOST_TEST(env.sandbox().calls().empty());
+}
+
+BOOST_AUTO_TEST_CASE(several_pending_orders_are_polled_in_one_batch_call) {
+    AgentEnv env(SandboxOptions{}); // no --dcv-connect: orders stay processing
+    env.configure(env.defaultCert());
+    writeFile(env.etc() + "/certs.d/blog.conf",
+              "domains = blog.example.test\nproduct_id = 65\nwebroot = " + env.webroot() + "\n",
+              0644);
+    auto r1 = env.agent({"run"});
+    BOOST_TEST_REQUIRE(r1.exitCode == 0, r1.output);
+    BOOST_TEST(env.state("blog")["phase"] == "validating");
+    BOOST_TEST(env.state("shop")["phase"] == "validating");
+    env.sandbox().clearCalls();
+    auto r2 = env.agent({"run"});
+    BOOST_TEST(r2.exitCode == 0, r2.output);
+    auto calls = env.sandbox().calls();
+    BOOST_TEST(std::count(calls.begin(), calls.end(), "getOrdersStatus") == 1);
+    BOOST_TEST(std::count(calls.begin(), calls.end(), "getOrderStatus") == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -15,6 +15,12 @@ using certagent::test::TempDir;
 namespace {
 
 /// The API as a script: records calls, issues from the CSR it was sent once `issue` is set.
+test::CertSpec otherSpec() {
+    test::CertSpec spec;
+    spec.names = {"shop.example.test"};
+    return spec;
+}
+
 class FakeOrders : public OrderService {
   public:
     FakeOrders()
@@ -28,7 +34,7 @@ class FakeOrders : public OrderService {
         st.approver = dcv();
         if (current == "active") {
             auto csr = test::csrFromPem(csrPem);
-            auto leaf = otherKey ? inter.issue(*test::makeKey(), {{"shop.example.test"}})
+            auto leaf = otherKey ? inter.issue(*test::makeKey(), otherSpec())
                                  : inter.issueFromCsr(*csr, {});
             st.crtCode = test::toPem(*leaf);
             st.caCode = inter.certPem();
@@ -65,6 +71,14 @@ class FakeOrders : public OrderService {
         if (csrPem.empty())
             return i;
         auto values = crypto::sectigoDcv(*test::csrFromPem(csrPem));
+        if (method == "dns") {
+            i.method = "dns";
+            i.dnsName = values.dnsName("shop.example.test");
+            i.dnsType = "CNAME";
+            i.dnsTarget = values.dnsTargetPrefix() + ".abc.sectigo.com";
+            i.dnsRecord = i.dnsName + " CNAME " + i.dnsTarget;
+            return i;
+        }
         i.method = "http";
         i.fileName = values.fileName;
         i.link = "http://shop.example.test/.well-known/pki-validation/" + i.fileName;
@@ -77,6 +91,7 @@ class FakeOrders : public OrderService {
     std::string csrPem;
     std::string current = "processing";
     bool otherKey = false;
+    std::string method = "http";
     std::vector<std::string> calls;
 };
 
@@ -106,11 +121,13 @@ struct Fixture {
         InstallerFactory none = [](const std::string&, const InstallerContext&) {
             return std::unique_ptr<Installer>();
         };
-        ctx = std::make_unique<RunContext>(RunContext{config, *store, api, none, runner, hooks});
+        ctx = std::make_unique<RunContext>(RunContext{
+            config, *store, api, none, runner, hooks, [] { return std::time(nullptr); },
+            [](std::chrono::seconds) {}, {}});
     }
     int process(const RunOptions& options = {}) {
-        CertRunner runner(*ctx, config.certs[0]);
-        return runner.process(options);
+        CertRunner certRunner(*ctx, config.certs[0]);
+        return certRunner.process(options);
     }
     store::CertState state() { return store->loadState("shop").value_or(store::CertState{}); }
 };
@@ -189,6 +206,29 @@ BOOST_FIXTURE_TEST_CASE(dry_run_writes_nothing, Fixture) {
     BOOST_TEST(api.calls.empty());
     BOOST_TEST(!store->loadState("shop"));
     BOOST_TEST(!store->hasPendingKey("shop"));
+}
+
+BOOST_FIXTURE_TEST_CASE(dns_validation_goes_through_dns_hooks, Fixture) {
+    std::string log = dir / "dns.log";
+    test::writeFile(dir / "hooks/dns.d/10-record",
+                    "#!/bin/sh\necho \"$CERTAGENT_DNS_ACTION $CERTAGENT_DNS_NAME "
+                    "$CERTAGENT_DNS_TARGET\" >> " +
+                        log + "\n",
+                    0755);
+    config.certs[0].dcv = "dns";
+    config.certs[0].webroot.clear();
+    api.method = "dns";
+    BOOST_TEST(process() == 0);
+    BOOST_TEST(state().dnsRecords.size() == 1u);
+    auto values = crypto::sectigoDcv(*test::csrFromPem(api.csrPem));
+    std::string record =
+        values.dnsName("shop.example.test") + " " + values.dnsTargetPrefix() + ".abc.sectigo.com";
+    BOOST_TEST(test::readFile(log) == "add " + record + "\n");
+    api.current = "active";
+    BOOST_TEST(process() == 0);
+    BOOST_TEST(state().phase == "installed");
+    BOOST_TEST(state().dnsRecords.empty());
+    BOOST_TEST(test::readFile(log) == "add " + record + "\nremove " + record + "\n");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
