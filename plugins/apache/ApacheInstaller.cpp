@@ -83,7 +83,6 @@ class ApacheInstaller : public core::Installer {
                                "apache2 is not running (PidFile " +
                                    (m_pidFile.empty() ? std::string("unknown") : m_pidFile) +
                                    "): nothing changed");
-        m_wasRunning = true;
         const std::string& mode = m_control.settings().reload;
         m_viaSystemd = mode == "systemd" || (mode == "auto" && m_control.systemdRunsPid(pid));
         if (mode == "systemd" && !m_control.systemdRunsPid(pid))
@@ -99,6 +98,7 @@ class ApacheInstaller : public core::Installer {
         }
         if (!files.empty())
             m_backup.save(m_storeDir, files);
+        m_prepared = true;
     }
 
     bool apply() override {
@@ -150,15 +150,20 @@ class ApacheInstaller : public core::Installer {
     }
 
     void recover() override {
+        if (!m_prepared) {
+            // prepare() refused before touching anything: there is nothing to bring back.
+            if (serverAlive())
+                return;
+            throw InstallError(kPlugin, "recover",
+                               "apache2 was not running before the deploy; not starting it");
+        }
         gate("recover");
         if (serverAlive()) {
             m_control.graceful(m_viaSystemd, "recover");
             return;
         }
-        if (!m_wasRunning)
-            throw InstallError(kPlugin, "recover",
-                               "apache2 was not running before the deploy; not starting it");
-        // The deploy killed it: the one case where we start apache2, the way it ran before.
+        // prepare() saw it running, so the deploy killed it: the one case where we start apache2,
+        // the way it ran before.
         m_control.start(m_viaSystemd, "recover");
         Clock::time_point deadline = Clock::now() + m_probeWithin;
         while (!serverAlive()) {
@@ -268,7 +273,7 @@ class ApacheInstaller : public core::Installer {
     ConfigBackup m_backup;
     std::string m_pidFile;
     bool m_viaSystemd = false;
-    bool m_wasRunning = false; ///< prepare() saw it running (recover() may then restart it)
+    bool m_prepared = false; ///< prepare() saw it running and backed up (apply may follow)
 };
 
 } // namespace

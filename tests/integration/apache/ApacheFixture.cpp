@@ -17,6 +17,9 @@ SubprocessResult RecordingRunner::run(const std::vector<std::string>& argv,
     calls.push_back(argv);
     if (before)
         before(argv);
+    if (intercept)
+        if (std::optional<SubprocessResult> faked = intercept(argv))
+            return *faked;
     SubprocessResult result = m_real.run(argv, options);
     if (after)
         after(argv, result);

@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,8 @@ class RecordingRunner : public CommandRunner {
     /// Called before / after each real run (to break things at a precise step).
     std::function<void(const std::vector<std::string>&)> before;
     std::function<void(const std::vector<std::string>&, SubprocessResult&)> after;
+    /// When set and it returns a result, the program is not run at all (a stand-in systemctl).
+    std::function<std::optional<SubprocessResult>(const std::vector<std::string>&)> intercept;
     std::vector<std::vector<std::string>> calls;
     /// How many recorded calls contain `word` as an argument.
     int count(const std::string& word) const;
