@@ -170,4 +170,8 @@ std::string ApiClient::callRaw(const std::string& method, const Params& params) 
     });
 }
 
+std::optional<std::chrono::system_clock::time_point> ApiClient::lastServerDate() const {
+    return m_impl->lastServerDate();
+}
+
 } // namespace certagent::api

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -93,6 +94,10 @@ class ApiClient {
     /// Returns the reply re-serialised as JSON (still containing the auth key if the method was
     /// auth: the caller passes it through redact()). Error envelopes throw ApiError.
     std::string callRaw(const std::string& method, const Params& params);
+
+    /// The `Date` header of the last successful reply (for clock-skew checks), if it had a
+    /// parseable one. Never throws.
+    std::optional<std::chrono::system_clock::time_point> lastServerDate() const;
 
   private:
     struct Impl;

@@ -6,6 +6,9 @@
 #include "api/Requests.h"
 #include "api/Text.h"
 
+#include <Poco/DateTime.h>
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeParser.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/Logger.h>
 #include <Poco/URI.h>
@@ -62,6 +65,17 @@ std::string ClientCore::scrub(std::string text) const {
         }
     }
     return text;
+}
+
+void ClientCore::rememberDate(const HttpResponse& resp) {
+    Poco::DateTime date;
+    int tzd = 0;
+    const std::string value = resp.header("Date");
+    if (!value.empty() &&
+        Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::HTTP_FORMAT, value, date, tzd)) {
+        date.makeUTC(tzd);
+        m_serverDate = std::chrono::system_clock::from_time_t(date.timestamp().epochTime());
+    }
 }
 
 void ClientCore::log(const std::string& raw, bool failed) {
@@ -226,6 +240,7 @@ bool ClientCore::consumeBody(const CallSpec& spec, CallState& st, const HttpResp
                                        : " (" + escapeForLog(redact(d.description), 300) + ")"));
         }
         consume(*obj);
+        rememberDate(resp);
         return true;
     } catch (const UnreadableReply& e) {
         retryOrThrow(spec, st, std::string("unreadable reply: ") + e.what(), true);

@@ -35,6 +35,10 @@ class ClientCore {
     void run(const CallSpec& spec, const Consumer& consume);
     /// POST /auth/ now, within `deadline` if given, and cache the key.
     void authenticate(std::optional<std::chrono::steady_clock::time_point> deadline = {});
+    /// `Date` header of the last successful reply.
+    std::optional<std::chrono::system_clock::time_point> lastServerDate() const {
+        return m_serverDate;
+    }
 
   private:
     void runWith(const CallSpec& spec, const Consumer& consume, bool isAuth,
@@ -53,6 +57,7 @@ class ClientCore {
     void backoff(const CallSpec& spec, CallState& st, const std::string& problem,
                  std::chrono::milliseconds delay, bool clamp);
     HttpRequest authRequest(const CallSpec& spec);
+    void rememberDate(const HttpResponse& resp);
     /// Replaces the user, password and auth keys (plain and URL-encoded) with ***: the server
     /// may echo them back in messages.
     std::string scrub(std::string text) const;
@@ -65,6 +70,7 @@ class ClientCore {
     Secret m_key;
     Secret m_oldKey; ///< the last rejected key, still scrubbed from texts
     std::mt19937_64 m_rng;
+    std::optional<std::chrono::system_clock::time_point> m_serverDate;
 };
 
 } // namespace certagent::api::detail

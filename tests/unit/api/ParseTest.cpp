@@ -243,6 +243,22 @@ BOOST_AUTO_TEST_CASE(email_approver_in_both_shapes) {
         UnreadableReply);
 }
 
+BOOST_AUTO_TEST_CASE(https_approver_and_unknown_methods) {
+    const OrderStatus s = status(
+        R"({"order_id":"7","status":"processing","dcv_method":"https","approver_method":{"https":{"link":"https:\/\/a.example\/.well-known\/pki-validation\/X.txt","filename":"X.txt","content":"A\r\nsectigo.com"}}})",
+        7);
+    BOOST_TEST(s.approver.method == "https");
+    BOOST_TEST(s.approver.link == "https://a.example/.well-known/pki-validation/X.txt");
+    BOOST_TEST(s.approver.content == "A\r\nsectigo.com");
+    BOOST_TEST(status(R"({"order_id":"7","status":"x","approver_method":{"carrier_pigeon":{}}})", 7)
+                   .approver.method == "carrier_pigeon");
+    BOOST_CHECK_THROW(status(R"({"order_id":"7","status":"x","approver_method":{"../x":{}}})", 7),
+                      UnreadableReply);
+    BOOST_CHECK_THROW(
+        status(R"({"order_id":"7","status":"x","approver_method":{"http":{"link":"x"}}})", 7),
+        UnreadableReply);
+}
+
 BOOST_AUTO_TEST_CASE(dcv_object_with_several_methods_picks_dcv_method) {
     const std::string two = mutate(R"("approver_method":{"http")",
                                    R"("approver_method":{"dns":{"record":"a CNAME b"},"http")");

@@ -257,4 +257,15 @@ BOOST_AUTO_TEST_CASE(invalid_ids_are_refused_before_sending) {
     BOOST_TEST(h.script->requests.empty());
 }
 
+BOOST_AUTO_TEST_CASE(server_date_is_remembered) {
+    Harness h;
+    h.script->steps = {authOk(), reply(200, kStatusProcessingExample,
+                                       {{"Date", "Sun, 29 Nov 2026 14:00:00 GMT"}})};
+    auto client = h.client();
+    BOOST_TEST(!client->lastServerDate().has_value());
+    client->getOrderStatus(1840217);
+    BOOST_REQUIRE(client->lastServerDate().has_value());
+    BOOST_TEST(std::chrono::system_clock::to_time_t(*client->lastServerDate()) == 1795960800);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
