@@ -66,7 +66,7 @@ class ApacheInstaller : public core::Installer {
                 if (std::find(m_targets.begin(), m_targets.end(), i) == m_targets.end())
                     m_targets.push_back(i);
                 for (const Listener& l : m_vhosts[i].listeners())
-                    m_probes.insert({l, sniFor(domain)});
+                    m_probes.insert({probeAddress(l, m_listens), sniFor(domain)});
             }
             if (!found)
                 throw ConfigError("apache: no SSL <VirtualHost> in " + m_control.settings().config +
@@ -206,6 +206,7 @@ class ApacheInstaller : public core::Installer {
                 m_context.defines.insert(define);
         m_context.modules = m_dump.modules;
         m_vhosts = loadVirtualHosts(m_dump, m_context);
+        m_listens = listenDirectives(m_control.settings().config, m_context);
     }
 
     /// Apache's -t accepts a key that does not match its certificate (and garbage PEM), and a
@@ -268,6 +269,7 @@ class ApacheInstaller : public core::Installer {
     ServerDump m_dump;
     ConfContext m_context;
     std::vector<VirtualHost> m_vhosts;
+    std::vector<Listener> m_listens;
     std::vector<size_t> m_targets; ///< indexes into m_vhosts
     std::set<ProbeTarget> m_probes;
     ConfigBackup m_backup;

@@ -191,7 +191,8 @@ std::vector<Listener> VirtualHost::listeners() const {
         }
         if (host.size() > 2 && host.front() == '[' && host.back() == ']')
             host = host.substr(1, host.size() - 2);
-        l.host = (host == "*" || host == "_default_") ? "127.0.0.1" : host;
+        l.anyAddress = host == "*" || host == "_default_";
+        l.host = l.anyAddress ? "127.0.0.1" : host;
         out.push_back(l);
     }
     return out;
@@ -207,6 +208,38 @@ std::vector<VirtualHost> loadVirtualHosts(const ServerDump& dump, const ConfCont
         if (const ConfNode* block = findBlock(it->second, where.file, where.line))
             out.push_back(describe(*block, context));
     }
+    return out;
+}
+
+std::vector<Listener> listenDirectives(const std::string& configPath, const ConfContext& context) {
+    std::vector<const ConfNode*> directives;
+    std::vector<ConfNode> nodes = parseConfFile(configPath, context);
+    collect(nodes, context, directives);
+    std::vector<Listener> out;
+    for (const ConfNode* d : directives) {
+        if (!d->is("Listen") || d->args.empty())
+            continue;
+        VirtualHost parsed; // reuse the address parser
+        parsed.addresses = {d->args[0].find(':') == std::string::npos ? "*:" + d->args[0]
+                                                                      : d->args[0]};
+        Listener l = parsed.listeners()[0];
+        if (l.anyAddress || l.host == "0.0.0.0" || l.host == "::")
+            l.host.clear();
+        out.push_back(l);
+    }
+    return out;
+}
+
+Listener probeAddress(const Listener& vhost, const std::vector<Listener>& listens) {
+    if (!vhost.anyAddress)
+        return vhost;
+    Listener out = vhost;
+    for (const Listener& l : listens)
+        if (l.port == vhost.port) {
+            if (l.host.empty())
+                return out; // listening on every address: loopback reaches it
+            out.host = l.host;
+        }
     return out;
 }
 

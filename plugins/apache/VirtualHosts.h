@@ -37,7 +37,16 @@ ServerDump parseDump(const std::string& output);
 struct Listener {
     std::string host; ///< IP literal or name; "*" / _default_ become 127.0.0.1
     int port = 443;
+    bool anyAddress = false; ///< written as "*" or _default_ (see probeAddress)
 };
+
+/// The `Listen` directives in effect in the whole configuration (If* sections evaluated, includes
+/// followed): "443", "203.0.113.5:443", "[::]:443 https" become {host ("" = all), port}.
+std::vector<Listener> listenDirectives(const std::string& configPath, const ConfContext& context);
+
+/// Where to probe a listener: a wildcard vhost address is reached at the one specific address
+/// Apache listens on for that port when there is such a Listen, else at 127.0.0.1.
+Listener probeAddress(const Listener& vhost, const std::vector<Listener>& listens);
 
 /// One loaded <VirtualHost> block and the directives in effect inside it (conditional sections
 /// evaluated, includes followed; <Directory>/<Location> contents ignored).

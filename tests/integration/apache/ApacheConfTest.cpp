@@ -133,4 +133,29 @@ BOOST_AUTO_TEST_CASE(parses_apache_dump_output) {
     BOOST_TEST(dump.modules.count("ssl_module") == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(wildcard_vhosts_are_probed_where_apache_listens) {
+    test::TempDir dir;
+    test::writeFile(dir / "ports.conf", "Listen 80\n"
+                                        "<IfModule ssl_module>\n"
+                                        "    Listen 203.0.113.5:443 https\n"
+                                        "</IfModule>\n"
+                                        "<IfModule !ssl_module>\n    Listen 198.51.100.1:443\n"
+                                        "</IfModule>\n"
+                                        "Listen [::]:8443\n");
+    test::writeFile(dir / "main.conf", "Include ports.conf\n");
+    ConfContext context;
+    context.serverRoot = dir.path();
+    context.modules = {"ssl_module"};
+    std::vector<Listener> listens = listenDirectives(dir / "main.conf", context);
+    BOOST_REQUIRE_EQUAL(listens.size(), 3u);
+    VirtualHost vhost;
+    vhost.addresses = {"*:443", "_default_:8443", "*:80", "10.1.1.1:443"};
+    std::vector<Listener> l = vhost.listeners();
+    BOOST_TEST(probeAddress(l[0], listens).host == "203.0.113.5");
+    BOOST_TEST(probeAddress(l[1], listens).host == "127.0.0.1");
+    BOOST_TEST(probeAddress(l[1], listens).port == 8443);
+    BOOST_TEST(probeAddress(l[2], listens).host == "127.0.0.1");
+    BOOST_TEST(probeAddress(l[3], listens).host == "10.1.1.1");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
