@@ -76,7 +76,6 @@ class ApacheInstaller : public core::Installer {
     }
 
     void prepare() override {
-        m_pidFile = m_dump.pidFile;
         int pid = readPidFile(m_pidFile);
         if (m_pidFile.empty() || !pidAlive(pid, m_control.settings().binary))
             throw InstallError(kPlugin, "prepare",
@@ -198,6 +197,7 @@ class ApacheInstaller : public core::Installer {
 
     void loadServer(const std::string& step) {
         m_dump = parseDump(m_control.dump(step));
+        m_pidFile = m_dump.pidFile; // probe() also runs after discover() alone (`verify`)
         m_context = ConfContext{};
         m_context.serverRoot = m_dump.serverRoot;
         m_context.vars = m_control.env();

@@ -1,5 +1,7 @@
 // End to end through the apache Installer and core::deploy() against a real apache2.
 #include "ApacheFixture.h"
+#include "plugins/Plugins.h"
+#include "util/Error.h"
 
 #include <boost/test/unit_test.hpp>
 
@@ -169,6 +171,31 @@ BOOST_AUTO_TEST_CASE(edits_varied_blocks_through_symlinks_and_wildcards) {
                            "  </VirtualHost>\n"
                            "</IfModule>\n";
     BOOST_TEST(readFile(available) == expected);
+}
+
+BOOST_AUTO_TEST_CASE(probe_after_discover_alone_checks_what_is_served) {
+    // `certagent verify` discovers and probes without deploying.
+    ApacheFixture f;
+    CertVersion served = f.issue({"v.test"});
+    f.writeVersion(1, served);
+    f.switchTo(1);
+    f.apache.addSiteFile("v", sslVhost(f.apache.httpsPort(), "v.test", "",
+                                       f.storeDir + "/live/site/fullchain.pem",
+                                       f.storeDir + "/live/site/privkey.pem"));
+    f.apache.start();
+    core::InstallerContext context = f.context();
+    context.probeWithin = std::chrono::seconds(2);
+    auto installer = plugins::makeInstaller("apache", context);
+    installer->discover(f.target({"v.test"}));
+    BOOST_CHECK_NO_THROW(installer->probe(served.sha256));
+    BOOST_CHECK_THROW(installer->probe(std::string(64, 'a')), InstallError);
+    f.apache.stop();
+    try {
+        installer->probe(served.sha256);
+        BOOST_FAIL("no error");
+    } catch (const InstallError& e) {
+        BOOST_TEST(std::string(e.what()).find("no longer running") != std::string::npos, e.what());
+    }
 }
 
 BOOST_AUTO_TEST_CASE(resolves_through_the_plugin_table) {
