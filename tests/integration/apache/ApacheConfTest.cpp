@@ -158,4 +158,28 @@ BOOST_AUTO_TEST_CASE(wildcard_vhosts_are_probed_where_apache_listens) {
     BOOST_TEST(probeAddress(l[3], listens).host == "10.1.1.1");
 }
 
+BOOST_AUTO_TEST_CASE(refuses_blocks_it_cannot_edit_safely) {
+    VirtualHost dual;
+    dual.file = "/etc/apache2/sites-enabled/x.conf";
+    dual.line = 3;
+    ConfNode cert;
+    cert.name = "SSLCertificateFile";
+    cert.file = dual.file;
+    dual.certFiles = {cert, cert}; // an RSA and an ECDSA pair
+    try {
+        checkEditable(dual);
+        BOOST_FAIL("no error");
+    } catch (const ConfigError& e) {
+        BOOST_TEST(std::string(e.what()) ==
+                   "apache: the block at /etc/apache2/sites-enabled/x.conf:3 has several "
+                   "SSLCertificateFile/KeyFile pairs; point it at one certificate by hand first");
+    }
+    VirtualHost names;
+    names.serverName = "shop.test";
+    names.aliases = {"www.shop.test", "*.cdn.test", "img.shop.test"};
+    std::vector<std::string> left = names.uncovered({"shop.test", "*.shop.test"});
+    BOOST_TEST(left == std::vector<std::string>{"*.cdn.test"}, boost::test_tools::per_element());
+    BOOST_TEST(names.uncovered({"*.test"}).size() == 3u); // a wildcard covers one label only
+}
+
 BOOST_AUTO_TEST_SUITE_END()
