@@ -5,6 +5,7 @@
 #include "core/Installer.h"
 #include "core/OrderService.h"
 #include "core/Renewal.h"
+#include "crypto/GateError.h"
 #include "store/Store.h"
 
 #include <chrono>
@@ -79,6 +80,10 @@ class CertRunner {
     int handleStatus(const RunOptions& options, const api::OrderStatus& status, bool& done);
     // Installation.cpp: gate, store, deploy
     int installIssued(const RunOptions& options, const api::OrderStatus& status);
+    std::optional<std::string> orderKey(std::string& label) const;
+    int gateRefused(const RunOptions& options, const crypto::GateError& e);
+    int writeAndDeploy(store::VersionFiles& files);
+    int finishInstalled(const std::string& sha256, bool changed);
     int deployVersion(Installer* installer, const std::string& sha256,
                       const std::string& previousSha, std::optional<int> previousVersion);
     void runHooks(const std::string& phase, const std::string& error);

@@ -15,10 +15,12 @@ std::time_t toTime(std::chrono::system_clock::time_point t) {
     return std::chrono::system_clock::to_time_t(t);
 }
 
-/// The version of NAME whose leaf is `sha256` (left by an earlier attempt whose deploy was
-/// rolled back), so a retry does not write the same certificate twice.
+/// The newest version of NAME whose leaf is `sha256` (e.g. written by an attempt whose deploy
+/// was rolled back or interrupted), so a retry does not write the same certificate twice.
 std::optional<int> versionWithLeaf(const store::Store& store, const std::string& name,
                                    const std::string& sha256) {
+    if (sha256.empty())
+        return std::nullopt;
     auto versions = store.versions(name);
     for (auto it = versions.rbegin(); it != versions.rend(); ++it) {
         auto meta = store.versionMeta(name, *it);
@@ -26,6 +28,20 @@ std::optional<int> versionWithLeaf(const store::Store& store, const std::string&
             return *it;
     }
     return std::nullopt;
+}
+
+store::VersionMeta metaOf(const crypto::VerifiedCert& cert, long long orderId,
+                          const EVP_PKEY& key) {
+    store::VersionMeta meta;
+    meta.orderId = orderId;
+    meta.serial = cert.facts.serialHex;
+    meta.sha256 = cert.facts.sha256;
+    meta.notBefore = store::formatIsoUtc(toTime(cert.facts.notBefore));
+    meta.notAfter = store::formatIsoUtc(toTime(cert.facts.notAfter));
+    meta.names = cert.facts.names;
+    auto type = crypto::keyTypeOf(key);
+    meta.keyType = type ? crypto::keyTypeName(*type) : "";
+    return meta;
 }
 
 } // namespace
@@ -82,19 +98,38 @@ int CertRunner::deployVersion(Installer* installer, const std::string& sha256,
     return outcome.exitCode;
 }
 
+std::optional<std::string> CertRunner::orderKey(std::string& label) const {
+    label = "pending/" + m_cert.name + "/privkey.pem";
+    if (auto pem = m_ctx.store.readPendingKey(m_cert.name))
+        return pem;
+    // reuse_key, or an interrupted run that already removed the pending key after the switch
+    label = "live/" + m_cert.name + "/privkey.pem";
+    return store::readFileCapped(m_ctx.store.liveDir(m_cert.name) + "/privkey.pem", 64 * 1024);
+}
+
+int CertRunner::gateRefused(const RunOptions& options, const crypto::GateError& e) {
+    bool defer = e.exitCode() == kExitTemporary;
+    if (!options.dryRun && !defer) {
+        cleanupValidation();
+        m_state.phase = "failed"; // never loop into new orders on a mismatch
+    }
+    int rc = refuseAndRecord(e.what(), e.exitCode());
+    if (!options.dryRun) {
+        save();
+        if (!defer)
+            runHooks("failure", e.what());
+    }
+    return rc;
+}
+
 int CertRunner::installIssued(const RunOptions& options, const api::OrderStatus& st) {
     std::string order = "order " + std::to_string(m_state.orderId);
-    std::string keyLabel = "pending/" + m_cert.name + "/privkey.pem";
-    auto keyPem = m_ctx.store.readPendingKey(m_cert.name);
-    if (!keyPem) {
-        keyLabel = "live/" + m_cert.name + "/privkey.pem";
-        keyPem =
-            store::readFileCapped(m_ctx.store.liveDir(m_cert.name) + "/privkey.pem", 64 * 1024);
-    }
+    std::string keyLabel;
+    auto keyPem = orderKey(keyLabel);
     if (!keyPem)
-        return refuseAndRecord(order + " is issued but there is no key for it (run certagent csr " +
-                                   m_cert.name + " before ordering elsewhere)",
-                               kExitRefused);
+        return refuseAndSave(order + " is issued but there is no key for it (run certagent csr " +
+                                 m_cert.name + " before ordering elsewhere)",
+                             kExitRefused, options.dryRun);
     auto key = crypto::privateKeyFromPem(*keyPem, keyLabel);
     crypto::GateInput in;
     in.crtCode = st.crtCode;
@@ -108,102 +143,89 @@ int CertRunner::installIssued(const RunOptions& options, const api::OrderStatus&
     try {
         cert = crypto::verifyIssued(in);
     } catch (const crypto::GateError& e) {
-        bool defer = e.exitCode() == kExitTemporary;
-        if (!options.dryRun && !defer) {
-            cleanupValidation();
-            m_state.phase = "failed"; // never loop into new orders on a mismatch
-        }
-        int rc = refuseAndRecord(e.what(), e.exitCode());
-        if (!options.dryRun) {
-            save();
-            if (!defer)
-                runHooks("failure", e.what());
-        }
-        return rc;
+        return gateRefused(options, e);
     }
     const auto& facts = cert.facts;
     auto live = m_ctx.store.liveMeta(m_cert.name);
-    if (live && live->sha256 == facts.sha256) {
+    bool isLive = live && live->sha256 == facts.sha256;
+    if (isLive && m_state.deployedSha256 == facts.sha256) {
         logger().information(m_prefix + order + ": serial " + facts.serialHex +
                              " is already deployed; nothing to do");
-        if (options.dryRun)
-            return kExitOk;
-        cleanupValidation();
-        if (m_ctx.store.hasPendingKey(m_cert.name) && keyLabel.rfind("pending", 0) == 0)
-            m_ctx.store.removePendingKey(m_cert.name);
-        m_state.phase = "installed";
-        m_state.deployedSha256 = facts.sha256;
-        save();
-        return kExitOk;
+        return options.dryRun ? kExitOk : finishInstalled(facts.sha256, false);
     }
-    if (live && store::parseIsoUtc(live->notBefore).value_or(0) > toTime(facts.notBefore)) {
-        m_state.phase = options.dryRun ? m_state.phase : "failed";
-        int rc = refuseAndRecord(order + ": certificate serial " + facts.serialHex +
-                                     " is older than the deployed one; refusing the downgrade",
-                                 kExitRefused);
+    if (live && !isLive &&
+        store::parseIsoUtc(live->notBefore).value_or(0) > toTime(facts.notBefore)) {
         if (!options.dryRun)
-            save();
-        return rc;
+            m_state.phase = "failed";
+        return refuseAndSave(order + ": certificate serial " + facts.serialHex +
+                                 " is older than the deployed one; refusing the downgrade",
+                             kExitRefused, options.dryRun);
     }
     if (options.dryRun) {
         logger().information(m_prefix + "dry run: " + order + " serial " + facts.serialHex +
                              " passed verification; would install it");
         return kExitOk;
     }
+    store::VersionFiles files{*keyPem, cert.certPem, cert.chainPem, cert.fullchainPem,
+                              metaOf(cert, m_state.orderId, *key)};
+    api::wipe(*keyPem);
+    return writeAndDeploy(files);
+}
 
+int CertRunner::writeAndDeploy(store::VersionFiles& files) {
+    const auto& meta = files.meta;
     // Ask the server where the names are served before anything changes.
     std::unique_ptr<Installer> installer = makeInstaller();
-    DeployTarget target{m_cert.name, m_cert.domains,
-                        m_ctx.store.liveDir(m_cert.name) + "/fullchain.pem",
-                        m_ctx.store.liveDir(m_cert.name) + "/privkey.pem"};
     if (installer)
-        installer->discover(target);
-
-    auto version = versionWithLeaf(m_ctx.store, m_cert.name, facts.sha256);
-    if (!version) {
-        store::VersionFiles files;
-        files.privkeyPem = *keyPem;
-        files.certPem = cert.certPem;
-        files.chainPem = cert.chainPem;
-        files.fullchainPem = cert.fullchainPem;
-        files.meta.orderId = m_state.orderId;
-        files.meta.serial = facts.serialHex;
-        files.meta.sha256 = facts.sha256;
-        files.meta.notBefore = store::formatIsoUtc(toTime(facts.notBefore));
-        files.meta.notAfter = store::formatIsoUtc(toTime(facts.notAfter));
-        files.meta.names = facts.names;
-        auto type = crypto::keyTypeOf(*key);
-        files.meta.keyType = type ? crypto::keyTypeName(*type) : "";
+        installer->discover({m_cert.name, m_cert.domains,
+                             m_ctx.store.liveDir(m_cert.name) + "/fullchain.pem",
+                             m_ctx.store.liveDir(m_cert.name) + "/privkey.pem"});
+    auto version = versionWithLeaf(m_ctx.store, m_cert.name, meta.sha256);
+    if (!version)
         version = m_ctx.store.writeVersion(m_cert.name, files);
-    }
-    api::wipe(*keyPem);
-    auto previousVersion = m_ctx.store.liveVersion(m_cert.name);
+    api::wipe(files.privkeyPem);
+    // What the server served before: the last deployed leaf (the live link may already point at
+    // the new version if an earlier run was interrupted after the switch).
+    std::string previousSha = m_state.deployedSha256;
+    auto previousVersion = versionWithLeaf(m_ctx.store, m_cert.name, previousSha);
+    if (!previousVersion && m_ctx.store.liveVersion(m_cert.name) != version)
+        previousVersion = m_ctx.store.liveVersion(m_cert.name);
     m_state.phase = "issued";
     save();
     runHooks("pre", "");
     m_ctx.store.switchLive(m_cert.name, *version);
     logger().information(m_prefix + "live -> version " + std::to_string(*version) + " (serial " +
-                         facts.serialHex + ", not after " +
-                         store::formatIsoUtc(toTime(facts.notAfter)) + ")");
-    int rc =
-        deployVersion(installer.get(), facts.sha256, live ? live->sha256 : "", previousVersion);
+                         meta.serial + ", not after " + meta.notAfter + ")");
+    int rc = deployVersion(installer.get(), meta.sha256, previousSha, previousVersion);
     if (rc != kExitOk) {
-        refuseAndRecord("deploy failed: " + m_state.lastError, rc);
-        save();
+        refuseAndSave("deploy failed: " + m_state.lastError, rc);
         runHooks("failure", m_state.lastError);
         return rc;
     }
+    rc = finishInstalled(meta.sha256, true);
+    for (int removed : m_ctx.store.prune(m_cert.name))
+        logger().debug(m_prefix + "pruned version " + std::to_string(removed));
+    logger().information(m_prefix + "installed serial " + meta.serial);
+    return rc;
+}
+
+int CertRunner::finishInstalled(const std::string& sha256, bool changed) {
     if (m_ctx.store.hasPendingKey(m_cert.name))
         m_ctx.store.removePendingKey(m_cert.name);
     cleanupValidation();
     m_state.phase = "installed";
-    m_state.deployedSha256 = facts.sha256;
-    m_state.lastSuccess = m_ctx.now();
-    m_state.lastFullCheck = m_ctx.now();
+    m_state.deployedSha256 = sha256;
     m_state.lastError.clear();
     m_state.attempts = 0;
     m_state.pendingSince.reset();
+    if (changed) {
+        m_state.lastSuccess = m_ctx.now();
+        m_state.lastFullCheck = m_ctx.now();
+    }
     save();
+    if (!changed)
+        return kExitOk; // the same certificate: no reload, no hooks
+    int rc = kExitOk;
     try {
         runHooks("deploy", "");
     } catch (const RefusedError& e) {
@@ -212,9 +234,6 @@ int CertRunner::installIssued(const RunOptions& options, const api::OrderStatus&
         save();
     }
     runHooks("post", "");
-    for (int removed : m_ctx.store.prune(m_cert.name))
-        logger().debug(m_prefix + "pruned version " + std::to_string(removed));
-    logger().information(m_prefix + "installed serial " + facts.serialHex);
     return rc;
 }
 

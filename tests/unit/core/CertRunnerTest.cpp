@@ -33,10 +33,14 @@ class FakeOrders : public OrderService {
         st.status = current;
         st.approver = dcv();
         if (current == "active") {
-            auto csr = test::csrFromPem(csrPem);
-            auto leaf = otherKey ? inter.issue(*test::makeKey(), otherSpec())
-                                 : inter.issueFromCsr(*csr, {});
-            st.crtCode = test::toPem(*leaf);
+            if (issuedFor != csrPem || otherKey) {
+                auto csr = test::csrFromPem(csrPem);
+                auto leaf = otherKey ? inter.issue(*test::makeKey(), otherSpec())
+                                     : inter.issueFromCsr(*csr, {});
+                issuedPem = test::toPem(*leaf);
+                issuedFor = otherKey ? "" : csrPem;
+            }
+            st.crtCode = issuedPem;
             st.caCode = inter.certPem();
         }
         return st;
@@ -89,6 +93,7 @@ class FakeOrders : public OrderService {
     test::TestCa root;
     test::TestCa inter;
     std::string csrPem;
+    std::string issuedPem, issuedFor; ///< the same certificate on every status call
     std::string current = "processing";
     bool otherKey = false;
     std::string method = "http";
@@ -121,9 +126,15 @@ struct Fixture {
         InstallerFactory none = [](const std::string&, const InstallerContext&) {
             return std::unique_ptr<Installer>();
         };
-        ctx = std::make_unique<RunContext>(RunContext{
-            config, *store, api, none, runner, hooks, [] { return std::time(nullptr); },
-            [](std::chrono::seconds) {}, {}});
+        ctx = std::make_unique<RunContext>(RunContext{config,
+                                                      *store,
+                                                      api,
+                                                      none,
+                                                      runner,
+                                                      hooks,
+                                                      [] { return std::time(nullptr); },
+                                                      [](std::chrono::seconds) {},
+                                                      {}});
     }
     int process(const RunOptions& options = {}) {
         CertRunner certRunner(*ctx, config.certs[0]);
@@ -162,6 +173,23 @@ BOOST_FIXTURE_TEST_CASE(new_order_then_validating_then_installed, Fixture) {
     api.calls.clear();
     BOOST_TEST(process() == 0); // not due: no API call at all
     BOOST_TEST(api.calls.empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(run_killed_after_the_switch_deploys_on_the_next_run, Fixture) {
+    api.current = "active";
+    BOOST_TEST(process() == 0);
+    auto s = state();
+    std::string sha = s.deployedSha256;
+    // As if killed after switchLive, before the deploy finished and state said "installed".
+    s.phase = "issued";
+    s.deployedSha256.clear();
+    store->saveState("shop", s);
+    api.calls.clear();
+    BOOST_TEST(process() == 0);
+    BOOST_TEST(api.calls == std::vector<std::string>{"status"});
+    BOOST_TEST(state().phase == "installed");
+    BOOST_TEST(state().deployedSha256 == sha);
+    BOOST_TEST(store->versions("shop") == std::vector<int>{1}); // not written twice
 }
 
 BOOST_FIXTURE_TEST_CASE(key_mismatch_fails_once_and_never_reorders, Fixture) {
