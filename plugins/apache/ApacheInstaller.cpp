@@ -224,8 +224,9 @@ class ApacheInstaller : public core::Installer {
                 std::string key;
                 if (i < vhost.keyFiles.size() && !vhost.keyFiles[i].args.empty())
                     key = resolvePath(vhost.keyFiles[i].args[0], context);
+                std::string cert = resolvePath(vhost.certFiles[i].args[0], context);
                 try {
-                    checkKeyPair(resolvePath(vhost.certFiles[i].args[0], context), key);
+                    checkKeyPair(cert, key, cert != m_live.fullchain);
                 } catch (const Error& e) {
                     throw InstallError(kPlugin, step,
                                        "refusing to reload: block at " + vhost.where() + ": " +

@@ -6,6 +6,8 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include <fstream>
+
 namespace certagent::plugins::apache {
 
 namespace {
@@ -29,9 +31,19 @@ crypto::BioPtr openFile(const std::string& path) {
     return bio;
 }
 
+bool isEncrypted(const std::string& path) {
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line))
+        if (line.find("-----BEGIN ENCRYPTED PRIVATE KEY-----") == 0 ||
+            line.find("Proc-Type: 4,ENCRYPTED") == 0)
+            return true;
+    return false;
+}
+
 } // namespace
 
-void checkKeyPair(const std::string& certPath, const std::string& keyPath) {
+bool checkKeyPair(const std::string& certPath, const std::string& keyPath, bool allowEncryptedKey) {
     ERR_clear_error();
     crypto::BioPtr certBio = openFile(certPath);
     crypto::X509Ptr cert(PEM_read_bio_X509(certBio.get(), nullptr, nullptr, nullptr));
@@ -42,6 +54,10 @@ void checkKeyPair(const std::string& certPath, const std::string& keyPath) {
     // An empty passphrase callback result: an encrypted key fails here instead of prompting.
     crypto::EvpPkeyPtr key(PEM_read_bio_PrivateKey(
         keyBio.get(), nullptr, [](char*, int, int, void*) { return 0; }, nullptr));
+    if (!key && allowEncryptedKey && isEncrypted(keyFile)) {
+        ERR_clear_error();
+        return false;
+    }
     if (!key)
         throw CryptoError("apache: " + keyFile +
                           " holds no usable private key: " + opensslErrors());
@@ -51,6 +67,7 @@ void checkKeyPair(const std::string& certPath, const std::string& keyPath) {
         throw CryptoError("apache: the key in " + keyFile + " does not match the certificate in " +
                           certPath);
     }
+    return true;
 }
 
 } // namespace certagent::plugins::apache

@@ -8,7 +8,10 @@ namespace certagent::plugins::apache {
 /// the first certificate of `certPath` parses, the private key in `keyPath` (or, when empty, in
 /// `certPath` itself) parses, and the key belongs to the certificate (EVP_PKEY_eq). `apache2 -t`
 /// accepts mismatched or garbage files and a graceful reload with them takes the server down, so
-/// this runs before every reload. Throws CryptoError naming the file and the reason.
-void checkKeyPair(const std::string& certPath, const std::string& keyPath);
+/// this runs before every reload. Throws CryptoError naming the file and the reason. With
+/// `allowEncryptedKey` (other administrators' blocks, whose passphrase Apache gets from its
+/// SSLPassPhraseDialog) a passphrase-protected key is not checked and false is returned.
+bool checkKeyPair(const std::string& certPath, const std::string& keyPath,
+                  bool allowEncryptedKey = false);
 
 } // namespace certagent::plugins::apache

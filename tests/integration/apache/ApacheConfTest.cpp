@@ -1,7 +1,9 @@
 // The configuration tokenizer and the line editor, on files written here.
 #include "plugins/apache/ApacheConf.h"
 
+#include "TestCa.h"
 #include "TestEnv.h"
+#include "plugins/apache/KeyPairCheck.h"
 #include "plugins/apache/VhostEdit.h"
 #include "plugins/apache/VirtualHosts.h"
 #include "util/Error.h"
@@ -180,6 +182,30 @@ BOOST_AUTO_TEST_CASE(refuses_blocks_it_cannot_edit_safely) {
     std::vector<std::string> left = names.uncovered({"shop.test", "*.shop.test"});
     BOOST_TEST(left == std::vector<std::string>{"*.cdn.test"}, boost::test_tools::per_element());
     BOOST_TEST(names.uncovered({"*.test"}).size() == 3u); // a wildcard covers one label only
+}
+
+BOOST_AUTO_TEST_CASE(key_pair_gate) {
+    test::TempDir dir;
+    crypto::EvpPkeyPtr key = test::makeKey();
+    test::TestCa ca = test::TestCa::makeRoot("gate root");
+    test::CertSpec spec;
+    spec.names = {"g.test"};
+    crypto::X509Ptr leaf = ca.issue(*key, spec);
+    test::writeFile(dir / "cert.pem", test::toPem(*leaf) + ca.certPem());
+    test::writeFile(dir / "key.pem", test::keyToPem(*key), 0600);
+    test::writeFile(dir / "other.pem", test::keyToPem(*test::makeKey()), 0600);
+    test::writeFile(dir / "combined.pem", test::toPem(*leaf) + test::keyToPem(*key), 0600);
+    BOOST_TEST(checkKeyPair(dir / "cert.pem", dir / "key.pem"));
+    BOOST_TEST(checkKeyPair(dir / "combined.pem", "")); // key inside the certificate file
+    BOOST_CHECK_THROW(checkKeyPair(dir / "cert.pem", dir / "other.pem"), CryptoError);
+    BOOST_CHECK_THROW(checkKeyPair(dir / "missing.pem", dir / "key.pem"), CryptoError);
+    test::CommandOutput enc =
+        test::runCommand({"/usr/bin/openssl", "pkey", "-in", dir / "key.pem", "-aes256", "-passout",
+                          "pass:secret", "-out", dir / "enc.pem"});
+    BOOST_REQUIRE_EQUAL(enc.exitCode, 0);
+    // Another block's passphrase-protected key cannot be checked (Apache asks its dialog).
+    BOOST_TEST(!checkKeyPair(dir / "cert.pem", dir / "enc.pem", true));
+    BOOST_CHECK_THROW(checkKeyPair(dir / "cert.pem", dir / "enc.pem"), CryptoError);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
