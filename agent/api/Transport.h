@@ -71,7 +71,9 @@ struct TlsSettings {
 /// The real transport: Poco HTTPSClientSession, keep-alive, one private Poco Context per
 /// transport with peer verification against the system store plus `caFile`, host name (or IP)
 /// checked by OpenSSL during the handshake (before any request byte is sent), TLS 1.2 minimum,
-/// no certificate-accepting handler. send() throws TransportError. Throws ConfigError if the base
+/// no certificate-accepting handler, no redirects followed. The whole reply (header and body) must
+/// arrive within the timeout given to send() (a watchdog shuts the socket down otherwise); bodies
+/// over maxBodyBytes are refused. send() throws TransportError. Throws ConfigError if the base
 /// URL is not https://host[:port][/path] or `caFile` cannot be loaded.
 std::unique_ptr<HttpTransport> makeHttpsTransport(const std::string& baseUrl,
                                                   const TlsSettings& tls);
