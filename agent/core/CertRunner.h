@@ -61,9 +61,17 @@ class CertRunner {
 
     const store::CertState& state() const { return m_state; }
 
+    enum class OrderKind { New, Reissue, Renew };
+
   private:
     // CertRunner.cpp: decision and ordering
     int startOrder(const RunOptions& options, const std::string& reason, bool expiryBased);
+    std::optional<int> checkExistingOrder(const RunOptions& options, long long existing,
+                                          bool expiryBased, OrderKind& kind);
+    std::string writePendingKeyAndCsr();
+    void sendOrder(OrderKind kind, long long existing, const std::string& csrPem, api::DcvInfo& dcv,
+                   std::vector<api::SanItem>& sanItems);
+    bool clockAgrees(const api::OrderStatus& status) const;
     int pollAndAdvance(const RunOptions& options, const std::optional<api::BatchStatus>& batch);
     void save();
     int apiFailure(const std::exception& e, int code);

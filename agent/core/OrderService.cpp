@@ -37,4 +37,13 @@ void ApiOrderService::revalidate(long long orderId, const std::string& domain) {
     client().revalidate(orderId, domain);
 }
 
+std::optional<std::time_t> ApiOrderService::serverTime() const {
+    if (!m_client)
+        return std::nullopt;
+    auto date = m_client->lastServerDate();
+    if (!date)
+        return std::nullopt;
+    return std::chrono::system_clock::to_time_t(*date);
+}
+
 } // namespace certagent::core

@@ -2,8 +2,10 @@
 
 #include "api/ApiClient.h"
 
+#include <ctime>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace certagent::core {
@@ -19,6 +21,8 @@ class OrderService {
     virtual api::NewOrderResult renewOrder(const api::NewOrderRequest& request) = 0;
     virtual api::ReissueResult reissue(long long orderId, const api::ReissueRequest& request) = 0;
     virtual void revalidate(long long orderId, const std::string& domain) = 0;
+    /// The server's time from its last reply (HTTP Date), for the clock check; nullopt if unknown.
+    virtual std::optional<std::time_t> serverTime() const { return std::nullopt; }
 };
 
 /// OrderService over a real ApiClient, made on first use by `make` (so commands that never call
@@ -34,6 +38,7 @@ class ApiOrderService : public OrderService {
     api::NewOrderResult renewOrder(const api::NewOrderRequest& request) override;
     api::ReissueResult reissue(long long orderId, const api::ReissueRequest& request) override;
     void revalidate(long long orderId, const std::string& domain) override;
+    std::optional<std::time_t> serverTime() const override;
 
   private:
     std::function<std::unique_ptr<api::ApiClient>()> m_make;
