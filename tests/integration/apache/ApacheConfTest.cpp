@@ -151,13 +151,15 @@ BOOST_AUTO_TEST_CASE(wildcard_vhosts_are_probed_where_apache_listens) {
     std::vector<Listener> listens = listenDirectives(dir / "main.conf", context);
     BOOST_REQUIRE_EQUAL(listens.size(), 3u);
     VirtualHost vhost;
-    vhost.addresses = {"*:443", "_default_:8443", "*:80", "10.1.1.1:443"};
+    vhost.addresses = {"*:443", "_default_:8443", "*:80", "10.1.1.1:443", "[::1]:9443"};
     std::vector<Listener> l = vhost.listeners();
     BOOST_TEST(probeAddress(l[0], listens).host == "203.0.113.5");
     BOOST_TEST(probeAddress(l[1], listens).host == "127.0.0.1");
     BOOST_TEST(probeAddress(l[1], listens).port == 8443);
     BOOST_TEST(probeAddress(l[2], listens).host == "127.0.0.1");
     BOOST_TEST(probeAddress(l[3], listens).host == "10.1.1.1");
+    BOOST_TEST(probeAddress(l[4], listens).host == "::1");
+    BOOST_TEST(probeAddress(l[4], listens).port == 9443);
 }
 
 BOOST_AUTO_TEST_CASE(refuses_blocks_it_cannot_edit_safely) {
