@@ -24,10 +24,11 @@ std::string octal(unsigned mode) {
     return buf;
 }
 
-/// Removes a trailing "; comment" (only when the ';' follows whitespace, so "a;b" stays).
+/// Removes a trailing "; comment" or "# comment" (only when it follows whitespace, so "a;b"
+/// and "a#b" stay).
 std::string stripInlineComment(const std::string& line) {
     for (std::size_t i = 1; i < line.size(); ++i) {
-        if (line[i] == ';' && (line[i - 1] == ' ' || line[i - 1] == '\t'))
+        if ((line[i] == ';' || line[i] == '#') && (line[i - 1] == ' ' || line[i - 1] == '\t'))
             return line.substr(0, i);
     }
     return line;

@@ -15,8 +15,9 @@ class IniFileConfiguration;
 namespace certagent::config {
 
 /// One INI file read through Poco::Util::IniFileConfiguration, with what Poco does not do:
-/// `;`/`#` comment lines and ` ; inline` comments, line numbers for messages, duplicate keys and
-/// lines without `=` refused, and the file-mode check (not writable by group or others).
+/// `;`/`#` comment lines and ` ; inline` / ` # inline` comments, line numbers for messages,
+/// duplicate keys and lines without `=` refused, and the file-mode check (not writable by group or
+/// others).
 class IniFile {
   public:
     /// Reads `path`; `display` names it in messages (e.g. "certs.d/shop.conf"). `maxMode` are the

@@ -140,4 +140,23 @@ BOOST_AUTO_TEST_CASE(several_pending_orders_are_polled_in_one_batch_call) {
     BOOST_TEST(std::count(calls.begin(), calls.end(), "getOrderStatus") == 0);
 }
 
+BOOST_AUTO_TEST_CASE(hooks_test_runs_deploy_hooks_and_log_goes_to_a_file) {
+    AgentEnv env;
+    std::string logFile = env.dir() / "certagent.log";
+    env.configure(env.defaultCert(), "[log]\ntarget = file " + logFile + "\nlevel = debug\n");
+    BOOST_TEST_REQUIRE(env.agent({"run"}).exitCode == 0);
+    std::string seen = env.dir() / "seen";
+    writeFile(env.etc() + "/hooks/deploy.d/10-record",
+              "#!/bin/sh\necho \"$CERTAGENT_EVENT $CERTAGENT_NAME $RENEWED_LINEAGE\" > " + seen +
+                  "\n",
+              0755);
+    auto r = env.agent({"hooks", "test", "shop"});
+    BOOST_TEST(r.exitCode == 0, r.output);
+    BOOST_TEST(readFile(seen) == "deploy shop " + env.store() + "/live/shop\n");
+    std::string log = readFile(logFile);
+    BOOST_TEST(log.find("shop: installed serial") != std::string::npos, log);
+    BOOST_TEST(log.find("api getOrderStatus") != std::string::npos, log);
+    BOOST_TEST(log.find(env.sandbox().pass()) == std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
