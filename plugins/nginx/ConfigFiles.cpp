@@ -87,8 +87,11 @@ Edit insertAfterBrace(const ServerBlock& block, const std::string& text, const s
     size_t eol = text.find('\n', pos);
     size_t rest = text.find_first_not_of(" \t\r", pos);
     bool braceEndsLine = eol != std::string::npos && (rest == eol || text[rest] == '#');
-    if (!braceEndsLine)
-        return Edit{server.file, pos, pos, " " + lines};
+    if (!braceEndsLine) {
+        std::string sameLine = " " + lines;
+        std::replace(sameLine.begin(), sameLine.end(), '\n', ' ');
+        return Edit{server.file, pos, pos, sameLine.substr(0, sameLine.size() - 1)};
+    }
     std::string nl = eol > 0 && text[eol - 1] == '\r' ? "\r\n" : "\n";
     std::string indent = lineIndent(text, server.begin) + "    ";
     for (const Directive& child : server.children)

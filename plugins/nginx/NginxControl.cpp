@@ -135,10 +135,15 @@ int NginxControl::masterPid(const std::string& pidFile) {
     int pid = std::stoi(digits);
     if (pid <= 1 || (::kill(pid, 0) != 0 && errno != EPERM))
         return 0;
+    // A recycled pid must not pass for nginx: the master's title is "nginx: master process ...",
+    // whatever the binary is called.
+    std::optional<std::string> cmdline = readDisk("/proc/" + digits + "/cmdline");
     std::optional<std::string> comm = readDisk("/proc/" + digits + "/comm");
-    if (comm && trim(*comm) != "nginx")
-        return 0;
-    return pid;
+    if (!cmdline && !comm)
+        return pid; // no /proc: trust the signal check
+    bool titled = cmdline && cmdline->rfind("nginx: master process", 0) == 0;
+    bool named = comm && comm->rfind("nginx", 0) == 0;
+    return titled || named ? pid : 0;
 }
 
 bool NginxControl::systemdManages(int masterPid) {

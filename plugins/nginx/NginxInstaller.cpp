@@ -10,6 +10,7 @@
 #include <fnmatch.h>
 #include <map>
 #include <set>
+#include <tuple>
 
 namespace certagent::plugins {
 
@@ -51,6 +52,7 @@ class NginxInstaller : public core::Installer {
     void planDomain(const core::DeployTarget& target, const std::string& domain,
                     std::set<size_t>& chosen);
     void checkShared(const std::set<size_t>& chosen) const;
+    bool reachable(const Listen& listen) const;
     void checkBackupOutsideIncludes() const;
     std::string blockToAdd(const core::DeployTarget& target) const;
 
@@ -64,6 +66,22 @@ class NginxInstaller : public core::Installer {
     std::vector<Endpoint> m_endpoints;
     std::vector<FileSnapshot> m_backups;
 };
+
+/// A wildcard listen is probed over loopback, unless a loopback listen on the same port takes
+/// those connections to other blocks.
+bool NginxInstaller::reachable(const Listen& listen) const {
+    const char* loopback = listen.address == "*"      ? "127.0.0.1"
+                           : listen.address == "[::]" ? "[::1]"
+                                                      : nullptr;
+    if (!loopback)
+        return true;
+    const std::string shadow = std::string(loopback) + ":" + std::to_string(listen.port);
+    for (const ServerBlock& b : m_blocks)
+        for (const Listen& l : b.listens)
+            if (l.key() == shadow)
+                return false;
+    return true;
+}
 
 void NginxInstaller::load(const std::string& step) {
     m_config = std::make_unique<Config>(m_control.loadConfig(step));
@@ -92,12 +110,14 @@ std::string NginxInstaller::blockToAdd(const core::DeployTarget& target) const {
 void NginxInstaller::planDomain(const core::DeployTarget& target, const std::string& domain,
                                 std::set<size_t>& chosen) {
     const std::string host = hostFor(domain);
+    const size_t before = m_endpoints.size();
     bool served = false;
     for (const Selection& s : selectServers(m_blocks, host, true)) {
         if (!s.byName)
             continue;
         served = true;
-        m_endpoints.push_back(Endpoint{probeHost(s.listen), s.listen.port, host});
+        if (reachable(s.listen))
+            m_endpoints.push_back(Endpoint{probeHost(s.listen), s.listen.port, host});
         if (chosen.insert(s.block).second)
             for (Edit& e : planBlockEdits(m_blocks[s.block], m_config->files, target.fullchainPath,
                                           target.keyPath))
@@ -107,6 +127,10 @@ void NginxInstaller::planDomain(const core::DeployTarget& target, const std::str
         throw ConfigError("nginx: no TLS server block in " + m_control.configPath() +
                           " (and its includes) serves " + domain +
                           "; add one, e.g.: " + blockToAdd(target));
+    if (m_endpoints.size() == before)
+        throw ConfigError("nginx: " + domain +
+                          " is served only on wildcard listens shadowed by a loopback listen on "
+                          "the same port; cannot probe it");
 }
 
 /// A directive we edit must not also configure a block that serves other names (e.g. a shared
@@ -147,6 +171,16 @@ void NginxInstaller::discover(const core::DeployTarget& target) {
     std::set<size_t> chosen;
     for (const std::string& domain : target.domains)
         planDomain(target, domain, chosen);
+    // a file included twice yields the same directive twice: edit it once
+    std::sort(m_edits.begin(), m_edits.end(), [](const Edit& a, const Edit& b) {
+        return std::tie(a.file, a.begin, a.end, a.text) < std::tie(b.file, b.begin, b.end, b.text);
+    });
+    m_edits.erase(std::unique(m_edits.begin(), m_edits.end(),
+                              [](const Edit& a, const Edit& b) {
+                                  return a.file == b.file && a.begin == b.begin && a.end == b.end &&
+                                         a.text == b.text;
+                              }),
+                  m_edits.end());
     checkShared(chosen);
     checkBackupOutsideIncludes();
 }

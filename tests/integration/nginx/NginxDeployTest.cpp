@@ -34,6 +34,7 @@ BOOST_AUTO_TEST_SUITE(NginxDeploy)
 BOOST_AUTO_TEST_CASE(installs_then_renews_without_touching_the_config) {
     NginxSite site;
     ::chmod(site.siteFile.c_str(), 0640);
+    BOOST_REQUIRE(::chown(site.siteFile.c_str(), 65534, 65534) == 0);
     const std::string original = site.siteText();
     BOOST_REQUIRE_EQUAL(site.served(), site.placeholderSha);
 
@@ -51,6 +52,9 @@ BOOST_AUTO_TEST_CASE(installs_then_renews_without_touching_the_config) {
     BOOST_CHECK(contains(edited, "ssl_certificate " + site.store + "/live/site/fullchain.pem;"));
     BOOST_CHECK(contains(edited, "ssl_certificate_key " + site.store + "/live/site/privkey.pem;"));
     BOOST_CHECK_EQUAL(modeOf(site.siteFile), 0640u);
+    struct stat st {};
+    BOOST_CHECK(::stat(site.siteFile.c_str(), &st) == 0 && st.st_uid == 65534 &&
+                st.st_gid == 65534);
     // the backup holds the original bytes at the file's path, with a manifest
     std::vector<std::string> stamps;
     Poco::File(site.store + "/backup/nginx").list(stamps);
@@ -70,6 +74,25 @@ BOOST_AUTO_TEST_CASE(installs_then_renews_without_touching_the_config) {
     BOOST_CHECK_EQUAL(site.siteText(), edited);
     BOOST_CHECK_EQUAL(site.served(), v2);
     BOOST_CHECK(site.opensslVerifies("www.example.test"));
+}
+
+BOOST_AUTO_TEST_CASE(a_symlinked_site_file_is_edited_at_its_target) {
+    NginxSite site(/*start=*/false);
+    const std::string real = site.nginx.prefix() + "/sites-available/site.conf";
+    writeFile(real, site.siteText());
+    ::unlink(site.siteFile.c_str());
+    BOOST_REQUIRE(::symlink(real.c_str(), site.siteFile.c_str()) == 0);
+    site.nginx.start({site.port});
+    std::string v1 = site.writeVersion(1);
+    site.switchLive(1);
+    auto installer = site.installer();
+    installer->discover(site.target());
+    core::DeployOutcome out = site.deploy(*installer, v1, site.placeholderSha, 0);
+    BOOST_REQUIRE_MESSAGE(out.exitCode == 0, out.error);
+    struct stat st {};
+    BOOST_CHECK(::lstat(site.siteFile.c_str(), &st) == 0 && S_ISLNK(st.st_mode));
+    BOOST_CHECK(contains(readFile(real), site.store + "/live/site/fullchain.pem"));
+    BOOST_CHECK_EQUAL(site.served(), v1);
 }
 
 BOOST_AUTO_TEST_CASE(mismatched_key_fails_the_config_test_and_rolls_back) {
