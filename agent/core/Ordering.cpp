@@ -43,6 +43,14 @@ std::optional<int> CertRunner::checkExistingOrder(const RunOptions& options, lon
         return apiFailure(e, e.exitCode());
     }
     std::time_t now = m_ctx.now();
+    if ((st.status == "cancelled" || st.status == "rejected") && m_cert.orderId == 0 &&
+        m_cert.productId > 0) {
+        // Our own earlier order went nowhere: start over with a new one.
+        logger().information(m_prefix + "order " + std::to_string(existing) + " is " + st.status +
+                             "; placing a new order");
+        kind = OrderKind::New;
+        return std::nullopt;
+    }
     if (expiryBased && !clockAgrees(st)) {
         logger().warning(m_prefix + "local clock differs from the API's by more than a day; "
                                     "no expiry-based renewal");

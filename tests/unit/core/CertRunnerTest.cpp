@@ -31,6 +31,10 @@ class FakeOrders : public OrderService {
         api::OrderStatus st;
         st.orderId = orderId;
         st.status = current;
+        if (rejectOnce) {
+            rejectOnce = false;
+            current = "processing";
+        }
         st.approver = dcv();
         if (current == "active") {
             if (issuedFor != csrPem || otherKey) {
@@ -96,6 +100,7 @@ class FakeOrders : public OrderService {
     std::string issuedPem, issuedFor; ///< the same certificate on every status call
     std::string current = "processing";
     bool otherKey = false;
+    bool rejectOnce = false;
     std::string method = "http";
     std::vector<std::string> calls;
 };
@@ -217,6 +222,22 @@ BOOST_FIXTURE_TEST_CASE(terminal_status_removes_dcv_files, Fixture) {
     BOOST_TEST(state().phase == "failed");
     BOOST_TEST(state().lastError == "order 7 is rejected; the deployed certificate stays");
     BOOST_TEST(!test::exists(dir / "www/.well-known/pki-validation/" + api.dcv().fileName));
+}
+
+BOOST_FIXTURE_TEST_CASE(issue_after_a_rejected_order_places_a_new_one, Fixture) {
+    BOOST_TEST(process() == 0);
+    api.current = "rejected";
+    BOOST_TEST(process() == 4);
+    api.calls.clear();
+    BOOST_TEST(process() == 4); // cron: needs a human, no API call
+    BOOST_TEST(api.calls.empty());
+    RunOptions force;
+    force.force = true;
+    api.rejectOnce = true; // the old order still reads rejected, the new one processes
+    BOOST_TEST(process(force) == 0);
+    BOOST_TEST(state().phase == "validating");
+    BOOST_TEST(api.calls.at(0) == "status");
+    BOOST_TEST(api.calls.at(1) == "addOrder");
 }
 
 BOOST_FIXTURE_TEST_CASE(unknown_status_keeps_polling, Fixture) {
