@@ -74,6 +74,14 @@ CommandOutput AgentEnv::agent(const std::vector<std::string>& args, int timeoutS
     return runCommand(argv, {}, timeoutSeconds);
 }
 
+CommandOutput AgentEnv::agentWithEnv(const std::vector<std::string>& args,
+                                     const std::vector<std::string>& env) const {
+    std::vector<std::string> argv = {envPath("CERTAGENT_BIN"), "--config",
+                                     m_dir / "etc/certagent.conf"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return runCommand(argv, env, 300);
+}
+
 std::map<std::string, std::string> AgentEnv::state(const std::string& name) const {
     std::map<std::string, std::string> out;
     std::string path = store() + "/state/" + name + ".json";

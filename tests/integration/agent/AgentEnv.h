@@ -25,6 +25,9 @@ class AgentEnv {
 
     /// Runs the real certagent binary with --config and `args`.
     CommandOutput agent(const std::vector<std::string>& args, int timeoutSeconds = 300) const;
+    /// Same with extra environment ("CERTAGENT_FAULT=store.switch.after-rename:kill").
+    CommandOutput agentWithEnv(const std::vector<std::string>& args,
+                               const std::vector<std::string>& env) const;
 
     /// state/shop.json parsed into flat strings ("phase", "orderId", "lastError", ...).
     std::map<std::string, std::string> state(const std::string& name = "shop") const;
