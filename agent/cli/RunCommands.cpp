@@ -85,6 +85,10 @@ int processOne(Session& s, const config::CertConfig& cert, const core::RunOption
             state.lastErrorAt = std::time(nullptr);
             s.store().saveState(cert.name, state);
         }
+    } catch (const std::exception& e) {
+        // A bug for this certificate must not stop the others (exit 1 at the end).
+        rc = kExitInternal;
+        core::logger().error(cert.name + ": internal error: " + api::escapeForLog(e.what()));
     }
     auto state = s.store().loadState(cert.name).value_or(store::CertState{});
     metrics.name = cert.name;
