@@ -22,12 +22,35 @@ void rollBack(Installer& installer, const DeployStep& step) {
         installer.probe(step.previousSha256);
 }
 
+/// prepare() changes nothing on the server, so its failure needs no server rollback: only the live
+/// link goes back. The plugin's own exit code stands (5 unless it says otherwise).
+DeployOutcome refusedBeforeChange(Installer& installer, const DeployStep& step,
+                                  const std::exception& e) {
+    DeployOutcome outcome;
+    outcome.error = e.what();
+    auto* error = dynamic_cast<const Error*>(&e);
+    outcome.exitCode = error ? error->exitCode() : kExitRolledBack;
+    try {
+        if (step.switchBack)
+            step.switchBack();
+        say(step, installer.kind() + ": " + outcome.error + "; server configuration untouched");
+    } catch (const std::exception& back) {
+        outcome.exitCode = kExitRollbackFailed;
+        outcome.error += "; switching the live link back failed: " + std::string(back.what());
+    }
+    return outcome;
+}
+
 } // namespace
 
 DeployOutcome deploy(Installer& installer, const DeployStep& step) {
-    DeployOutcome outcome;
     try {
         installer.prepare();
+    } catch (const std::exception& e) {
+        return refusedBeforeChange(installer, step, e);
+    }
+    DeployOutcome outcome;
+    try {
         outcome.changed = installer.apply();
         say(step, installer.kind() + (outcome.changed ? ": configuration pointed at live files"
                                                       : ": configuration already points at live "

@@ -19,15 +19,17 @@ struct DeployStep {
 
 /// The result of a deploy.
 struct DeployOutcome {
-    int exitCode = 0;    ///< 0 deployed, 5 rolled back, 6 rollback failed
+    int exitCode = 0;     ///< 0 deployed, 5 rolled back, 6 rollback failed
     bool changed = false; ///< apply() edited the server configuration
-    std::string error;   ///< the failure that caused a rollback, if any
+    std::string error;    ///< the failure that caused a rollback, if any
 };
 
-/// The caller has already called installer.discover(). Runs prepare → apply →
-/// test → reload → probe(new); on any failure restoreConfig → switchBack → test → recover →
+/// The caller has already called installer.discover(). Runs prepare → apply → test → reload →
+/// probe(new); on any later failure restoreConfig → switchBack → test → recover →
 /// probe(previous). Never throws for step failures; returns 5 when the rollback proved the
-/// previous certificate is served again and 6 when it could not.
+/// previous certificate is served again and 6 when it could not. When prepare() itself fails (the
+/// server is not running, say) nothing on the server changed: only switchBack runs, and the exit
+/// code is the error's own (5 for an InstallError).
 DeployOutcome deploy(Installer& installer, const DeployStep& step);
 
 } // namespace certagent::core
