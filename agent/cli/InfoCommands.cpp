@@ -37,7 +37,8 @@ std::string nextAction(Session& s, const config::CertConfig& cert, const store::
     if (st.backoffUntil && *st.backoffUntil > now)
         return "retry after " + store::formatIsoUtc(*st.backoffUntil);
     if (core::CertRunner::pendingOrder(st))
-        return "poll order " + std::to_string(st.orderId);
+        return "poll order " + std::to_string(st.orderId) +
+               (cert.dcv == "email" ? " (approval e-mail to " + cert.approverEmail + ")" : "");
     core::CertRunner runner(s.context(), cert);
     auto d = runner.decide(false);
     if (d.due)

@@ -86,6 +86,7 @@ class CertRunner {
     void cleanupValidation();
     int waitForIssue(const RunOptions& options, api::OrderStatus status);
     int handleStatus(const RunOptions& options, const api::OrderStatus& status, bool& done);
+    std::optional<int> recheckAfterPlacing(const RunOptions& options, bool& done);
     // Installation.cpp: gate, store, deploy
     int installIssued(const RunOptions& options, const api::OrderStatus& status);
     std::optional<std::string> orderKey(std::string& label) const;

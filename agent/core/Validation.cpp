@@ -181,25 +181,32 @@ int CertRunner::handleStatus(const RunOptions& options, const api::OrderStatus& 
     }
     if (m_placedNow && !options.dryRun) {
         m_placedNow = false;
-        try {
-            for (const auto& domain : m_cert.domains)
-                if (domain[0] != '*')
-                    m_ctx.api.revalidate(m_state.orderId, domain);
-            auto again = m_ctx.api.status(m_state.orderId);
-            if (again.status == "active" && !again.crtCode.empty()) {
-                done = true;
-                return installIssued(options, again);
-            }
-            m_state.lastStatus = again.status;
-        } catch (const api::ApiError& e) {
-            logger().warning(m_prefix + e.what());
-        }
+        if (auto rc = recheckAfterPlacing(options, done))
+            return *rc;
     }
     logger().information(m_prefix + order + ": " + api::escapeForLog(m_state.lastStatus, 40) +
                          (st.status == "active" ? " (no certificate yet)" : ""));
     if (!options.dryRun)
         save();
     return kExitOk;
+}
+
+std::optional<int> CertRunner::recheckAfterPlacing(const RunOptions& options, bool& done) {
+    // The CA scans on its own schedule; ask it to look now, then poll once more.
+    try {
+        for (const auto& domain : m_cert.domains)
+            if (domain[0] != '*' || m_cert.dcv == "dns")
+                m_ctx.api.revalidate(m_state.orderId, domain);
+        auto again = m_ctx.api.status(m_state.orderId);
+        if (again.status == "active" && !again.crtCode.empty()) {
+            done = true;
+            return installIssued(options, again);
+        }
+        m_state.lastStatus = again.status;
+    } catch (const api::ApiError& e) {
+        logger().warning(m_prefix + e.what());
+    }
+    return std::nullopt;
 }
 
 int CertRunner::waitForIssue(const RunOptions& options, api::OrderStatus st) {
