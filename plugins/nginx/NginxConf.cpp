@@ -331,7 +331,7 @@ DumpFiles splitDump(const std::string& dump, const FileReader& reader) {
         if (disk) {
             if (dump.compare(start, disk->size(), *disk) != 0 ||
                 start + disk->size() >= dump.size() || dump[start + disk->size()] != '\n')
-                throw ConfigError(path + " changed while nginx -T read it; try again");
+                throw TemporaryError(path + " changed while nginx -T read it; try again");
             content = *disk;
             pos = start + disk->size() + 1;
         } else {

@@ -50,8 +50,8 @@ using FileReader = std::function<std::optional<std::string>(const std::string& p
 
 /// Splits `nginx -T` output into files. Text before the first header (warnings) is skipped.
 /// When `reader` knows a file, its bytes must equal the dump section (so a header-like line
-/// inside a file cannot confuse the split); otherwise throws ConfigError ("changed while read").
-/// Throws ConfigError when there is no header at all.
+/// inside a file cannot confuse the split); otherwise throws TemporaryError ("changed while
+/// read"). Throws ConfigError when there is no header at all.
 DumpFiles splitDump(const std::string& dump, const FileReader& reader);
 
 /// The whole configuration as nginx builds it: the main file's directives with every `include`
