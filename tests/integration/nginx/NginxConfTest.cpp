@@ -280,6 +280,19 @@ BOOST_AUTO_TEST_CASE(edits_replace_only_arguments_or_insert_after_the_server_lin
     BOOST_CHECK(planBlockEdits(blocks[0], config.files, "/old/cert.pem", "/old/key.pem").empty());
 }
 
+BOOST_AUTO_TEST_CASE(insertion_keeps_crlf_line_endings) {
+    DumpFiles files;
+    files.order = {"/m.conf"};
+    files.contents["/m.conf"] = "http {\r\n  server { # tls\r\n    listen 443 ssl;\r\n  }\r\n}\r\n";
+    Config config = buildConfig(files);
+    std::vector<ServerBlock> blocks = serverBlocks(config);
+    BOOST_REQUIRE_EQUAL(blocks.size(), 1u);
+    BOOST_CHECK_EQUAL(
+        applyEdits(files.contents["/m.conf"], planBlockEdits(blocks[0], config.files, "/c", "/k")),
+        "http {\r\n  server { # tls\r\n    ssl_certificate /c;\r\n"
+        "    ssl_certificate_key /k;\r\n    listen 443 ssl;\r\n  }\r\n}\r\n");
+}
+
 BOOST_AUTO_TEST_CASE(values_are_quoted_or_refused) {
     BOOST_CHECK_EQUAL(quoteValue("/a/b.pem"), "/a/b.pem");
     BOOST_CHECK_EQUAL(quoteValue("/a b/\"c\".pem"), "\"/a b/\\\"c\\\".pem\"");

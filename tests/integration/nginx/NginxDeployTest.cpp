@@ -95,6 +95,32 @@ BOOST_AUTO_TEST_CASE(a_symlinked_site_file_is_edited_at_its_target) {
     BOOST_CHECK_EQUAL(site.served(), v1);
 }
 
+BOOST_AUTO_TEST_CASE(a_block_inheriting_its_certificate_gets_its_own_directives) {
+    NginxSite site(/*start=*/false);
+    // the certificate comes from http{} level; the server block has none of its own
+    site.nginx.addServerFile("00-http.conf", "ssl_certificate " +
+                                                 site.dir / "placeholder/fullchain.pem" +
+                                                 ";\nssl_certificate_key " +
+                                                 site.dir / "placeholder/privkey.pem" + ";\n");
+    writeFile(site.siteFile, "server {\n    listen 127.0.0.1:" + std::to_string(site.port) +
+                                 " ssl;\n    server_name example.test www.example.test;\n}\n");
+    site.nginx.start({site.port});
+    BOOST_REQUIRE_EQUAL(site.served(), site.placeholderSha);
+    std::string v1 = site.writeVersion(1);
+    site.switchLive(1);
+    auto installer = site.installer();
+    installer->discover(site.target());
+    core::DeployOutcome out = site.deploy(*installer, v1, site.placeholderSha, 0);
+    BOOST_REQUIRE_MESSAGE(out.exitCode == 0, out.error);
+    BOOST_CHECK_EQUAL(
+        site.siteText(),
+        "server {\n    ssl_certificate " + site.store +
+            "/live/site/fullchain.pem;\n    ssl_certificate_key " + site.store +
+            "/live/site/privkey.pem;\n    listen 127.0.0.1:" + std::to_string(site.port) +
+            " ssl;\n    server_name example.test www.example.test;\n}\n");
+    BOOST_CHECK_EQUAL(site.served("www.example.test"), v1);
+}
+
 BOOST_AUTO_TEST_CASE(mismatched_key_fails_the_config_test_and_rolls_back) {
     NginxSite site;
     const std::string original = site.siteText();
