@@ -184,6 +184,11 @@ int csrCommand(const Globals& g, const std::vector<std::string>& argv,
     Session s(g, installers, false, false);
     const auto& cert = s.config().cert(args.positional[0]);
     s.lock();
+    auto state = s.store().loadState(cert.name);
+    if (state && (core::CertRunner::pendingOrder(*state) || state->phase == "ordering"))
+        throw RefusedError(cert.name + ": order " + std::to_string(state->orderId) +
+                           " is in progress with the key in " +
+                           s.store().pendingKeyPath(cert.name) + "; not replacing it");
     auto key = crypto::generateKey(crypto::parseKeyType(cert.keyType));
     std::string keyPem = crypto::privateKeyToPem(*key);
     std::string csrPem = crypto::csrToPem(*crypto::makeCsr(*key, cert.domains));

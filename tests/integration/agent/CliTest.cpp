@@ -108,6 +108,16 @@ BOOST_AUTO_TEST_CASE(api_command_redacts_secrets) {
     BOOST_TEST(env.agent({"api", "getOrderStatus", "order_id"}).exitCode == 2);
 }
 
+BOOST_AUTO_TEST_CASE(csr_does_not_replace_the_key_of_an_order_in_progress) {
+    AgentEnv env(SandboxOptions{}); // no --dcv-connect: the order stays processing
+    env.configure(env.defaultCert());
+    BOOST_TEST_REQUIRE(env.agent({"run"}).exitCode == 0);
+    std::string key = readFile(env.store() + "/pending/shop/privkey.pem");
+    auto r = env.agent({"csr", "shop"});
+    BOOST_TEST(r.exitCode == 4, r.output);
+    BOOST_TEST(readFile(env.store() + "/pending/shop/privkey.pem") == key);
+}
+
 BOOST_AUTO_TEST_CASE(api_failures_back_off_across_runs) {
     AgentEnv env;
     env.configure(env.defaultCert());
