@@ -79,6 +79,31 @@ BOOST_AUTO_TEST_CASE(reissue_within_renew_before_gives_version_two_with_new_key)
     BOOST_TEST(env.opensslVerify().exitCode == 0);
 }
 
+BOOST_AUTO_TEST_CASE(subscription_end_warns_or_places_a_renew_order) {
+    SandboxOptions o = AgentEnv::autoValidated();
+    o.validityDays = 3;
+    AgentEnv env(o);
+    std::string cert = env.defaultCert();
+    cert.replace(cert.find("period = 12"), 11, "period = 1"); // the order ends within a month
+    env.configure(cert, "[renewal]\nbefore = 4d\n");
+    BOOST_TEST_REQUIRE(env.agent({"run"}).exitCode == 0);
+    std::string order1 = env.state()["orderId"];
+
+    env.sandbox().clearCalls();
+    auto warned = env.agent({"run"});
+    BOOST_TEST(warned.exitCode == 4, warned.output);
+    BOOST_TEST(warned.output.find("subscription ends") != std::string::npos, warned.output);
+    BOOST_TEST(env.orderCalls().empty());
+    BOOST_TEST(env.liveLink() == "../archive/shop/0001");
+
+    env.configure(cert + "auto_renew_order = yes\n", "[renewal]\nbefore = 4d\n");
+    auto renewed = env.agent({"run"});
+    BOOST_TEST(renewed.exitCode == 0, renewed.output);
+    BOOST_TEST(env.orderCalls() == std::vector<std::string>{"addSSLRenewOrder"});
+    BOOST_TEST(env.liveLink() == "../archive/shop/0002");
+    BOOST_TEST(env.state()["orderId"] != order1);
+}
+
 BOOST_AUTO_TEST_CASE(cron_mode_progresses_across_runs) {
     // The sandbox fetches DCV files from a port where nginx is not running yet: the order stays
     // processing until nginx serves the web root.
