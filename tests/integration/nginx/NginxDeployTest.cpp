@@ -193,6 +193,27 @@ BOOST_AUTO_TEST_CASE(stopped_nginx_is_reported_and_nothing_changes) {
         BOOST_CHECK_MESSAGE(!contains(call + " ", " -s ") && !contains(call, "systemctl"), call);
 }
 
+BOOST_AUTO_TEST_CASE(a_config_nginx_rejects_stops_discovery_before_anything_changes) {
+    NginxSite site;
+    site.nginx.addServerFile("zz-broken.conf",
+                             "server { listen 127.0.0.1:1 ssl; bogus_directive; }\n");
+    const std::string original = site.siteText();
+    site.writeVersion(1);
+    site.switchLive(1);
+    auto installer = site.installer();
+    try {
+        installer->discover(site.target());
+        BOOST_FAIL("discover accepted a configuration nginx rejects");
+    } catch (const InstallError& e) {
+        BOOST_CHECK_MESSAGE(contains(e.what(), "nginx discover: nginx -T") &&
+                                contains(e.what(), "bogus_directive"),
+                            e.what());
+    }
+    BOOST_CHECK_EQUAL(site.siteText(), original);
+    BOOST_CHECK(!exists(site.store + "/backup"));
+    BOOST_CHECK_EQUAL(site.served(), site.placeholderSha);
+}
+
 BOOST_AUTO_TEST_CASE(name_without_tls_block_is_a_config_error_showing_the_block) {
     NginxSite site;
     auto installer = site.installer();

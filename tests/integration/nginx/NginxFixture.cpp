@@ -12,8 +12,8 @@
 
 namespace certagent::test {
 
-SubprocessResult HookRunner::run(const std::vector<std::string>& argv,
-                                 const SubprocessOptions& options) {
+SubprocessResult StepHookRunner::run(const std::vector<std::string>& argv,
+                                     const SubprocessOptions& options) {
     for (Hook& h : m_hooks)
         if (!h.done && std::find(argv.begin(), argv.end(), h.arg) != argv.end()) {
             h.done = true;
@@ -26,7 +26,7 @@ SubprocessResult HookRunner::run(const std::vector<std::string>& argv,
     return m_real.run(argv, options);
 }
 
-void HookRunner::before(const std::string& arg, std::function<void()> action) {
+void StepHookRunner::before(const std::string& arg, std::function<void()> action) {
     m_hooks.push_back(Hook{arg, std::move(action)});
 }
 

@@ -16,7 +16,7 @@ namespace certagent::test {
 
 /// The real runner, with test hooks run just before the first command whose argv contains a
 /// given argument (to break things between deploy steps).
-class HookRunner : public CommandRunner {
+class StepHookRunner : public CommandRunner {
   public:
     SubprocessResult run(const std::vector<std::string>& argv,
                          const SubprocessOptions& options) override;
@@ -59,7 +59,7 @@ class NginxSite {
 
     TempDir dir;
     NginxProcess nginx;
-    HookRunner runner;
+    StepHookRunner runner;
     TestCa root;
     TestCa intermediate;
     std::string store;
