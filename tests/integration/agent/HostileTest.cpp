@@ -72,6 +72,22 @@ BOOST_AUTO_TEST_CASE(error_envelope_is_refused) {
     refusedReissue("error_envelope", -1, 4, "Injected error envelope");
 }
 
+BOOST_AUTO_TEST_CASE(reply_about_another_order_is_refused) {
+    refusedReissue("wrong_order_id", -1, 4, "order ");
+}
+
+BOOST_AUTO_TEST_CASE(not_yet_valid_certificate_is_deferred) {
+    AgentEnv env;
+    env.configure(env.defaultCert());
+    BOOST_TEST_REQUIRE(env.agent({"run"}).exitCode == 0);
+    std::string cert = env.liveCertText();
+    env.sandbox().setFault("not_yet_valid", "", -1);
+    auto r = env.agent({"issue", "shop"});
+    BOOST_TEST(r.exitCode == 3, r.output);
+    BOOST_TEST(env.state()["phase"] == "validating"); // tried again on the next run
+    BOOST_TEST(env.liveCertText() == cert);
+}
+
 BOOST_AUTO_TEST_CASE(truncated_json_is_temporary) {
     refusedReissue("truncated_json", -1, 3, "api ");
 }

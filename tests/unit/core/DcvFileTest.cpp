@@ -167,4 +167,22 @@ BOOST_AUTO_TEST_CASE(refuses_symlinked_directories) {
     BOOST_TEST(!test::exists(target));
 }
 
+BOOST_AUTO_TEST_CASE(refuses_directories_owned_by_someone_else) {
+    if (::geteuid() != 0)
+        return; // needs root to hand the directory to another user
+    TempDir dir;
+    Csr csr;
+    auto file = validateHttpDcv(csr.info(), "http", kNames, &csr.dcv, "");
+    ::mkdir((dir / ".well-known").c_str(), 0755);
+    BOOST_REQUIRE(::chown((dir / ".well-known").c_str(), 65534, 65534) == 0);
+    try {
+        placeDcvFile(dir.path(), file);
+        BOOST_FAIL("placed below a foreign directory");
+    } catch (const RefusedError& e) {
+        BOOST_TEST(std::string(e.what()) == dir / ".well-known" +
+                                                ": owned by uid 65534, not root or the web "
+                                                "root's owner");
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
