@@ -2,6 +2,7 @@
 
 #include "api/Text.h"
 #include "cli/Commands.h"
+#include "cli/Session.h"
 #include "core/RunSupport.h"
 #include "util/Error.h"
 
@@ -109,6 +110,8 @@ int main(int argc, char** argv, const core::InstallerFactory& installers) {
         return dispatch(argc, argv, installers);
     } catch (const Error& e) {
         core::logger().error(std::string("certagent: ") + e.what());
+        if (!logsToConsole())
+            std::cerr << "certagent: " << api::redact(e.what()) << "\n";
         return e.exitCode();
     } catch (const Poco::Exception& e) {
         core::logger().error("certagent: internal error: " + api::escapeForLog(e.displayText()));

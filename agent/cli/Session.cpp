@@ -36,6 +36,8 @@ class RedactingChannel : public Poco::Channel {
     Poco::AutoPtr<Poco::Channel> m_next;
 };
 
+bool g_console = true;
+
 void install(Poco::AutoPtr<Poco::Channel> channel, const std::string& pattern,
              const std::string& level) {
     Poco::AutoPtr<Poco::PatternFormatter> formatter(new Poco::PatternFormatter(pattern));
@@ -55,8 +57,13 @@ void setupDefaultLogging() {
     install(new Poco::ConsoleChannel, "%t", "information");
 }
 
+bool logsToConsole() {
+    return g_console;
+}
+
 void setupLogging(const config::LogSettings& log, const std::string& levelOverride) {
     std::string level = levelOverride.empty() ? log.level : levelOverride;
+    g_console = log.target == "console";
     if (log.target == "syslog") {
         Poco::AutoPtr<Poco::SyslogChannel> ch(new Poco::SyslogChannel("certagent"));
         ch->setProperty("facility", "SYSLOG_DAEMON");
