@@ -87,6 +87,7 @@ class CertRunner {
     int waitForIssue(const RunOptions& options, api::OrderStatus status);
     int handleStatus(const RunOptions& options, const api::OrderStatus& status, bool& done);
     std::optional<int> recheckAfterPlacing(const RunOptions& options, bool& done);
+    bool showsDeployedCert(const api::OrderStatus& status) const;
     // Installation.cpp: gate, store, deploy
     int installIssued(const RunOptions& options, const api::OrderStatus& status);
     std::optional<std::string> orderKey(std::string& label) const;

@@ -2,8 +2,10 @@
 #include "core/CertRunner.h"
 #include "core/DcvFile.h"
 #include "core/RunSupport.h"
+#include "crypto/CertFacts.h"
 #include "crypto/Csr.h"
 #include "crypto/Dcv.h"
+#include "crypto/Pem.h"
 #include "store/IsoTime.h"
 
 #include <algorithm>
@@ -153,7 +155,7 @@ int CertRunner::handleStatus(const RunOptions& options, const api::OrderStatus& 
     m_state.consecutiveFailures = 0;
     m_state.backoffUntil.reset();
     done = false;
-    if (st.status == "active" && !st.crtCode.empty()) {
+    if (st.status == "active" && !st.crtCode.empty() && !showsDeployedCert(st)) {
         done = true;
         return installIssued(options, st);
     }
@@ -185,10 +187,28 @@ int CertRunner::handleStatus(const RunOptions& options, const api::OrderStatus& 
             return *rc;
     }
     logger().information(m_prefix + order + ": " + api::escapeForLog(m_state.lastStatus, 40) +
-                         (st.status == "active" ? " (no certificate yet)" : ""));
+                         (st.status != "active" ? ""
+                          : st.crtCode.empty()  ? " (no certificate yet)"
+                                                : " (still the deployed certificate)"));
     if (!options.dryRun)
         save();
     return kExitOk;
+}
+
+bool CertRunner::showsDeployedCert(const api::OrderStatus& st) const {
+    // Right after a reissue request the order may still show the old certificate as "active":
+    // that is "not ready yet", not a key mismatch.
+    if (!m_ctx.store.hasPendingKey(m_cert.name))
+        return false;
+    auto live = m_ctx.store.liveMeta(m_cert.name);
+    if (!live)
+        return false;
+    try {
+        return crypto::sha256Fingerprint(*crypto::parseSingleCert(st.crtCode, "crt_code")) ==
+               live->sha256;
+    } catch (const Error&) {
+        return false; // the gate reports it
+    }
 }
 
 std::optional<int> CertRunner::recheckAfterPlacing(const RunOptions& options, bool& done) {
@@ -198,7 +218,7 @@ std::optional<int> CertRunner::recheckAfterPlacing(const RunOptions& options, bo
             if (domain[0] != '*' || m_cert.dcv == "dns")
                 m_ctx.api.revalidate(m_state.orderId, domain);
         auto again = m_ctx.api.status(m_state.orderId);
-        if (again.status == "active" && !again.crtCode.empty()) {
+        if (again.status == "active" && !again.crtCode.empty() && !showsDeployedCert(again)) {
             done = true;
             return installIssued(options, again);
         }

@@ -37,7 +37,7 @@ class FakeOrders : public OrderService {
         }
         st.approver = dcv();
         if (current == "active") {
-            if (issuedFor != csrPem || otherKey) {
+            if ((issuedFor != csrPem || otherKey) && !stale) {
                 auto csr = test::csrFromPem(csrPem);
                 auto leaf = otherKey ? inter.issue(*test::makeKey(), otherSpec())
                                      : inter.issueFromCsr(*csr, {});
@@ -101,6 +101,7 @@ class FakeOrders : public OrderService {
     std::string current = "processing";
     bool otherKey = false;
     bool rejectOnce = false;
+    bool stale = false; ///< keep showing the previously issued certificate
     std::string method = "http";
     std::vector<std::string> calls;
 };
@@ -195,6 +196,22 @@ BOOST_FIXTURE_TEST_CASE(run_killed_after_the_switch_deploys_on_the_next_run, Fix
     BOOST_TEST(state().phase == "installed");
     BOOST_TEST(state().deployedSha256 == sha);
     BOOST_TEST(store->versions("shop") == std::vector<int>{1}); // not written twice
+}
+
+BOOST_FIXTURE_TEST_CASE(old_certificate_after_a_reissue_means_not_ready, Fixture) {
+    api.current = "active";
+    BOOST_TEST(process() == 0);
+    RunOptions force;
+    force.force = true;
+    api.stale = true; // the reissue is requested, the order still shows version 1
+    BOOST_TEST(process(force) == 0);
+    BOOST_TEST(state().phase == "validating");
+    BOOST_TEST(store->liveVersion("shop").value_or(0) == 1);
+    BOOST_TEST(store->hasPendingKey("shop"));
+    api.stale = false;
+    BOOST_TEST(process() == 0);
+    BOOST_TEST(state().phase == "installed");
+    BOOST_TEST(store->liveVersion("shop").value_or(0) == 2);
 }
 
 BOOST_FIXTURE_TEST_CASE(key_mismatch_fails_once_and_never_reorders, Fixture) {
