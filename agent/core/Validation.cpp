@@ -198,14 +198,11 @@ int CertRunner::handleStatus(const RunOptions& options, const api::OrderStatus& 
 bool CertRunner::showsDeployedCert(const api::OrderStatus& st) const {
     // Right after a reissue request the order may still show the old certificate as "active":
     // that is "not ready yet", not a key mismatch.
-    if (!m_ctx.store.hasPendingKey(m_cert.name))
-        return false;
-    auto live = m_ctx.store.liveMeta(m_cert.name);
-    if (!live)
+    if (m_state.deployedSha256.empty() || !m_ctx.store.hasPendingKey(m_cert.name))
         return false;
     try {
         return crypto::sha256Fingerprint(*crypto::parseSingleCert(st.crtCode, "crt_code")) ==
-               live->sha256;
+               m_state.deployedSha256;
     } catch (const Error&) {
         return false; // the gate reports it
     }
