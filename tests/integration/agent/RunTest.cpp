@@ -163,6 +163,19 @@ BOOST_AUTO_TEST_CASE(wait_deadline_exits_3) {
     BOOST_TEST(env.liveLink().empty());
 }
 
+BOOST_AUTO_TEST_CASE(email_validation_names_the_approver) {
+    AgentEnv env;
+    env.configure("domains = shop.example.test, www.shop.example.test\nproduct_id = 65\n"
+                  "dcv = email\napprover_email = hostmaster@shop.example.test\n");
+    auto r = env.agent({"run"});
+    BOOST_TEST_REQUIRE(r.exitCode == 0, r.output);
+    BOOST_TEST(r.output.find("approval e-mail to hostmaster@shop.example.test") !=
+                   std::string::npos,
+               r.output);
+    BOOST_TEST(env.state()["phase"] == "installed");
+    BOOST_TEST(env.dcvFiles().empty());
+}
+
 BOOST_AUTO_TEST_CASE(dry_run_orders_nothing) {
     AgentEnv env;
     env.configure(env.defaultCert());
