@@ -37,7 +37,8 @@ bool CertRunner::pendingOrder(const store::CertState& state) {
 }
 
 void CertRunner::save() {
-    m_ctx.store.saveState(m_cert.name, m_state);
+    if (!m_dryRun) // --dry-run writes nothing, not even state
+        m_ctx.store.saveState(m_cert.name, m_state);
 }
 
 std::vector<std::string> CertRunner::sanNames() const {
@@ -103,6 +104,7 @@ RenewalDecision CertRunner::decide(bool fullCheck) {
 }
 
 int CertRunner::process(const RunOptions& options, const std::optional<api::BatchStatus>& batch) {
+    m_dryRun = options.dryRun;
     std::time_t now = m_ctx.now();
     if (options.adoptOrderId > 0) {
         if (m_state.orderId != options.adoptOrderId || !pendingOrder(m_state)) {

@@ -104,7 +104,8 @@ class CertRunner {
     RunContext& m_ctx;
     const config::CertConfig& m_cert;
     store::CertState m_state;
-    std::string m_prefix;     ///< "shop: " for log lines
+    std::string m_prefix; ///< "shop: " for log lines
+    bool m_dryRun = false;
     bool m_placedNow = false; ///< DCV placed in this run: ask the CA to re-check
 };
 
