@@ -12,8 +12,8 @@ namespace certagent::core {
 
 /// [nginx] / [apache] of certagent.conf.
 struct ServerSettings {
-    std::string binary; ///< e.g. /usr/sbin/nginx
-    std::string config; ///< e.g. /etc/nginx/nginx.conf
+    std::string binary;          ///< e.g. /usr/sbin/nginx
+    std::string config;          ///< e.g. /etc/nginx/nginx.conf
     std::string reload = "auto"; ///< auto | systemd | signal
 };
 

@@ -31,7 +31,9 @@ int rank(int code) {
 
 } // namespace
 
-int worseExit(int a, int b) { return rank(a) >= rank(b) ? a : b; }
+int worseExit(int a, int b) {
+    return rank(a) >= rank(b) ? a : b;
+}
 
 std::string errnoText(int err) {
     char buf[256];

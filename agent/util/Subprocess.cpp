@@ -93,7 +93,7 @@ pid_t spawn(const std::vector<std::string>& argv, const SubprocessOptions& optio
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                         POSIX_SPAWN_SETSIGDEF);
+                                        POSIX_SPAWN_SETSIGDEF);
     posix_spawnattr_setpgroup(&attr, 0);
     sigset_t none, all;
     sigemptyset(&none);
@@ -144,8 +144,8 @@ void pump(pid_t pid, Fd& stdinWrite, Fd& outRead, const SubprocessOptions& optio
         if (fds[0].revents & (POLLIN | POLLHUP)) {
             ssize_t got = ::read(outRead.get(), buf, sizeof buf);
             if (got > 0 && result.output.size() < options.outputCap)
-                result.output.append(buf, std::min<size_t>(got, options.outputCap -
-                                                                    result.output.size()));
+                result.output.append(
+                    buf, std::min<size_t>(got, options.outputCap - result.output.size()));
         }
         if (n == 2 && (fds[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
             ssize_t put = ::write(stdinWrite.get(), options.stdinData.data() + written,

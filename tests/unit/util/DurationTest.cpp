@@ -1,4 +1,5 @@
 #include "util/Duration.h"
+
 #include "util/Error.h"
 
 #include <boost/test/unit_test.hpp>
