@@ -232,6 +232,7 @@ int CertRunner::finishInstalled(const std::string& sha256, bool changed) {
         rc = kExitHookFailed;
         m_state.lastError = e.what();
         save();
+        runHooks("failure", m_state.lastError);
     }
     runHooks("post", "");
     return rc;

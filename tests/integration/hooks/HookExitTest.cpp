@@ -69,6 +69,7 @@ BOOST_AUTO_TEST_CASE(failing_deploy_hook_keeps_certificate_and_exits_4) {
     std::string out = a.dir / "out";
     a.hook("hooks/deploy.d/10-record", "env > '" + out + ".env'\ncat > '" + out + ".json'");
     a.hook("hooks/post.d/10-record", "echo post > '" + out + ".post'");
+    a.hook("hooks/failure.d/10-record", "echo \"$CERTAGENT_ERROR\" > '" + out + ".failure'");
     a.cert(a.hook("bin/deploy-extra", "echo 'cannot reach haproxy' >&2\nexit 3"));
 
     CommandOutput run = a.run({"run", "--wait", "2m"});
@@ -78,6 +79,8 @@ BOOST_AUTO_TEST_CASE(failing_deploy_hook_keeps_certificate_and_exits_4) {
     // Installed and live: nothing rolled back.
     BOOST_TEST(exists(a.dir / "store/live/shop/fullchain.pem"));
     BOOST_TEST(exists(out + ".post"));
+    // The failure hooks hear about it, with the error.
+    BOOST_TEST(contains(readFile(out + ".failure"), "deploy-extra: exit 3"));
     std::string env = readFile(out + ".env");
     BOOST_TEST(contains(env, "CERTAGENT_EVENT=deploy\n"));
     BOOST_TEST(contains(env, "CERTAGENT_DOMAINS=shop.example.test www.shop.example.test\n"));
