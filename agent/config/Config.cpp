@@ -6,9 +6,11 @@
 #include <Poco/String.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <dirent.h>
 #include <regex>
 #include <set>
+#include <unistd.h>
 
 namespace certagent::config {
 
@@ -244,6 +246,9 @@ Config loadConfig(const std::string& path, bool requireCredentials) {
     config.api.credentialsFile = base + "/credentials.conf";
     config.certsDir = base + "/certs.d";
     config.hooksDir = base + "/hooks";
+    // The main file is named as given: it is the one file the user did not reach through it.
+    if (::access(path.c_str(), F_OK) != 0 && errno == ENOENT)
+        throw ConfigError(path + ": no such file (use --config FILE)");
     IniFile ini(path, displayName(base, path), 0755);
     readMain(ini, config, base);
     if (requireCredentials)

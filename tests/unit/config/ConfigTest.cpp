@@ -114,6 +114,16 @@ BOOST_FIXTURE_TEST_CASE(unsafe_modes_are_refused, Fixture) {
     BOOST_TEST(error() == "certagent.conf: writable by group or others (mode 0620)");
 }
 
+BOOST_FIXTURE_TEST_CASE(missing_main_file_is_named_as_given, Fixture) {
+    std::string missing = dir / "nowhere.conf";
+    try {
+        loadConfig(missing, true);
+        BOOST_FAIL("loaded a missing file");
+    } catch (const ConfigError& e) {
+        BOOST_TEST(std::string(e.what()) == missing + ": no such file (use --config FILE)");
+    }
+}
+
 BOOST_FIXTURE_TEST_CASE(missing_credentials_file, Fixture) {
     ::unlink((dir / "credentials.conf").c_str());
     BOOST_TEST(error() == "credentials.conf: no such file");
