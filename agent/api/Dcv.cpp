@@ -13,13 +13,6 @@ using Poco::Dynamic::Var;
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-bool isObject(const Var& v) {
-    return v.type() == typeid(Object::Ptr);
-}
-bool isArray(const Var& v) {
-    return v.type() == typeid(Array::Ptr);
-}
-
 struct Token {
     std::string text;
     std::size_t end = 0; ///< offset just past the token in the record

@@ -17,12 +17,6 @@ using Poco::Dynamic::Var;
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-bool isObject(const Var& v) {
-    return v.type() == typeid(Object::Ptr);
-}
-bool isArray(const Var& v) {
-    return v.type() == typeid(Array::Ptr);
-}
 bool isDouble(const Var& v) {
     return v.type() == typeid(double) || v.type() == typeid(float);
 }

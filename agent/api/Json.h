@@ -6,6 +6,7 @@
 #include "api/Types.h"
 
 #include <Poco/Dynamic/Var.h>
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
 #include <cstddef>
@@ -31,6 +32,14 @@ class MismatchedReply : public std::runtime_error {
   public:
     using std::runtime_error::runtime_error;
 };
+
+/// The shape of a parsed JSON value.
+inline bool isObject(const Poco::Dynamic::Var& v) {
+    return v.type() == typeid(Poco::JSON::Object::Ptr);
+}
+inline bool isArray(const Poco::Dynamic::Var& v) {
+    return v.type() == typeid(Poco::JSON::Array::Ptr);
+}
 
 /// Parses a reply body: valid UTF-8 without NUL, one JSON object, nesting ≤ kMaxJsonDepth.
 Poco::JSON::Object::Ptr parseObject(const std::string& body);
