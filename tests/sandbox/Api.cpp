@@ -13,17 +13,6 @@ using Poco::JSON::Object;
 
 namespace {
 
-JsonPtr obj() {
-    return new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-}
-
-std::string required(const Params& p, const std::string& name) {
-    std::string value = p.get(name, "");
-    if (value.empty())
-        throw ApiError("Required parameter missing", "Parameter " + name + " is required");
-    return value;
-}
-
 std::string subjectField(X509_REQ* csr, int nid) {
     X509_NAME* name = X509_REQ_get_subject_name(csr);
     int idx = X509_NAME_get_index_by_NID(name, nid, -1);

@@ -24,6 +24,19 @@ struct ApiError : std::runtime_error {
 using Params = Poco::Net::NameValueCollection;
 using JsonPtr = Poco::JSON::Object::Ptr;
 
+/// A new JSON object that keeps members in insertion order (as PHP's json_encode does).
+inline JsonPtr obj() {
+    return new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+}
+
+/// The named form/query parameter; throws the API's "Required parameter missing" when absent.
+inline std::string required(const Params& p, const std::string& name) {
+    std::string value = p.get(name, "");
+    if (value.empty())
+        throw ApiError("Required parameter missing", "Parameter " + name + " is required");
+    return value;
+}
+
 /// The GoGetSSL v1 methods over the Store. The caller serialises calls (one lock).
 class Api {
   public:

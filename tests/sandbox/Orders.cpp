@@ -16,17 +16,6 @@ using Poco::JSON::Object;
 
 namespace {
 
-JsonPtr obj() {
-    return new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-}
-
-std::string required(const Params& p, const std::string& name) {
-    std::string value = p.get(name, "");
-    if (value.empty())
-        throw ApiError("Required parameter missing", "Parameter " + name + " is required");
-    return value;
-}
-
 std::vector<std::string> commaList(const std::string& text) {
     std::vector<std::string> out;
     Poco::StringTokenizer tok(

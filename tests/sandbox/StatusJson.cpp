@@ -13,10 +13,6 @@ using Poco::JSON::Object;
 
 namespace {
 
-JsonPtr obj() {
-    return new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-}
-
 bool isFileMethod(const std::string& m) {
     return m == "http" || m == "https";
 }
