@@ -40,12 +40,12 @@ class FakeOrders : public OrderService {
             if ((issuedFor != csrPem || otherKey) && !stale) {
                 auto csr = test::csrFromPem(csrPem);
                 auto leaf = otherKey ? inter.issue(*test::makeKey(), otherSpec())
-                                     : inter.issueFromCsr(*csr, {});
+                                     : inter.issueFromCsr(*csr, spec);
                 issuedPem = test::toPem(*leaf);
                 issuedFor = otherKey ? "" : csrPem;
             }
-            st.crtCode = issuedPem;
-            st.caCode = inter.certPem();
+            st.crtCode = emptyCrt ? "" : issuedPem;
+            st.caCode = emptyCrt ? "" : inter.certPem();
         }
         return st;
     }
@@ -101,7 +101,9 @@ class FakeOrders : public OrderService {
     std::string current = "processing";
     bool otherKey = false;
     bool rejectOnce = false;
-    bool stale = false; ///< keep showing the previously issued certificate
+    bool stale = false;    ///< keep showing the previously issued certificate
+    bool emptyCrt = false; ///< "active" with empty crt_code / ca_code
+    test::CertSpec spec;   ///< for certificates issued from the CSR (names from the CSR)
     std::string method = "http";
     std::vector<std::string> calls;
 };
@@ -295,6 +297,58 @@ BOOST_FIXTURE_TEST_CASE(dns_validation_goes_through_dns_hooks, Fixture) {
     BOOST_TEST(state().phase == "installed");
     BOOST_TEST(state().dnsRecords.empty());
     BOOST_TEST(test::readFile(log) == "add " + record + "\nremove " + record + "\n");
+}
+
+BOOST_FIXTURE_TEST_CASE(active_without_crt_code_is_not_ready, Fixture) {
+    BOOST_TEST(process() == 0);
+    api.current = "active";
+    api.emptyCrt = true;
+    BOOST_TEST(process() == 0);
+    BOOST_TEST(state().phase == "validating");
+    BOOST_TEST(state().lastError.empty());
+    BOOST_TEST(!store->liveVersion("shop"));
+    BOOST_TEST(store->versions("shop").empty()); // no empty files written anywhere
+    BOOST_TEST(store->hasPendingKey("shop"));
+    api.emptyCrt = false;
+    BOOST_TEST(process() == 0);
+    BOOST_TEST(state().phase == "installed");
+    BOOST_TEST(store->liveVersion("shop").value_or(0) == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(older_certificate_than_the_deployed_one_is_refused, Fixture) {
+    api.current = "active";
+    BOOST_TEST(process() == 0);
+    std::string sha = state().deployedSha256;
+    RunOptions force;
+    force.force = true;
+    api.spec.notBeforeOffset = -2L * 86400; // issued before the deployed one (-1h)
+    BOOST_TEST(process(force) == 4);
+    BOOST_TEST(state().phase == "failed");
+    BOOST_TEST(state().lastError.find("refusing the downgrade") != std::string::npos,
+               state().lastError);
+    BOOST_TEST(store->liveVersion("shop").value_or(0) == 1);
+    BOOST_TEST(store->versions("shop") == std::vector<int>{1});
+    BOOST_TEST(state().deployedSha256 == sha);
+}
+
+BOOST_FIXTURE_TEST_CASE(same_certificate_as_deployed_runs_no_hooks, Fixture) {
+    std::string log = dir / "deploy.log";
+    test::writeFile(dir / "hooks/deploy.d/10-record",
+                    "#!/bin/sh\necho \"$CERTAGENT_EVENT $CERTAGENT_NAME\" >> " + log + "\n", 0755);
+    api.current = "active";
+    BOOST_TEST(process() == 0);
+    BOOST_TEST(test::readFile(log) == "deploy shop\n"); // first issuance runs deploy hooks
+    // The order is polled again (state says validating, no pending key) and still shows the
+    // deployed certificate: nothing is written, no hook runs.
+    auto s = state();
+    s.phase = "validating";
+    store->saveState("shop", s);
+    api.calls.clear();
+    BOOST_TEST(process() == 0);
+    BOOST_TEST(api.calls == std::vector<std::string>{"status"});
+    BOOST_TEST(state().phase == "installed");
+    BOOST_TEST(store->versions("shop") == std::vector<int>{1});
+    BOOST_TEST(test::readFile(log) == "deploy shop\n");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
