@@ -31,6 +31,7 @@ class FakeOrders : public OrderService {
         api::OrderStatus st;
         st.orderId = orderId;
         st.status = current;
+        st.timeStamp = timeStamp;
         if (rejectOnce) {
             rejectOnce = false;
             current = "processing";
@@ -101,9 +102,10 @@ class FakeOrders : public OrderService {
     std::string current = "processing";
     bool otherKey = false;
     bool rejectOnce = false;
-    bool stale = false;    ///< keep showing the previously issued certificate
-    bool emptyCrt = false; ///< "active" with empty crt_code / ca_code
-    test::CertSpec spec;   ///< for certificates issued from the CSR (names from the CSR)
+    bool stale = false;                 ///< keep showing the previously issued certificate
+    bool emptyCrt = false;              ///< "active" with empty crt_code / ca_code
+    std::optional<long long> timeStamp; ///< the API's clock in status replies
+    test::CertSpec spec; ///< for certificates issued from the CSR (names from the CSR)
     std::string method = "http";
     std::vector<std::string> calls;
 };
@@ -349,6 +351,26 @@ BOOST_FIXTURE_TEST_CASE(same_certificate_as_deployed_runs_no_hooks, Fixture) {
     BOOST_TEST(state().phase == "installed");
     BOOST_TEST(store->versions("shop") == std::vector<int>{1});
     BOOST_TEST(test::readFile(log) == "deploy shop\n");
+}
+
+BOOST_FIXTURE_TEST_CASE(clock_far_off_the_api_places_no_expiry_renewal, Fixture) {
+    api.current = "active";
+    BOOST_TEST(process() == 0);
+    // The local clock jumps 80 days ahead: the 90-day certificate looks due (renew at 1/3).
+    std::time_t later = std::time(nullptr) + 80L * 86400;
+    ctx->now = [later] { return later; };
+    api.timeStamp = std::time(nullptr); // the API still says today
+    api.calls.clear();
+    BOOST_TEST(process() == 0);
+    BOOST_TEST(api.calls == std::vector<std::string>{"status"}); // no reissue
+    BOOST_TEST(store->versions("shop") == std::vector<int>{1});
+    BOOST_TEST(!store->hasPendingKey("shop"));
+    // Once the API agrees with the local clock the renewal goes ahead.
+    api.timeStamp = later;
+    api.calls.clear();
+    process();
+    BOOST_TEST(api.calls.size() >= 2u);
+    BOOST_TEST(api.calls.at(1) == "reissue");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
