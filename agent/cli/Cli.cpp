@@ -109,9 +109,7 @@ int main(int argc, char** argv, const core::InstallerFactory& installers) {
     try {
         return dispatch(argc, argv, installers);
     } catch (const Error& e) {
-        core::logger().error(std::string("certagent: ") + e.what());
-        if (!logsToConsole())
-            std::cerr << "certagent: " << api::redact(e.what()) << "\n";
+        core::logger().error(std::string("certagent: ") + e.what()); // errors reach stderr
         return e.exitCode();
     } catch (const Poco::Exception& e) {
         core::logger().error("certagent: internal error: " + api::escapeForLog(e.displayText()));

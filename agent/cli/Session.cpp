@@ -11,6 +11,7 @@
 #include <Poco/Logger.h>
 #include <Poco/Message.h>
 #include <Poco/PatternFormatter.h>
+#include <Poco/SplitterChannel.h>
 #include <Poco/SyslogChannel.h>
 
 #include <algorithm>
@@ -36,25 +37,55 @@ class RedactingChannel : public Poco::Channel {
     Poco::AutoPtr<Poco::Channel> m_next;
 };
 
+/// Passes on only messages at `level` or more severe (Poco: lower number = more severe).
+class MinLevelChannel : public Poco::Channel {
+  public:
+    MinLevelChannel(Poco::AutoPtr<Poco::Channel> next, int level)
+        : m_next(std::move(next)), m_level(level) {}
+    void log(const Poco::Message& msg) override {
+        if (msg.getPriority() <= m_level)
+            m_next->log(msg);
+    }
+    void open() override { m_next->open(); }
+    void close() override { m_next->close(); }
+
+  private:
+    Poco::AutoPtr<Poco::Channel> m_next;
+    int m_level;
+};
+
 bool g_console = true;
 
-void install(Poco::AutoPtr<Poco::Channel> channel, const std::string& pattern,
-             const std::string& level) {
+Poco::AutoPtr<Poco::Channel> formatted(Poco::AutoPtr<Poco::Channel> channel,
+                                       const std::string& pattern) {
     Poco::AutoPtr<Poco::PatternFormatter> formatter(new Poco::PatternFormatter(pattern));
     formatter->setProperty("times", "UTC");
-    Poco::AutoPtr<Poco::Channel> formatting(new Poco::FormattingChannel(formatter, channel));
-    Poco::AutoPtr<Poco::Channel> redacting(new RedactingChannel(formatting));
+    return new Poco::FormattingChannel(formatter, channel);
+}
+
+void install(Poco::AutoPtr<Poco::Channel> channel, int level) {
+    Poco::AutoPtr<Poco::Channel> redacting(new RedactingChannel(channel));
     // root() first: setChannel("") only reaches loggers that already exist.
     Poco::Logger::root().setChannel(redacting);
-    Poco::Logger::root().setLevel(Poco::Logger::parseLevel(level));
+    Poco::Logger::root().setLevel(level);
     Poco::Logger::setChannel("", redacting);
-    Poco::Logger::setLevel("", Poco::Logger::parseLevel(level));
+    Poco::Logger::setLevel("", level);
+}
+
+/// Logging to a file or syslog: `channel` gets what `level` allows; errors also go to stderr
+/// (cron mails stderr), whatever the level.
+void installWithStderr(Poco::AutoPtr<Poco::Channel> channel, int level) {
+    Poco::AutoPtr<Poco::SplitterChannel> splitter(new Poco::SplitterChannel);
+    splitter->addChannel(new MinLevelChannel(channel, level));
+    splitter->addChannel(
+        new MinLevelChannel(formatted(new Poco::ConsoleChannel, "%t"), Poco::Message::PRIO_ERROR));
+    install(splitter, std::max<int>(level, Poco::Message::PRIO_ERROR));
 }
 
 } // namespace
 
 void setupDefaultLogging() {
-    install(new Poco::ConsoleChannel, "%t", "information");
+    install(formatted(new Poco::ConsoleChannel, "%t"), Poco::Message::PRIO_INFORMATION);
 }
 
 bool logsToConsole() {
@@ -62,17 +93,17 @@ bool logsToConsole() {
 }
 
 void setupLogging(const config::LogSettings& log, const std::string& levelOverride) {
-    std::string level = levelOverride.empty() ? log.level : levelOverride;
+    int level = Poco::Logger::parseLevel(levelOverride.empty() ? log.level : levelOverride);
     g_console = log.target == "console";
     if (log.target == "syslog") {
         Poco::AutoPtr<Poco::SyslogChannel> ch(new Poco::SyslogChannel("certagent"));
         ch->setProperty("facility", "SYSLOG_DAEMON");
-        install(ch, "%t", level);
+        installWithStderr(formatted(ch, "%t"), level);
     } else if (log.target == "file") {
         Poco::AutoPtr<Poco::FileChannel> ch(new Poco::FileChannel(log.file));
-        install(ch, "%Y-%m-%dT%H:%M:%SZ [%P] %p: %t", level);
+        installWithStderr(formatted(ch, "%Y-%m-%dT%H:%M:%SZ [%P] %p: %t"), level);
     } else {
-        install(new Poco::ConsoleChannel, "%t", level);
+        install(formatted(new Poco::ConsoleChannel, "%t"), level);
     }
 }
 

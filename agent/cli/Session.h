@@ -77,8 +77,8 @@ void setupLogging(const config::LogSettings& log, const std::string& levelOverri
 /// Logging before the configuration is read: console, information.
 void setupDefaultLogging();
 
-/// False once [log] sent the log to syslog or a file: the top-level error then also goes to
-/// stderr, so cron still reports it.
+/// False once [log] sent the log to syslog or a file. Error lines then also go to stderr (a
+/// channel of their own), so cron still reports every certificate's failure.
 bool logsToConsole();
 
 } // namespace certagent::cli
