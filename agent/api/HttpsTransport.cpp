@@ -70,7 +70,10 @@ bool isVerificationFailure(const Poco::Exception& e) {
     return dynamic_cast<const Poco::Net::CertificateValidationException*>(&e) != nullptr ||
            dynamic_cast<const Poco::Net::InvalidCertificateException*>(&e) != nullptr ||
            text.find("certificate verify failed") != std::string::npos ||
-           text.find("wrong version number") != std::string::npos;
+           text.find("wrong version number") != std::string::npos ||
+           // A server that offers only TLS < 1.2: retrying cannot help, so refuse at once.
+           text.find("protocol version") != std::string::npos ||
+           text.find("unsupported protocol") != std::string::npos;
 }
 
 /// Shuts the socket down when the deadline passes, so a server that drips its reply header a

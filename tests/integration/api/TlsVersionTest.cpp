@@ -113,7 +113,7 @@ BOOST_AUTO_TEST_CASE(server_offering_tls_1_1_at_most_is_refused_before_any_reque
         server.client()->getAccountBalance();
         BOOST_FAIL("a TLS 1.1 server was accepted");
     } catch (const ApiError& e) {
-        BOOST_TEST((e.exitCode() == 3 || e.exitCode() == 4), e.exitCode() << ": " << e.what());
+        BOOST_TEST(e.exitCode() == 4, e.exitCode() << ": " << e.what());
         BOOST_TEST(std::string(e.what()).find("tls-pass") == std::string::npos, e.what());
         BOOST_TEST_MESSAGE("refusal: exit " << e.exitCode() << ": " << e.what());
     }
