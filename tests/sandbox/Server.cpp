@@ -140,9 +140,10 @@ class Handler : public Poco::Net::HTTPRequestHandler {
                  "text/html; charset=utf-8");
             return true;
         }
-        if (f.take("error_envelope", orderId)) {
+        if (auto v = f.take("error_envelope", orderId)) { // value: the description, if any
             result = "fault error_envelope";
-            send(resp, 200, errorBody("Internal error", "Injected error envelope"));
+            send(resp, 200,
+                 errorBody("Internal error", v->empty() ? "Injected error envelope" : *v));
             return true;
         }
         return false;

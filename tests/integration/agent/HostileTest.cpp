@@ -12,7 +12,8 @@ namespace {
 
 /// An installed version 1, then `issue shop` with `fault` armed on the sandbox: the run must
 /// exit `expected`, say `phrase` on one line, and leave the live set and web root unchanged.
-void refusedReissue(const std::string& fault, int count, int expected, const std::string& phrase) {
+void refusedReissue(const std::string& fault, int count, int expected, const std::string& phrase,
+                    const std::string& value = "") {
     AgentEnv env;
     env.configure(env.defaultCert());
     auto first = env.agent({"run"});
@@ -20,7 +21,7 @@ void refusedReissue(const std::string& fault, int count, int expected, const std
     std::string cert = env.liveCertText();
     std::string key = readFile(env.store() + "/live/shop/privkey.pem");
 
-    env.sandbox().setFault(fault, "", count);
+    env.sandbox().setFault(fault, "", count, value);
     auto r = env.agent({"issue", "shop"}, 600);
     BOOST_TEST_MESSAGE(fault << " -> exit " << r.exitCode << ":\n" << r.output);
     BOOST_TEST(r.exitCode == expected, fault << ": " << r.output);
@@ -76,6 +77,12 @@ BOOST_AUTO_TEST_CASE(cancelled_order_is_refused) {
 
 BOOST_AUTO_TEST_CASE(error_envelope_is_refused) {
     refusedReissue("error_envelope", -1, 4, "Injected error envelope");
+}
+
+BOOST_AUTO_TEST_CASE(terminal_escapes_from_the_api_are_escaped) {
+    // The server's message reaches the output escaped: no raw ESC (asserted in refusedReissue).
+    refusedReissue("error_envelope", -1, 4, "Bad \\x1B[2J\\x1B]0;owned\\x07 order",
+                   "Bad \x1b[2J\x1b]0;owned\x07 order");
 }
 
 BOOST_AUTO_TEST_CASE(reply_about_another_order_is_refused) {
