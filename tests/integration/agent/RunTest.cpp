@@ -1,5 +1,6 @@
 #include "AgentEnv.h"
 #include "NginxProcess.h"
+#include "TestCa.h"
 
 #include <boost/test/unit_test.hpp>
 
@@ -200,6 +201,28 @@ BOOST_AUTO_TEST_CASE(status_json_and_rollback) {
     BOOST_TEST(env.liveLink() == "../archive/shop/0001");
     auto verify = env.agent({"verify", "shop"});
     BOOST_TEST(verify.exitCode == 0, verify.output);
+}
+
+BOOST_AUTO_TEST_CASE(verify_fails_on_a_broken_live_set_and_run_replaces_it) {
+    AgentEnv env;
+    env.configure(env.defaultCert());
+    BOOST_TEST_REQUIRE(env.agent({"run"}).exitCode == 0);
+    BOOST_TEST(env.agent({"verify", "shop"}).exitCode == 0);
+    // Someone replaces the live key: the pair no longer matches.
+    std::string keyPath = env.store() + "/live/shop/privkey.pem";
+    ::chmod(keyPath.c_str(), 0600);
+    writeFile(keyPath, keyToPem(*makeKey()), 0600);
+    auto verify = env.agent({"verify", "shop"});
+    BOOST_TEST(verify.exitCode == 4, verify.output);
+    BOOST_TEST(verify.output.find("shop: live files FAIL: ") != std::string::npos, verify.output);
+    // The next run sees the failing files, orders again and installs a matching set.
+    env.sandbox().clearCalls();
+    auto run = env.agent({"run"});
+    BOOST_TEST(run.exitCode == 0, run.output);
+    BOOST_TEST(env.orderCalls() == std::vector<std::string>{"reissueSSLOrder"});
+    BOOST_TEST(env.liveLink() == "../archive/shop/0002");
+    BOOST_TEST(env.agent({"verify", "shop"}).exitCode == 0);
+    BOOST_TEST(env.opensslVerify().exitCode == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
