@@ -2,6 +2,9 @@
 #include "NginxProcess.h"
 #include "TestCa.h"
 
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 #include <boost/test/unit_test.hpp>
 
 #include <sys/stat.h>
@@ -196,6 +199,20 @@ BOOST_AUTO_TEST_CASE(status_json_and_rollback) {
     auto status = env.agent({"status", "--json"});
     BOOST_TEST(status.exitCode == 0, status.output);
     BOOST_TEST(status.output.find("\"version\": 2") != std::string::npos, status.output);
+    auto rows = Poco::JSON::Parser().parse(status.output).extract<Poco::JSON::Array::Ptr>();
+    BOOST_TEST_REQUIRE(rows->size() == 1u);
+    auto row = rows->getObject(0);
+    BOOST_TEST(row->getValue<std::string>("name") == "shop");
+    BOOST_TEST(row->getArray("domains")->size() == 2u);
+    BOOST_TEST(std::to_string(row->getValue<long long>("order_id")) == env.state()["orderId"]);
+    BOOST_TEST(row->getValue<std::string>("order_status") == "active");
+    BOOST_TEST(row->getValue<std::string>("phase") == "installed");
+    BOOST_TEST(row->getValue<std::string>("not_after").size() == 20u); // 2027-...T...Z
+    long long days = row->getValue<long long>("days_left");
+    BOOST_TEST((days >= 88 && days <= 90), days);
+    BOOST_TEST(row->getValue<std::string>("last_error").empty());
+    BOOST_TEST(row->getValue<std::string>("next_action").rfind("renew after ", 0) == 0u,
+               row->getValue<std::string>("next_action"));
     auto rb = env.agent({"rollback", "shop"});
     BOOST_TEST(rb.exitCode == 0, rb.output);
     BOOST_TEST(env.liveLink() == "../archive/shop/0001");
