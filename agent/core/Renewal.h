@@ -28,13 +28,14 @@ struct RenewalInput {
     std::string configuredKeyType;
     config::RenewBefore before;
     std::time_t now = 0;
-    bool clockSane = true; ///< false: local clock far off the API's; no expiry-based renewal
 };
 
 /// The outcome: due or not, why, and when it becomes due.
 struct RenewalDecision {
     bool due = false;
-    bool expiryBased = false; ///< due only because of time (suppressed when the clock is off)
+    /// Due only because of time: the caller suppresses it when the local clock is far off the
+    /// API's (CertRunner::clockAgrees, checked where the order's status is fetched anyway).
+    bool expiryBased = false;
     std::string reason; ///< "missing", "names changed: ...", "expires in 12d (renew 16d before)"
     std::time_t renewAt = 0; ///< notAfter - renew_before (0 when nothing is live)
 };
