@@ -6,6 +6,7 @@
 #include "crypto/Keys.h"
 #include "store/FileIo.h"
 #include "store/IsoTime.h"
+#include "util/SignalGuard.h"
 
 namespace certagent::core {
 
@@ -169,6 +170,9 @@ int CertRunner::installIssued(const RunOptions& options, const api::OrderStatus&
     store::VersionFiles files{*keyPem, cert.certPem, cert.chainPem, cert.fullchainPem,
                               metaOf(cert, m_state.orderId, *key)};
     api::wipe(*keyPem);
+    // A stop request (systemd, Ctrl-C) waits until the new set is live and proven, or rolled
+    // back, and the state says so.
+    SignalGuard holdStop;
     return writeAndDeploy(files);
 }
 

@@ -5,7 +5,16 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
+#include <csignal>
+#include <fcntl.h>
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+extern char** environ;
 
 using namespace certagent::test;
 
@@ -98,6 +107,45 @@ BOOST_AUTO_TEST_CASE(failing_deploy_hook_keeps_certificate_and_exits_4) {
     CommandOutput test = a.run({"hooks", "test", "shop"});
     BOOST_TEST(test.exitCode == 4);
     BOOST_TEST(exists(out + ".env"));
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_during_deploy_waits_for_a_consistent_end) {
+    Agent a;
+    std::string marker = a.dir / "pre-started";
+    // pre.d runs after the version is written, just before the live switch: mid-deploy.
+    a.hook("hooks/pre.d/10-slow", "touch '" + marker + "'\nsleep 2");
+    a.cert("");
+    std::vector<std::string> args = {
+        envPath("CERTAGENT_BIN"), "--config", a.dir / "certagent.conf", "run", "--wait", "2m"};
+    std::vector<char*> argv;
+    for (auto& arg : args)
+        argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    std::string log = a.dir / "run.log";
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    pid_t pid = -1;
+    BOOST_REQUIRE(::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0);
+    posix_spawn_file_actions_destroy(&actions);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (!exists(marker) && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    BOOST_REQUIRE(exists(marker));
+    ::kill(pid, SIGTERM); // while the pre hook sleeps, before the live switch
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    BOOST_TEST_MESSAGE(readFile(log));
+    // The stop took effect only after the deploy finished and its state was saved.
+    BOOST_TEST(WIFSIGNALED(status));
+    BOOST_TEST(contains(readFile(log), "shop: installed serial"));
+    BOOST_TEST(exists(a.dir / "store/live/shop/fullchain.pem"));
+    BOOST_TEST(contains(readFile(a.dir / "store/state/shop.json"), "\"installed\""));
+    // And the next run has nothing to do.
+    CommandOutput again = a.run({"run"});
+    BOOST_TEST(again.exitCode == 0);
+    BOOST_TEST(!contains(again.output, "installed serial"));
 }
 
 BOOST_AUTO_TEST_CASE(unsafe_hook_refuses_start_before_anything_runs) {
