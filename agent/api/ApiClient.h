@@ -1,9 +1,9 @@
 #pragma once
 
 #include "api/ApiError.h"
-#include "api/Secret.h"
 #include "api/Transport.h"
 #include "api/Types.h"
+#include "util/Secret.h"
 
 #include <chrono>
 #include <functional>
@@ -14,29 +14,6 @@
 #include <vector>
 
 namespace certagent::api {
-
-/// Client settings (from [api] of certagent.conf).
-struct ApiSettings {
-    std::string url;                          ///< base, e.g. https://my.gogetssl.com/api
-    std::string caFile;                       ///< extra TLS trust anchor; "" = system store only
-    std::chrono::seconds timeout{30};         ///< one HTTP exchange
-    std::chrono::seconds retryDeadline{60};   ///< all attempts of one call together
-    std::chrono::milliseconds retryBase{500}; ///< first backoff; doubles, jittered
-    std::string keyCachePath;                 ///< e.g. <store>/auth.key; "" = memory only
-    std::size_t maxBodyBytes = 4 * 1024 * 1024;
-    /// Receives one line per call (method, order id, HTTP status, attempts, elapsed) and
-    /// warnings; never secrets. Empty = Poco::Logger "certagent.api".
-    std::function<void(const std::string&)> log;
-};
-
-/// Reseller login. `user` is not secret-held but is redacted all the same.
-struct Credentials {
-    std::string user;
-    Secret pass;
-};
-
-/// Key/value parameters of a raw call, in order.
-using Params = std::vector<std::pair<std::string, std::string>>;
 
 /// GoGetSSL v1 client. GET with query for reads, POST form for writes, `auth_key` in the query of
 /// every call. Authenticates lazily (key from memory, else from keyCachePath, else POST /auth/,

@@ -14,7 +14,7 @@ std::string prefix(const ApiError::Details& d) {
 } // namespace
 
 ApiError::ApiError(Details details, const std::string& text)
-    : Error(prefix(details) + text, details.retryable ? kExitTemporary : kExitRefused),
+    : ServiceError(prefix(details) + text, Info{details.retryable, details.maybeProcessed, {}}),
       m_d(std::move(details)) {}
 
 } // namespace certagent::api

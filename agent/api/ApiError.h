@@ -10,7 +10,7 @@ namespace certagent::api {
 /// reply, retry deadline), else 4 (error envelope, 4xx, auth refused twice, redirect, TLS
 /// verification, reply about another order). what() is one line, escaped, free of secrets:
 /// "api <method>[ order <id>]: <text>".
-class ApiError : public Error {
+class ApiError : public ServiceError {
   public:
     struct Details {
         std::string method;          ///< API method name, e.g. "getOrderStatus"
@@ -29,10 +29,6 @@ class ApiError : public Error {
     int httpStatus() const { return m_d.httpStatus; }
     const std::string& apiMessage() const { return m_d.apiMessage; }
     const std::string& description() const { return m_d.description; }
-    bool retryable() const { return m_d.retryable; }
-    /// True for a non-idempotent call (order, renew, reissue, cancel) that may have reached the
-    /// server although no usable reply came back: the caller must reconcile before repeating it.
-    bool maybeProcessed() const { return m_d.maybeProcessed; }
     /// True for an error envelope (`{"error":true,...}`) from the server.
     bool isEnvelope() const { return !m_d.apiMessage.empty() || !m_d.description.empty(); }
 

@@ -4,7 +4,7 @@
 #include "api/KeyCache.h"
 #include "api/Replies.h"
 #include "api/Requests.h"
-#include "api/Text.h"
+#include "util/Text.h"
 
 #include <Poco/DateTime.h>
 #include <Poco/DateTimeFormat.h>

@@ -2,9 +2,11 @@
 
 // Internal: the call machinery behind ApiClient (auth, retry policy, logging).
 
-#include "api/ApiClient.h"
+#include "api/ApiError.h"
 #include "api/KeyCache.h"
 #include "api/Requests.h"
+#include "api/Transport.h"
+#include "api/Types.h"
 
 #include <Poco/JSON/Object.h>
 

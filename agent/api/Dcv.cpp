@@ -1,5 +1,5 @@
 #include "api/Json.h"
-#include "api/Text.h"
+#include "util/Text.h"
 
 #include <Poco/JSON/Array.h>
 

@@ -1,6 +1,6 @@
-#include "api/Text.h"
 #include "api/Transport.h"
 #include "util/Error.h"
+#include "util/Text.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>

@@ -1,6 +1,6 @@
 #include "api/Json.h"
 
-#include "api/Text.h"
+#include "util/Text.h"
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>

@@ -2,7 +2,7 @@
 
 // Internal: the auth key cached across runs in a 0600 file (e.g. <store>/auth.key).
 
-#include "api/Secret.h"
+#include "util/Secret.h"
 
 #include <string>
 

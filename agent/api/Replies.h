@@ -2,8 +2,8 @@
 
 // Internal: typed replies from parsed JSON objects (throw UnreadableReply / MismatchedReply).
 
-#include "api/Secret.h"
 #include "api/Types.h"
+#include "util/Secret.h"
 
 #include <Poco/JSON/Object.h>
 

@@ -1,6 +1,7 @@
 #include "api/Requests.h"
 
-#include "api/Text.h"
+#include "api/ApiError.h"
+#include "util/Text.h"
 
 #include <Poco/URI.h>
 

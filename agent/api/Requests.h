@@ -2,7 +2,8 @@
 
 // Internal: which HTTP request each API method becomes (reference §1.2, §3).
 
-#include "api/ApiClient.h"
+#include "api/Transport.h"
+#include "api/Types.h"
 
 #include <string>
 

@@ -5,12 +5,40 @@
 // object, `0000-00-00` dates) and strictly everywhere else; a reply that does not fit is an
 // ApiError "unreadable reply" (transient), never data.
 
+#include "util/Secret.h"
+
+#include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace certagent::api {
+
+/// Client settings (from [api] of certagent.conf).
+struct ApiSettings {
+    std::string url;                          ///< base, e.g. https://my.gogetssl.com/api
+    std::string caFile;                       ///< extra TLS trust anchor; "" = system store only
+    std::chrono::seconds timeout{30};         ///< one HTTP exchange
+    std::chrono::seconds retryDeadline{60};   ///< all attempts of one call together
+    std::chrono::milliseconds retryBase{500}; ///< first backoff; doubles, jittered
+    std::string keyCachePath;                 ///< e.g. <store>/auth.key; "" = memory only
+    std::size_t maxBodyBytes = 4 * 1024 * 1024;
+    /// Receives one line per call (method, order id, HTTP status, attempts, elapsed) and
+    /// warnings; never secrets. Empty = Poco::Logger "certagent.api".
+    std::function<void(const std::string&)> log;
+};
+
+/// Reseller login. `user` is not secret-held but is redacted all the same.
+struct Credentials {
+    std::string user;
+    Secret pass;
+};
+
+/// Key/value parameters of a raw call, in order.
+using Params = std::vector<std::pair<std::string, std::string>>;
 
 /// A calendar date as the API sends it (`YYYY-MM-DD`). `0000-00-00` becomes an empty optional.
 struct Date {

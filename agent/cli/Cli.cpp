@@ -1,10 +1,10 @@
 #include "cli/Cli.h"
 
-#include "api/Text.h"
 #include "cli/Commands.h"
 #include "cli/Session.h"
 #include "core/RunSupport.h"
 #include "util/Error.h"
+#include "util/Text.h"
 
 #include <Poco/Exception.h>
 
@@ -57,7 +57,7 @@ int dispatch(int argc, char** argv, const core::InstallerFactory& installers) {
         } else if (a.rfind("--log-level=", 0) == 0) {
             globals.logLevel = a.substr(12);
         } else if (a.rfind("-", 0) == 0) {
-            throw ConfigError("unknown option " + api::escapeForLog(a, 80) + "\n" + kGlobalUsage);
+            throw ConfigError("unknown option " + escapeForLog(a, 80) + "\n" + kGlobalUsage);
         } else {
             break;
         }
@@ -78,8 +78,7 @@ int dispatch(int argc, char** argv, const core::InstallerFactory& installers) {
     for (const auto& c : commands())
         if (name == c.name)
             return c.run(globals, args, installers);
-    throw ConfigError("unknown command \"" + api::escapeForLog(name, 80) +
-                      "\" (see certagent --help)");
+    throw ConfigError("unknown command \"" + escapeForLog(name, 80) + "\" (see certagent --help)");
 }
 
 } // namespace
@@ -112,11 +111,10 @@ int main(int argc, char** argv, const core::InstallerFactory& installers) {
         core::logger().error(std::string("certagent: ") + e.what()); // errors reach stderr
         return e.exitCode();
     } catch (const Poco::Exception& e) {
-        core::logger().error("certagent: internal error: " + api::escapeForLog(e.displayText()));
+        core::logger().error("certagent: internal error: " + escapeForLog(e.displayText()));
         return kExitInternal;
     } catch (const std::exception& e) {
-        core::logger().error(std::string("certagent: internal error: ") +
-                             api::escapeForLog(e.what()));
+        core::logger().error(std::string("certagent: internal error: ") + escapeForLog(e.what()));
         return kExitInternal;
     }
 }

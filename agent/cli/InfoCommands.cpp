@@ -1,7 +1,7 @@
-#include "api/Text.h"
 #include "cli/Commands.h"
 #include "core/RunSupport.h"
-#include "store/IsoTime.h"
+#include "util/IsoTime.h"
+#include "util/Text.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -35,7 +35,7 @@ std::string nextAction(Session& s, const config::CertConfig& cert, const store::
     if (st.phase == "ordering")
         return "order outcome unknown; check the account";
     if (st.backoffUntil && *st.backoffUntil > now)
-        return "retry after " + store::formatIsoUtc(*st.backoffUntil);
+        return "retry after " + formatIsoUtc(*st.backoffUntil);
     if (core::CertRunner::pendingOrder(st))
         return "poll order " + std::to_string(st.orderId) +
                (cert.dcv == "email" ? " (approval e-mail to " + cert.approverEmail + ")" : "");
@@ -43,7 +43,7 @@ std::string nextAction(Session& s, const config::CertConfig& cert, const store::
     auto d = runner.decide(false);
     if (d.due)
         return "order now: " + d.reason;
-    return "renew after " + store::formatIsoUtc(d.renewAt);
+    return "renew after " + formatIsoUtc(d.renewAt);
 }
 
 StatusRow statusRow(Session& s, const config::CertConfig& cert) {
@@ -52,13 +52,13 @@ StatusRow statusRow(Session& s, const config::CertConfig& cert) {
     row.domains = cert.domains;
     auto st = s.store().loadState(cert.name).value_or(store::CertState{});
     row.orderId = st.orderId ? st.orderId : cert.orderId;
-    row.orderStatus = api::escapeForLog(st.lastStatus, 40);
+    row.orderStatus = escapeForLog(st.lastStatus, 40);
     row.phase = st.phase;
     row.lastError = st.lastError;
     row.version = s.store().liveVersion(cert.name);
     if (auto meta = s.store().liveMeta(cert.name)) {
         row.notAfter = meta->notAfter;
-        if (auto t = store::parseIsoUtc(meta->notAfter))
+        if (auto t = parseIsoUtc(meta->notAfter))
             row.daysLeft = (*t - std::time(nullptr)) / 86400;
     }
     row.next = nextAction(s, cert, st);
@@ -137,7 +137,7 @@ int verifyCommand(const Globals& g, const std::vector<std::string>& argv,
         }
         core::logger().information(
             cert->name + ": live files ok, serial " + check.facts.serialHex + ", not after " +
-            store::formatIsoUtc(std::chrono::system_clock::to_time_t(check.facts.notAfter)));
+            formatIsoUtc(std::chrono::system_clock::to_time_t(check.facts.notAfter)));
         if (cert->installer == "none")
             continue;
         try {

@@ -1,7 +1,7 @@
-#include "api/Text.h"
 #include "cli/Commands.h"
 #include "core/Deployer.h"
 #include "core/RunSupport.h"
+#include "util/Text.h"
 
 #include <iostream>
 
@@ -107,13 +107,12 @@ int apiCommand(const Globals& g, const std::vector<std::string>& argv,
     for (std::size_t i = 1; i < argv.size(); ++i) {
         auto eq = argv[i].find('=');
         if (eq == std::string::npos || eq == 0)
-            throw ConfigError("api: expected key=value, not \"" + api::escapeForLog(argv[i], 80) +
-                              "\"");
+            throw ConfigError("api: expected key=value, not \"" + escapeForLog(argv[i], 80) + "\"");
         params.emplace_back(argv[i].substr(0, eq), argv[i].substr(eq + 1));
     }
     Session s(g, installers, true, false);
     std::string reply = s.api().client().callRaw(argv[0], params);
-    std::cout << api::redact(reply) << "\n";
+    std::cout << redact(reply) << "\n";
     return kExitOk;
 }
 

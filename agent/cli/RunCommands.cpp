@@ -1,11 +1,11 @@
-#include "api/Text.h"
 #include "cli/Commands.h"
 #include "core/Metrics.h"
 #include "core/RunSupport.h"
 #include "crypto/Csr.h"
 #include "crypto/Keys.h"
-#include "store/FileIo.h"
-#include "store/IsoTime.h"
+#include "util/FileIo.h"
+#include "util/IsoTime.h"
+#include "util/Text.h"
 
 #include <iostream>
 #include <unistd.h>
@@ -88,7 +88,7 @@ int processOne(Session& s, const config::CertConfig& cert, const core::RunOption
     } catch (const std::exception& e) {
         // A bug for this certificate must not stop the others (exit 1 at the end).
         rc = kExitInternal;
-        core::logger().error(cert.name + ": internal error: " + api::escapeForLog(e.what()));
+        core::logger().error(cert.name + ": internal error: " + escapeForLog(e.what()));
     }
     auto state = s.store().loadState(cert.name).value_or(store::CertState{});
     metrics.name = cert.name;
@@ -97,7 +97,7 @@ int processOne(Session& s, const config::CertConfig& cert, const core::RunOption
     metrics.lastSuccess = state.lastSuccess;
     metrics.lastFailure = state.lastFailure;
     if (auto meta = s.store().liveMeta(cert.name))
-        metrics.notAfter = store::parseIsoUtc(meta->notAfter);
+        metrics.notAfter = parseIsoUtc(meta->notAfter);
     return rc;
 }
 
@@ -132,8 +132,8 @@ int runCommand(const Globals& g, const std::vector<std::string>& argv,
                const core::InstallerFactory& installers) {
     Args args = parseArgs("run", argv, {"--dry-run", "--force"}, {"--cert", "--wait"});
     if (!args.positional.empty())
-        throw ConfigError("run: unexpected argument \"" +
-                          api::escapeForLog(args.positional[0], 80) + "\"");
+        throw ConfigError("run: unexpected argument \"" + escapeForLog(args.positional[0], 80) +
+                          "\"");
     core::RunOptions options;
     options.dryRun = args.has("--dry-run");
     options.force = args.has("--force");
@@ -193,9 +193,9 @@ int csrCommand(const Globals& g, const std::vector<std::string>& argv,
     std::string keyPem = crypto::privateKeyToPem(*key);
     std::string csrPem = crypto::csrToPem(*crypto::makeCsr(*key, cert.domains));
     s.store().writePendingKey(cert.name, keyPem);
-    api::wipe(keyPem);
+    wipe(keyPem);
     std::string csrPath = core::pendingCsrPath(s.store(), cert.name);
-    store::writeFileAtomic(csrPath, csrPem, 0644);
+    writeFileAtomic(csrPath, csrPem, 0644);
     core::logger().information(cert.name + ": new " + cert.keyType + " key in " +
                                s.store().pendingKeyPath(cert.name) + ", CSR in " + csrPath);
     std::cout << csrPem << std::flush;

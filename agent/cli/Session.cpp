@@ -1,7 +1,7 @@
 #include "cli/Session.h"
 
-#include "api/Text.h"
 #include "core/RunSupport.h"
+#include "util/Text.h"
 
 #include <Poco/AutoPtr.h>
 #include <Poco/Channel.h>
@@ -21,13 +21,13 @@ namespace certagent::cli {
 
 namespace {
 
-/// Passes every message through api::redact before the real channel sees it.
+/// Passes every message through redact before the real channel sees it.
 class RedactingChannel : public Poco::Channel {
   public:
     explicit RedactingChannel(Poco::AutoPtr<Poco::Channel> next) : m_next(std::move(next)) {}
     void log(const Poco::Message& msg) override {
         Poco::Message copy(msg);
-        copy.setText(api::redact(msg.getText()));
+        copy.setText(redact(msg.getText()));
         m_next->log(copy);
     }
     void open() override { m_next->open(); }
@@ -131,7 +131,7 @@ Args parseArgs(const std::string& command, const std::vector<std::string>& argv,
             else
                 throw ConfigError(command + ": " + name + " needs a value");
         } else {
-            throw ConfigError(command + ": unknown option " + api::escapeForLog(a, 80) +
+            throw ConfigError(command + ": unknown option " + escapeForLog(a, 80) +
                               " (see certagent --help)");
         }
     }
@@ -166,7 +166,7 @@ Session::Session(const Globals& globals, const core::InstallerFactory& installer
         s.log = [](const std::string& line) { core::logger().debug(line); };
         if (!cfg.api.pass)
             throw ConfigError(cfg.api.credentialsFile + ": not read");
-        api::Credentials c{cfg.api.user, api::Secret(std::string_view(cfg.api.pass->reveal()))};
+        api::Credentials c{cfg.api.user, Secret(std::string_view(cfg.api.pass->reveal()))};
         return std::make_unique<api::ApiClient>(s, std::move(c));
     });
     m_context = std::make_unique<core::RunContext>(

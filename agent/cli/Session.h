@@ -71,7 +71,7 @@ class Session {
 };
 
 /// Sets up Poco logging from [log] (console on stderr, syslog, or a file), every line passed
-/// through api::redact. `levelOverride` (from --log-level) wins when not empty.
+/// through redact. `levelOverride` (from --log-level) wins when not empty.
 void setupLogging(const config::LogSettings& log, const std::string& levelOverride);
 
 /// Logging before the configuration is read: console, information.

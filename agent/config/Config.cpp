@@ -126,7 +126,7 @@ void checkUnknownMain(const IniFile& ini) {
     }
 }
 
-void readServer(const IniFile& ini, const std::string& section, core::ServerSettings& s) {
+void readServer(const IniFile& ini, const std::string& section, ServerSettings& s) {
     if (auto v = ini.get(section, "binary")) {
         checkAbsolute(ini, section, "binary", *v);
         s.binary = *v;
@@ -169,7 +169,7 @@ void readCredentials(Config& config, const std::string& base) {
     if (!pass || pass->empty())
         throw ConfigError(display + ": pass: missing");
     config.api.user = *user;
-    config.api.pass = std::make_shared<api::Secret>(std::move(*pass));
+    config.api.pass = std::make_shared<Secret>(std::move(*pass));
 }
 
 void readMain(const IniFile& ini, Config& config, const std::string& base) {

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "api/Secret.h"
-#include "core/Installer.h"
+#include "config/ServerSettings.h"
 #include "util/Duration.h"
+#include "util/Secret.h"
 
 #include <map>
 #include <memory>
@@ -31,7 +31,7 @@ struct ApiSettings {
     Seconds timeout{30};
     std::string user;
     /// `pass =` of the credentials file. Shared so Config stays copyable; never printed.
-    std::shared_ptr<api::Secret> pass;
+    std::shared_ptr<Secret> pass;
 };
 
 /// [log]: where log lines go and how many.
@@ -75,8 +75,8 @@ struct Config {
     Seconds hooksTimeout{300};
     std::string certsDir = "/etc/certagent/certs.d";
     Contact contact; ///< [contact] defaults
-    core::ServerSettings nginx{"/usr/sbin/nginx", "/etc/nginx/nginx.conf", "auto"};
-    core::ServerSettings apache{"/usr/sbin/apache2", "/etc/apache2/apache2.conf", "auto"};
+    ServerSettings nginx{"/usr/sbin/nginx", "/etc/nginx/nginx.conf", "auto"};
+    ServerSettings apache{"/usr/sbin/apache2", "/etc/apache2/apache2.conf", "auto"};
     LogSettings log;
     std::string metricsTextfile;   ///< [metrics] textfile; empty = off
     Seconds lockWait{60};          ///< [store] lock_wait

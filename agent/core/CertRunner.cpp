@@ -1,12 +1,12 @@
 #include "core/CertRunner.h"
 
-#include "api/Text.h"
 #include "core/RunSupport.h"
 #include "crypto/Csr.h"
 #include "crypto/Gate.h"
 #include "crypto/Keys.h"
-#include "store/FileIo.h"
-#include "store/IsoTime.h"
+#include "util/FileIo.h"
+#include "util/IsoTime.h"
+#include "util/Text.h"
 
 #include <Poco/Logger.h>
 
@@ -65,7 +65,7 @@ int CertRunner::apiFailure(const std::exception& e, int code) {
     m_state.consecutiveFailures++;
     m_state.backoffUntil = now + backoffAfter(m_state.consecutiveFailures).count();
     refuseAndRecord(std::string(e.what()) + " (next attempt after " +
-                        store::formatIsoUtc(*m_state.backoffUntil) + ")",
+                        formatIsoUtc(*m_state.backoffUntil) + ")",
                     code);
     save();
     return code;
@@ -82,8 +82,8 @@ RenewalDecision CertRunner::decide(bool fullCheck) {
         LiveInfo live;
         live.names = meta->names;
         live.keyType = meta->keyType;
-        live.notBefore = store::parseIsoUtc(meta->notBefore).value_or(0);
-        live.notAfter = store::parseIsoUtc(meta->notAfter).value_or(0);
+        live.notBefore = parseIsoUtc(meta->notBefore).value_or(0);
+        live.notAfter = parseIsoUtc(meta->notAfter).value_or(0);
         bool due = m_state.lastFullCheck.value_or(0) + kFullCheckEvery <= in.now;
         if (fullCheck || due || !m_ctx.store.liveFilesUnchanged(m_cert.name)) {
             auto check = inspectLiveFiles(m_ctx.store, m_ctx.config, m_cert, in.now);
@@ -120,8 +120,7 @@ int CertRunner::process(const RunOptions& options, const std::optional<api::Batc
     }
     if (!options.force && m_state.backoffUntil && *m_state.backoffUntil > now) {
         logger().notice(m_prefix + "backing off after API failures until " +
-                        store::formatIsoUtc(*m_state.backoffUntil) +
-                        " (last: " + m_state.lastError + ")");
+                        formatIsoUtc(*m_state.backoffUntil) + " (last: " + m_state.lastError + ")");
         return kExitOk;
     }
     if (m_state.phase == "failed" && !options.force) {
@@ -131,7 +130,7 @@ int CertRunner::process(const RunOptions& options, const std::optional<api::Batc
     }
     if (m_state.phase == "ordering" && !options.force) {
         logger().error(m_prefix + "an order request sent at " +
-                       store::formatIsoUtc(m_state.pendingSince.value_or(0)) +
+                       formatIsoUtc(m_state.pendingSince.value_or(0)) +
                        " got no clear answer; check the account, then set order_id or run "
                        "certagent issue " +
                        m_cert.name);

@@ -1,8 +1,8 @@
 #include "core/DcvFile.h"
 
-#include "api/Text.h"
-#include "store/FileIo.h"
 #include "util/Error.h"
+#include "util/FileIo.h"
+#include "util/Text.h"
 
 #include <Poco/String.h>
 
@@ -60,7 +60,7 @@ void checkContent(const std::string& content, const std::string& context) {
         if (!ok)
             refuse(context, "content",
                    "character not allowed in a validation file: \"" +
-                       api::escapeForLog(content.substr(i, 1)) + "\"");
+                       escapeForLog(content.substr(i, 1)) + "\"");
     }
     auto lines = splitLines(content);
     if (lines.size() > 4)
@@ -78,25 +78,24 @@ std::string checkLink(const std::string& link, const std::string& fileName,
     else if (link.compare(0, 8, "https://") == 0)
         rest = link.substr(8);
     else
-        refuse(context, "link", "not an http(s) URL: \"" + api::escapeForLog(link, 200) + "\"");
+        refuse(context, "link", "not an http(s) URL: \"" + escapeForLog(link, 200) + "\"");
     auto slash = rest.find('/');
     std::string host = Poco::toLower(rest.substr(0, slash));
     std::string path = slash == std::string::npos ? "" : rest.substr(slash);
     if (std::find(names.begin(), names.end(), host) == names.end())
         refuse(context, "link",
-               "host \"" + api::escapeForLog(host, 200) + "\" is not one of the order's names");
+               "host \"" + escapeForLog(host, 200) + "\" is not one of the order's names");
     if (path != kPrefix + fileName)
         refuse(context, "link",
-               "path \"" + api::escapeForLog(path, 200) + "\" is not " + kPrefix + fileName);
+               "path \"" + escapeForLog(path, 200) + "\" is not " + kPrefix + fileName);
     return host;
 }
 
 /// Opens (creating if missing) directory `name` below `parent` without following a symlink,
 /// and checks its owner.
-store::UniqueFd openSubdir(int parent, const char* name, uid_t webrootOwner,
-                           const std::string& display) {
+UniqueFd openSubdir(int parent, const char* name, uid_t webrootOwner, const std::string& display) {
     if (::mkdirat(parent, name, 0755) == 0) {
-        store::UniqueFd fd(::openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        UniqueFd fd(::openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (!fd.valid())
             throw IoError(display + ": " + errnoText(errno));
         ::fchmod(fd.get(), 0755);
@@ -105,7 +104,7 @@ store::UniqueFd openSubdir(int parent, const char* name, uid_t webrootOwner,
     if (errno != EEXIST) {
         throw IoError(display + ": cannot create: " + errnoText(errno));
     }
-    store::UniqueFd fd(::openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd fd(::openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd.valid()) {
         int err = errno;
         if (err == ELOOP || err == ENOTDIR)
@@ -122,7 +121,7 @@ store::UniqueFd openSubdir(int parent, const char* name, uid_t webrootOwner,
 }
 
 bool sameContent(int dir, const std::string& name, const std::string& content) {
-    store::UniqueFd fd(::openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd fd(::openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd.valid())
         return false;
     struct stat st {};
@@ -141,11 +140,10 @@ DcvFile validateHttpDcv(const api::DcvInfo& info, const std::string& expectedMet
                         const crypto::SectigoDcv* expected, const std::string& context) {
     if (info.method != expectedMethod)
         refuse(context, "method",
-               "\"" + api::escapeForLog(info.method, 40) + "\" is not the configured " +
-                   expectedMethod);
+               "\"" + escapeForLog(info.method, 40) + "\" is not the configured " + expectedMethod);
     if (!validFileName(info.fileName))
         refuse(context, "filename",
-               "\"" + api::escapeForLog(info.fileName, 200) + "\" is not a plain .txt name");
+               "\"" + escapeForLog(info.fileName, 200) + "\" is not a plain .txt name");
     checkContent(info.content, context);
     DcvFile file;
     file.fileName = info.fileName;
@@ -165,7 +163,7 @@ DcvFile validateHttpDcv(const api::DcvInfo& info, const std::string& expectedMet
 PlacedFile placeDcvFile(const std::string& webroot, const DcvFile& file) {
     if (!validFileName(file.fileName))
         throw RefusedError("dcv filename: not a plain .txt name");
-    store::UniqueFd root(::open(webroot.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    UniqueFd root(::open(webroot.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!root.valid())
         throw IoError("web root " + webroot + ": " + errnoText(errno));
     struct stat st {};
@@ -176,8 +174,8 @@ PlacedFile placeDcvFile(const std::string& webroot, const DcvFile& file) {
     auto pki = openSubdir(wellKnown.get(), "pki-validation", st.st_uid, wk + "/pki-validation");
     PlacedFile placed;
     placed.path = webroot + kPrefix + file.fileName;
-    store::UniqueFd fd(::openat(pki.get(), file.fileName.c_str(),
-                                O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+    UniqueFd fd(::openat(pki.get(), file.fileName.c_str(),
+                         O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
     if (!fd.valid()) {
         int err = errno;
         if (err == EEXIST && sameContent(pki.get(), file.fileName, file.content))
@@ -190,8 +188,8 @@ PlacedFile placeDcvFile(const std::string& webroot, const DcvFile& file) {
     try {
         if (::fchmod(fd.get(), 0644) != 0)
             throw IoError(placed.path + ": chmod: " + errnoText(errno));
-        store::writeAll(fd.get(), file.content, placed.path);
-        store::fsyncFd(fd.get(), placed.path);
+        writeAll(fd.get(), file.content, placed.path);
+        fsyncFd(fd.get(), placed.path);
     } catch (...) {
         ::unlinkat(pki.get(), file.fileName.c_str(), 0);
         throw;
@@ -207,14 +205,14 @@ bool removeDcvFile(const std::string& path) noexcept {
     if (!validFileName(name))
         return false;
     std::string webroot = path.substr(0, pos);
-    store::UniqueFd root(::open(webroot.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    UniqueFd root(::open(webroot.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!root.valid())
         return errno == ENOENT;
-    store::UniqueFd wk(
+    UniqueFd wk(
         ::openat(root.get(), ".well-known", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!wk.valid())
         return errno == ENOENT;
-    store::UniqueFd pki(
+    UniqueFd pki(
         ::openat(wk.get(), "pki-validation", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!pki.valid())
         return errno == ENOENT;

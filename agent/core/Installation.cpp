@@ -1,12 +1,12 @@
-#include "api/Text.h"
 #include "core/CertRunner.h"
 #include "core/Deployer.h"
 #include "core/RunSupport.h"
 #include "crypto/Gate.h"
 #include "crypto/Keys.h"
-#include "store/FileIo.h"
-#include "store/IsoTime.h"
+#include "util/FileIo.h"
+#include "util/IsoTime.h"
 #include "util/SignalGuard.h"
+#include "util/Text.h"
 
 namespace certagent::core {
 
@@ -37,8 +37,8 @@ store::VersionMeta metaOf(const crypto::VerifiedCert& cert, long long orderId,
     meta.orderId = orderId;
     meta.serial = cert.facts.serialHex;
     meta.sha256 = cert.facts.sha256;
-    meta.notBefore = store::formatIsoUtc(toTime(cert.facts.notBefore));
-    meta.notAfter = store::formatIsoUtc(toTime(cert.facts.notAfter));
+    meta.notBefore = formatIsoUtc(toTime(cert.facts.notBefore));
+    meta.notAfter = formatIsoUtc(toTime(cert.facts.notAfter));
     meta.names = cert.facts.names;
     auto type = crypto::keyTypeOf(key);
     meta.keyType = type ? crypto::keyTypeName(*type) : "";
@@ -50,7 +50,7 @@ store::VersionMeta metaOf(const crypto::VerifiedCert& cert, long long orderId,
 std::unique_ptr<Installer> CertRunner::makeInstaller() {
     if (m_cert.installer == "none")
         return nullptr;
-    const ServerSettings& server =
+    const config::ServerSettings& server =
         m_cert.installer == "apache" ? m_ctx.config.apache : m_ctx.config.nginx;
     return m_ctx.installers(m_cert.installer,
                             InstallerContext{m_ctx.config.storeDir, server, m_ctx.runner});
@@ -105,7 +105,7 @@ std::optional<std::string> CertRunner::orderKey(std::string& label) const {
         return pem;
     // reuse_key, or an interrupted run that already removed the pending key after the switch
     label = "live/" + m_cert.name + "/privkey.pem";
-    return store::readFileCapped(m_ctx.store.liveDir(m_cert.name) + "/privkey.pem", 64 * 1024);
+    return readFileCapped(m_ctx.store.liveDir(m_cert.name) + "/privkey.pem", 64 * 1024);
 }
 
 int CertRunner::gateRefused(const RunOptions& options, const crypto::GateError& e) {
@@ -154,8 +154,7 @@ int CertRunner::installIssued(const RunOptions& options, const api::OrderStatus&
                              " is already deployed; nothing to do");
         return options.dryRun ? kExitOk : finishInstalled(facts.sha256, false);
     }
-    if (live && !isLive &&
-        store::parseIsoUtc(live->notBefore).value_or(0) > toTime(facts.notBefore)) {
+    if (live && !isLive && parseIsoUtc(live->notBefore).value_or(0) > toTime(facts.notBefore)) {
         if (!options.dryRun)
             m_state.phase = "failed";
         return refuseAndSave(order + ": certificate serial " + facts.serialHex +
@@ -169,7 +168,7 @@ int CertRunner::installIssued(const RunOptions& options, const api::OrderStatus&
     }
     store::VersionFiles files{*keyPem, cert.certPem, cert.chainPem, cert.fullchainPem,
                               metaOf(cert, m_state.orderId, *key)};
-    api::wipe(*keyPem);
+    wipe(*keyPem);
     // A stop request (systemd, Ctrl-C) waits until the new set is live and proven, or rolled
     // back, and the state says so.
     SignalGuard holdStop;
@@ -187,7 +186,7 @@ int CertRunner::writeAndDeploy(store::VersionFiles& files) {
     auto version = versionWithLeaf(m_ctx.store, m_cert.name, meta.sha256);
     if (!version)
         version = m_ctx.store.writeVersion(m_cert.name, files);
-    api::wipe(files.privkeyPem);
+    wipe(files.privkeyPem);
     // What the server served before: the last deployed leaf (the live link may already point at
     // the new version if an earlier run was interrupted after the switch).
     std::string previousSha = m_state.deployedSha256;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "config/ServerSettings.h"
 #include "util/Subprocess.h"
 
 #include <functional>
@@ -10,18 +11,11 @@
 
 namespace certagent::core {
 
-/// [nginx] / [apache] of certagent.conf.
-struct ServerSettings {
-    std::string binary;          ///< e.g. /usr/sbin/nginx
-    std::string config;          ///< e.g. /etc/nginx/nginx.conf
-    std::string reload = "auto"; ///< auto | systemd | signal
-};
-
 /// What a plugin is given when it is made.
 struct InstallerContext {
-    std::string storeDir;  ///< <store>; backups go below <store>/backup/<plugin>/
-    ServerSettings server; ///< the section of the plugin's kind
-    CommandRunner& runner; ///< every program the plugin starts goes through this
+    std::string storeDir;          ///< <store>; backups go below <store>/backup/<plugin>/
+    config::ServerSettings server; ///< the section of the plugin's kind
+    CommandRunner& runner;         ///< every program the plugin starts goes through this
     std::chrono::milliseconds probeWithin{std::chrono::seconds(15)};
 };
 

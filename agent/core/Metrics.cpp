@@ -1,6 +1,6 @@
 #include "core/Metrics.h"
 
-#include "store/FileIo.h"
+#include "util/FileIo.h"
 
 #include <functional>
 #include <sstream>
@@ -95,7 +95,7 @@ std::string formatMetrics(const std::vector<CertMetrics>& certs, std::time_t now
 void writeMetrics(const std::string& path, const std::vector<CertMetrics>& certs, std::time_t now) {
     if (path.empty())
         return;
-    store::writeFileAtomic(path, formatMetrics(certs, now), 0644);
+    writeFileAtomic(path, formatMetrics(certs, now), 0644);
 }
 
 } // namespace certagent::core

@@ -1,10 +1,10 @@
-#include "api/Text.h"
 #include "core/CertRunner.h"
 #include "core/RunSupport.h"
 #include "crypto/Csr.h"
 #include "crypto/Keys.h"
-#include "store/FileIo.h"
-#include "store/IsoTime.h"
+#include "util/FileIo.h"
+#include "util/IsoTime.h"
+#include "util/Text.h"
 
 #include <cstdlib>
 
@@ -29,7 +29,7 @@ std::string CertRunner::csrPath() const {
 }
 
 std::string CertRunner::readCsrPem() const {
-    return store::readFileCapped(csrPath(), 64 * 1024).value_or("");
+    return readFileCapped(csrPath(), 64 * 1024).value_or("");
 }
 
 /// For an existing order: what to do with it. Returns an exit code when the run ends here
@@ -60,7 +60,7 @@ std::optional<int> CertRunner::checkExistingOrder(const RunOptions& options, lon
     // (or within a month), only a renew order (or a human) extends it.
     auto end = st.endDate ? st.endDate : st.validTill;
     auto live = m_ctx.store.liveMeta(m_cert.name);
-    std::time_t liveEnd = live ? store::parseIsoUtc(live->notAfter).value_or(0) : 0;
+    std::time_t liveEnd = live ? parseIsoUtc(live->notAfter).value_or(0) : 0;
     bool ended =
         st.status == "expired" ||
         (expiryBased && end &&
@@ -75,7 +75,7 @@ std::optional<int> CertRunner::checkExistingOrder(const RunOptions& options, lon
         return std::nullopt;
     }
     if (st.status == "processing" || st.status == "reissue" || st.status == "pending") {
-        logger().information(m_prefix + order + " is already " + api::escapeForLog(st.status, 40) +
+        logger().information(m_prefix + order + " is already " + escapeForLog(st.status, 40) +
                              "; following it");
         m_state.orderId = existing;
         m_state.phase = "validating";
@@ -84,8 +84,7 @@ std::optional<int> CertRunner::checkExistingOrder(const RunOptions& options, lon
         return pollAndAdvance(options, {});
     }
     if (st.status != "active")
-        return refuseAndSave(order + " is \"" + api::escapeForLog(st.status, 40) +
-                                 "\", cannot reissue",
+        return refuseAndSave(order + " is \"" + escapeForLog(st.status, 40) + "\", cannot reissue",
                              kExitRefused, options.dryRun);
     return std::nullopt;
 }
@@ -93,20 +92,19 @@ std::optional<int> CertRunner::checkExistingOrder(const RunOptions& options, lon
 std::string CertRunner::writePendingKeyAndCsr() {
     crypto::EvpPkeyPtr key;
     std::string keyPem;
-    auto liveKey =
-        store::readFileCapped(m_ctx.store.liveDir(m_cert.name) + "/privkey.pem", 64 * 1024);
+    auto liveKey = readFileCapped(m_ctx.store.liveDir(m_cert.name) + "/privkey.pem", 64 * 1024);
     if (m_cert.reuseKey && liveKey) {
         key = crypto::privateKeyFromPem(*liveKey, "live/" + m_cert.name + "/privkey.pem");
         keyPem = *liveKey;
-        api::wipe(*liveKey);
+        wipe(*liveKey);
     } else {
         key = crypto::generateKey(crypto::parseKeyType(m_cert.keyType));
         keyPem = crypto::privateKeyToPem(*key);
     }
     std::string csrPem = crypto::csrToPem(*crypto::makeCsr(*key, m_cert.domains));
     m_ctx.store.writePendingKey(m_cert.name, keyPem);
-    store::writeFileAtomic(csrPath(), csrPem, 0644);
-    api::wipe(keyPem);
+    writeFileAtomic(csrPath(), csrPem, 0644);
+    wipe(keyPem);
     return csrPem;
 }
 
@@ -187,7 +185,7 @@ int CertRunner::startOrder(const RunOptions& options, const std::string& reason,
     save();
     logger().information(m_prefix + kindName(kind) + " placed: order " +
                          std::to_string(m_state.orderId) + ", status " +
-                         api::escapeForLog(m_state.lastStatus, 40));
+                         escapeForLog(m_state.lastStatus, 40));
     try {
         prepareValidation(dcv, sanItems, false);
     } catch (const RefusedError& e) {
@@ -212,7 +210,7 @@ int CertRunner::pollAndAdvance(const RunOptions& options,
     if (batch && !options.wait && ready && batch->status == m_state.lastStatus &&
         batch->status != "active") {
         logger().information(m_prefix + "order " + std::to_string(m_state.orderId) + " still " +
-                             api::escapeForLog(batch->status, 40));
+                             escapeForLog(batch->status, 40));
         return kExitOk;
     }
     api::OrderStatus st;

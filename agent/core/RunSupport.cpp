@@ -1,7 +1,7 @@
 #include "core/RunSupport.h"
 
 #include "crypto/Pem.h"
-#include "store/FileIo.h"
+#include "util/FileIo.h"
 
 #include <Poco/DateTime.h>
 #include <Poco/Timestamp.h>
@@ -22,7 +22,7 @@ crypto::LiveCheck inspectLiveFiles(const store::Store& store, const config::Conf
           std::pair{"privkey.pem", &files.keyPem}}) {
         std::optional<std::string> text;
         try {
-            text = store::readFileCapped(dir + "/" + name, crypto::kMaxPemBytes);
+            text = readFileCapped(dir + "/" + name, crypto::kMaxPemBytes);
         } catch (const Error& e) {
             missing.message = e.what();
             return missing;
@@ -41,7 +41,7 @@ crypto::LiveCheck inspectLiveFiles(const store::Store& store, const config::Conf
 }
 
 std::string pendingCsrPath(const store::Store& store, const std::string& name) {
-    return store::parentDir(store.pendingKeyPath(name)) + "/request.csr";
+    return parentDir(store.pendingKeyPath(name)) + "/request.csr";
 }
 
 bool isTerminalStatus(const std::string& status) {

@@ -1,4 +1,3 @@
-#include "api/Text.h"
 #include "core/CertRunner.h"
 #include "core/DcvFile.h"
 #include "core/RunSupport.h"
@@ -6,7 +5,8 @@
 #include "crypto/Csr.h"
 #include "crypto/Dcv.h"
 #include "crypto/Pem.h"
-#include "store/IsoTime.h"
+#include "util/IsoTime.h"
+#include "util/Text.h"
 
 #include <algorithm>
 #include <regex>
@@ -42,7 +42,7 @@ void CertRunner::prepareValidation(const api::DcvInfo& main, const std::vector<a
     if (m_cert.dcv == "email") {
         std::string to = !main.email.empty() ? main.email : m_cert.approverEmail;
         logger().information(m_prefix + "order " + std::to_string(m_state.orderId) +
-                             ": waiting for the approval e-mail to " + api::escapeForLog(to, 200));
+                             ": waiting for the approval e-mail to " + escapeForLog(to, 200));
         return;
     }
     if (dryRun)
@@ -72,7 +72,7 @@ void CertRunner::placeHttpFiles(const api::DcvInfo& main, const std::vector<api:
     std::vector<std::pair<std::string, DcvFile>> files;
     for (const auto& [domain, info] : items) {
         if (std::find(m_cert.domains.begin(), m_cert.domains.end(), domain) == m_cert.domains.end())
-            throw RefusedError(context + ": dcv for \"" + api::escapeForLog(domain, 200) +
+            throw RefusedError(context + ": dcv for \"" + escapeForLog(domain, 200) +
                                "\", which is not a configured name");
         files.emplace_back(domain, validateHttpDcv(info, m_cert.dcv, m_cert.domains,
                                                    expected ? &*expected : nullptr, context));
@@ -109,10 +109,10 @@ void CertRunner::addDnsRecords(const api::DcvInfo& main, const std::vector<api::
     for (const auto& [domain, info] : dcvItems(m_cert.domains, main, sans)) {
         if (info.method != "dns")
             throw RefusedError("order " + std::to_string(m_state.orderId) + ": dcv method \"" +
-                               api::escapeForLog(info.method, 40) + "\" is not the configured dns");
+                               escapeForLog(info.method, 40) + "\" is not the configured dns");
         if (!std::regex_match(info.dnsName, safe) || !std::regex_match(info.dnsTarget, safe))
             throw RefusedError("order " + std::to_string(m_state.orderId) + ": dcv record \"" +
-                               api::escapeForLog(info.dnsRecord, 200) + "\" is not a plain name");
+                               escapeForLog(info.dnsRecord, 200) + "\" is not a plain name");
         std::string record = info.dnsName + " " + info.dnsTarget;
         if (std::find(m_state.dnsRecords.begin(), m_state.dnsRecords.end(), record) !=
             m_state.dnsRecords.end())
@@ -186,7 +186,7 @@ int CertRunner::handleStatus(const RunOptions& options, const api::OrderStatus& 
         if (auto rc = recheckAfterPlacing(options, done))
             return *rc;
     }
-    logger().information(m_prefix + order + ": " + api::escapeForLog(m_state.lastStatus, 40) +
+    logger().information(m_prefix + order + ": " + escapeForLog(m_state.lastStatus, 40) +
                          (st.status != "active" ? ""
                           : st.crtCode.empty()  ? " (no certificate yet)"
                                                 : " (still the deployed certificate)"));
@@ -238,7 +238,7 @@ int CertRunner::waitForIssue(const RunOptions& options, api::OrderStatus st) {
         std::time_t now = m_ctx.now();
         if (now >= deadline) {
             int code = refuseAndRecord("order " + std::to_string(m_state.orderId) + " still " +
-                                           api::escapeForLog(m_state.lastStatus, 40) + " after " +
+                                           escapeForLog(m_state.lastStatus, 40) + " after " +
                                            formatDuration(*options.wait),
                                        kExitTemporary);
             if (!options.dryRun)
@@ -248,7 +248,7 @@ int CertRunner::waitForIssue(const RunOptions& options, api::OrderStatus st) {
         auto pause = std::min<std::chrono::seconds>(interval, std::chrono::seconds(deadline - now));
         if (m_ctx.progress)
             m_ctx.progress(m_prefix + "order " + std::to_string(m_state.orderId) + " " +
-                           api::escapeForLog(m_state.lastStatus, 40) + ", " +
+                           escapeForLog(m_state.lastStatus, 40) + ", " +
                            formatElapsed(now - start) + " elapsed, next poll in " +
                            std::to_string(pause.count()) + "s");
         m_ctx.sleep(pause);

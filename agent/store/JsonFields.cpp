@@ -1,7 +1,7 @@
 #include "store/JsonFields.h"
 
-#include "store/IsoTime.h"
 #include "util/Error.h"
+#include "util/IsoTime.h"
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "store/FileIo.h"
+#include "util/FileIo.h"
 
 #include <chrono>
 #include <string>

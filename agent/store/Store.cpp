@@ -1,10 +1,10 @@
 #include "store/Store.h"
 
-#include "store/FaultPoint.h"
-#include "store/FileIo.h"
-#include "store/IsoTime.h"
 #include "store/StoreDetail.h"
 #include "util/Error.h"
+#include "util/FaultPoint.h"
+#include "util/FileIo.h"
+#include "util/IsoTime.h"
 
 #include <algorithm>
 #include <cctype>

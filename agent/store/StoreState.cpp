@@ -1,9 +1,9 @@
 // Store: state files, pending keys and the list of names (versions are in Store.cpp).
-#include "store/FileIo.h"
 #include "store/JsonFields.h"
 #include "store/Store.h"
 #include "store/StoreDetail.h"
 #include "util/Error.h"
+#include "util/FileIo.h"
 
 #include <cerrno>
 #include <set>

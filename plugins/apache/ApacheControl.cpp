@@ -57,7 +57,7 @@ void readEnvvars(const std::string& configDir, std::map<std::string, std::string
 
 } // namespace
 
-ApacheControl::ApacheControl(core::ServerSettings settings, CommandRunner& runner)
+ApacheControl::ApacheControl(config::ServerSettings settings, CommandRunner& runner)
     : m_settings(std::move(settings)), m_runner(runner) {
     if (m_settings.binary.empty() || m_settings.config.empty())
         throw ConfigError("[apache] binary and config must be set");

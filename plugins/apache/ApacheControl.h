@@ -14,7 +14,7 @@ namespace certagent::plugins::apache {
 
 class ApacheControl {
   public:
-    ApacheControl(core::ServerSettings settings, CommandRunner& runner);
+    ApacheControl(config::ServerSettings settings, CommandRunner& runner);
 
     /// `binary -f config -t -D DUMP_VHOSTS -D DUMP_RUN_CFG -D DUMP_MODULES`. Throws
     /// InstallError(step) with the server's last complaint when it fails.
@@ -34,13 +34,13 @@ class ApacheControl {
     /// The environment given to apache2: the fixed PATH, LANG=C, and the `export NAME=value`
     /// lines of an `envvars` file beside the config (Debian's APACHE_RUN_DIR & co.) if present.
     const std::map<std::string, std::string>& env() const { return m_env; }
-    const core::ServerSettings& settings() const { return m_settings; }
+    const config::ServerSettings& settings() const { return m_settings; }
 
   private:
     SubprocessResult run(const std::vector<std::string>& args, bool killGroup = true);
     SubprocessResult runSystemctl(const std::vector<std::string>& args);
 
-    core::ServerSettings m_settings;
+    config::ServerSettings m_settings;
     CommandRunner& m_runner;
     std::map<std::string, std::string> m_env;
 };

@@ -1,12 +1,12 @@
 #include "plugins/apache/ApacheInstaller.h"
 
+#include "crypto/TlsProbe.h"
 #include "plugins/apache/ApacheControl.h"
 #include "plugins/apache/ConfigBackup.h"
 #include "plugins/apache/KeyPairCheck.h"
 #include "plugins/apache/VhostEdit.h"
 #include "plugins/apache/VirtualHosts.h"
 #include "util/Error.h"
-#include "util/TlsProbe.h"
 
 #include <algorithm>
 #include <map>
@@ -251,7 +251,8 @@ class ApacheInstaller : public core::Installer {
                 std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
             auto chunk =
                 std::clamp(left, std::chrono::milliseconds(200), std::chrono::milliseconds(1000));
-            ProbeResult r = probeUntil(p.listener.host, p.listener.port, p.sni, expected, chunk);
+            crypto::ProbeResult r =
+                crypto::probeUntil(p.listener.host, p.listener.port, p.sni, expected, chunk);
             if (r.leafSha256 == expected)
                 return;
             if (Clock::now() >= deadline)

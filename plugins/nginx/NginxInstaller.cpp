@@ -1,10 +1,10 @@
 #include "plugins/nginx/NginxInstaller.h"
 
+#include "crypto/TlsProbe.h"
 #include "plugins/nginx/ConfigFiles.h"
 #include "plugins/nginx/NginxControl.h"
 #include "plugins/nginx/ServerBlocks.h"
 #include "util/Error.h"
-#include "util/TlsProbe.h"
 
 #include <algorithm>
 #include <fnmatch.h>
@@ -223,8 +223,8 @@ void NginxInstaller::probe(const std::string& expectedSha256) {
     for (const Endpoint& ep : m_endpoints) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
-        ProbeResult r = probeUntil(ep.host, ep.port, ep.sni, expectedSha256,
-                                   std::max(left, std::chrono::milliseconds(500)));
+        crypto::ProbeResult r = crypto::probeUntil(ep.host, ep.port, ep.sni, expectedSha256,
+                                                   std::max(left, std::chrono::milliseconds(500)));
         if (r.leafSha256 != expectedSha256)
             throw InstallError(kPlugin, "probe",
                                ep.host + ":" + std::to_string(ep.port) + " (SNI " + ep.sni + ") " +

@@ -87,8 +87,8 @@ void ApacheProcess::addSiteFile(const std::string& name, const std::string& text
     writeFile(sitesDir() + "/" + name + ".conf", text);
 }
 
-core::ServerSettings ApacheProcess::settings(const std::string& reload) const {
-    core::ServerSettings s;
+config::ServerSettings ApacheProcess::settings(const std::string& reload) const {
+    config::ServerSettings s;
     s.binary = binary();
     s.config = configPath();
     s.reload = reload;

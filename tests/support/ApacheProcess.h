@@ -37,7 +37,7 @@ class ApacheProcess {
     void addSiteFile(const std::string& name, const std::string& text);
     /// [apache] settings for this server: binary, configPath(), reload (default "signal" so a
     /// system apache2 unit is never touched).
-    core::ServerSettings settings(const std::string& reload = "signal") const;
+    config::ServerSettings settings(const std::string& reload = "signal") const;
 
     /// `apache2 -f conf -k start`, then waits until both ports accept connections and the pid
     /// file names a live process. Throws std::runtime_error (with the error log tail) otherwise.

@@ -3,7 +3,7 @@
 #include "AgentEnv.h"
 #include "ApacheProcess.h"
 #include "TestCa.h"
-#include "util/TlsProbe.h"
+#include "crypto/TlsProbe.h"
 
 #include <boost/test/unit_test.hpp>
 
@@ -83,7 +83,7 @@ BOOST_AUTO_TEST_CASE(run_orders_validates_over_apache_installs_and_then_idles) {
     std::string live =
         sha256Fingerprint(*certFromPem(readFile(env.store() + "/live/shop/cert.pem")));
     for (const std::string& name : kNames) {
-        BOOST_TEST(probeTls("127.0.0.1", apache.httpsPort(), name).leafSha256 == live);
+        BOOST_TEST(crypto::probeTls("127.0.0.1", apache.httpsPort(), name).leafSha256 == live);
         CommandOutput verify =
             runCommand({"/usr/bin/openssl", "s_client", "-connect",
                         "127.0.0.1:" + std::to_string(apache.httpsPort()), "-servername", name,

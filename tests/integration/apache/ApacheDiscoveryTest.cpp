@@ -187,7 +187,7 @@ BOOST_AUTO_TEST_CASE(debian_envvars_beside_the_config_reach_apache2) {
                   "ErrorLog ${APACHE_LOG_DIR}/error.log\nServerName localhost\n"
                   "LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so\n");
     writeFile(dir / "log/.keep", "");
-    core::ServerSettings settings{ApacheProcess::binary(), confDir + "/apache2.conf", "signal"};
+    config::ServerSettings settings{ApacheProcess::binary(), confDir + "/apache2.conf", "signal"};
     RecordingRunner runner;
     ApacheControl control(settings, runner);
     BOOST_TEST(control.env().at("APACHE_RUN_DIR") == dir / "run-blue");

@@ -1,7 +1,7 @@
 #include "ApacheFixture.h"
 
+#include "crypto/TlsProbe.h"
 #include "plugins/Plugins.h"
-#include "util/TlsProbe.h"
 
 #include <Poco/File.h>
 
@@ -102,7 +102,7 @@ core::DeployOutcome ApacheFixture::deploy(const std::vector<std::string>& domain
 }
 
 std::string ApacheFixture::served(const std::string& sni) const {
-    return probeTls("127.0.0.1", apache.httpsPort(), sni).leafSha256;
+    return crypto::probeTls("127.0.0.1", apache.httpsPort(), sni).leafSha256;
 }
 
 bool ApacheFixture::verifiesWithOpenssl(const std::string& sni) const {

@@ -3,7 +3,7 @@
 #include "AgentEnv.h"
 #include "NginxProcess.h"
 #include "TestCa.h"
-#include "util/TlsProbe.h"
+#include "crypto/TlsProbe.h"
 
 #include <boost/test/unit_test.hpp>
 
@@ -40,7 +40,7 @@ BOOST_AUTO_TEST_CASE(run_installs_into_nginx_and_the_next_run_is_idle) {
     std::string live = readFile(env.store() + "/live/shop/cert.pem");
     std::string expected = sha256Fingerprint(*certFromPem(live));
     for (const std::string& name : names)
-        BOOST_TEST(probeTls("127.0.0.1", port, name).leafSha256 == expected);
+        BOOST_TEST(crypto::probeTls("127.0.0.1", port, name).leafSha256 == expected);
     std::string edited = readFile(site);
     BOOST_TEST(edited.find(env.store() + "/live/shop/fullchain.pem") != std::string::npos);
     auto verify = runCommand({"/usr/bin/openssl", "s_client", "-connect",
@@ -52,7 +52,7 @@ BOOST_AUTO_TEST_CASE(run_installs_into_nginx_and_the_next_run_is_idle) {
     auto second = env.agent({"run"});
     BOOST_TEST(second.exitCode == 0, second.output);
     BOOST_TEST(readFile(site) == edited);
-    BOOST_TEST(probeTls("127.0.0.1", port, names[0]).leafSha256 == expected);
+    BOOST_TEST(crypto::probeTls("127.0.0.1", port, names[0]).leafSha256 == expected);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,8 +1,8 @@
 // The nginx installer end to end through core::deploy() against a real nginx: first install,
 // renewal without a config edit, and the rollback faults of hostile-inputs.md "Local faults".
 #include "NginxFixture.h"
+#include "crypto/TlsProbe.h"
 #include "util/Error.h"
-#include "util/TlsProbe.h"
 
 #include <Poco/File.h>
 #include <boost/test/unit_test.hpp>
@@ -241,7 +241,7 @@ BOOST_AUTO_TEST_CASE(handshakes_never_fail_during_a_deploy) {
     std::string lastError;
     std::thread client([&] {
         for (; attempts < 5000 && (!done || attempts < 20); ++attempts) {
-            ProbeResult r = probeTls("127.0.0.1", site.port, "example.test");
+            crypto::ProbeResult r = crypto::probeTls("127.0.0.1", site.port, "example.test");
             if (!r.connected || r.leafSha256.empty()) {
                 ++failures;
                 lastError = r.error;

@@ -2,10 +2,10 @@
 // default_server, IPv6, comments and quoted braces — and the block our selection picks must be
 // the one real nginx serves for each SNI name.
 #include "NginxFixture.h"
+#include "crypto/TlsProbe.h"
 #include "plugins/nginx/NginxControl.h"
 #include "plugins/nginx/ServerBlocks.h"
 #include "util/Error.h"
-#include "util/TlsProbe.h"
 
 #include <Poco/Net/ServerSocket.h>
 #include <boost/test/unit_test.hpp>
@@ -103,7 +103,7 @@ BOOST_AUTO_TEST_CASE(selection_agrees_with_what_real_nginx_serves) {
                                [&](const Selection& s) { return s.listenKey == v4; });
         BOOST_REQUIRE(it != picks.end());
         BOOST_CHECK_EQUAL(it->byName, host != std::string("nothing.test"));
-        std::string served = probeTls("127.0.0.1", cfg.tlsPort, host).leafSha256;
+        std::string served = crypto::probeTls("127.0.0.1", cfg.tlsPort, host).leafSha256;
         BOOST_CHECK_MESSAGE(served == shaOfBlock.at(it->block),
                             host << ": nginx serves another block than block " << it->block);
         if (cfg.v6) {
@@ -112,7 +112,7 @@ BOOST_AUTO_TEST_CASE(selection_agrees_with_what_real_nginx_serves) {
             });
             BOOST_REQUIRE(six != picks.end());
             BOOST_CHECK_EQUAL(six->block, 0u);
-            BOOST_CHECK_EQUAL(probeTls("::1", cfg.tlsPort, host).leafSha256, cfg.a.sha);
+            BOOST_CHECK_EQUAL(crypto::probeTls("::1", cfg.tlsPort, host).leafSha256, cfg.a.sha);
         }
     }
 }
@@ -135,11 +135,13 @@ BOOST_AUTO_TEST_CASE(deploy_edits_only_the_blocks_serving_the_names_including_ip
     installer->discover(cfg.site.target());
     core::DeployOutcome out = cfg.site.deploy(*installer, v1, cfg.a.sha, 0);
     BOOST_REQUIRE_MESSAGE(out.exitCode == 0, out.error);
-    BOOST_CHECK_EQUAL(probeTls("127.0.0.1", cfg.tlsPort, "exact.test").leafSha256, v1);
-    BOOST_CHECK_EQUAL(probeTls("127.0.0.1", cfg.tlsPort, "www.wild.test").leafSha256, cfg.c.sha);
-    BOOST_CHECK_EQUAL(probeTls("127.0.0.1", cfg.tlsPort, "nothing.test").leafSha256, cfg.b.sha);
+    BOOST_CHECK_EQUAL(crypto::probeTls("127.0.0.1", cfg.tlsPort, "exact.test").leafSha256, v1);
+    BOOST_CHECK_EQUAL(crypto::probeTls("127.0.0.1", cfg.tlsPort, "www.wild.test").leafSha256,
+                      cfg.c.sha);
+    BOOST_CHECK_EQUAL(crypto::probeTls("127.0.0.1", cfg.tlsPort, "nothing.test").leafSha256,
+                      cfg.b.sha);
     if (cfg.v6)
-        BOOST_CHECK_EQUAL(probeTls("::1", cfg.tlsPort, "x.wild.test").leafSha256, v1);
+        BOOST_CHECK_EQUAL(crypto::probeTls("::1", cfg.tlsPort, "x.wild.test").leafSha256, v1);
     BOOST_CHECK_EQUAL(readFile(cfg.site.nginx.prefix() + "/conf.d/20-more.conf"), more);
     std::string main = readFile(cfg.site.nginx.prefix() + "/conf.d/10-main.conf");
     BOOST_CHECK(main.find("braces { } and ; inside") != std::string::npos);

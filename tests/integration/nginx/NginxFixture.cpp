@@ -1,7 +1,7 @@
 #include "NginxFixture.h"
 
+#include "crypto/TlsProbe.h"
 #include "plugins/Plugins.h"
-#include "util/TlsProbe.h"
 
 #include <Poco/File.h>
 #include <boost/test/unit_test.hpp>
@@ -78,7 +78,7 @@ core::DeployTarget NginxSite::target() const {
 }
 
 core::InstallerContext NginxSite::context(std::chrono::milliseconds probeWithin) {
-    core::ServerSettings server{NginxProcess::binary(), nginx.configPath(), "signal"};
+    config::ServerSettings server{NginxProcess::binary(), nginx.configPath(), "signal"};
     return core::InstallerContext{store, server, runner, probeWithin};
 }
 
@@ -100,7 +100,7 @@ core::DeployOutcome NginxSite::deploy(core::Installer& installer, const std::str
 }
 
 std::string NginxSite::served(const std::string& sni) {
-    return probeTls("127.0.0.1", port, sni).leafSha256;
+    return crypto::probeTls("127.0.0.1", port, sni).leafSha256;
 }
 
 bool NginxSite::opensslVerifies(const std::string& sni) {

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+using namespace certagent;
 using namespace certagent::api;
 using namespace certagent::api::test;
 using certagent::test::TempDir;

@@ -7,6 +7,7 @@
 
 #include <string>
 
+using namespace certagent;
 using namespace certagent::api;
 using namespace certagent::api::detail;
 using namespace certagent::api::test;

@@ -4,6 +4,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+using namespace certagent;
 using namespace certagent::api;
 using namespace certagent::api::detail;
 using namespace certagent::api::test;

@@ -3,6 +3,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+using namespace certagent;
 using namespace certagent::api;
 using namespace certagent::api::test;
 using std::chrono::milliseconds;

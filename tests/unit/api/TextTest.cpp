@@ -1,11 +1,12 @@
-#include "api/Text.h"
+#include "util/Text.h"
 
 #include "Examples.h"
 #include "FakeApi.h"
-#include "api/Secret.h"
+#include "util/Secret.h"
 
 #include <boost/test/unit_test.hpp>
 
+using namespace certagent;
 using namespace certagent::api;
 using namespace certagent::api::test;
 

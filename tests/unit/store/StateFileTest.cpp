@@ -1,8 +1,8 @@
 #include "TestEnv.h"
 #include "store/CertState.h"
-#include "store/IsoTime.h"
 #include "store/Store.h"
 #include "util/Error.h"
+#include "util/IsoTime.h"
 
 #include <boost/test/unit_test.hpp>
 
@@ -10,6 +10,8 @@
 
 using certagent::test::TempDir;
 namespace store = certagent::store;
+using certagent::formatIsoUtc;
+using certagent::parseIsoUtc;
 
 namespace {
 
@@ -121,12 +123,12 @@ BOOST_FIXTURE_TEST_CASE(pending_key_lifecycle, Fixture) {
 }
 
 BOOST_AUTO_TEST_CASE(iso_time_round_trip) {
-    BOOST_TEST(store::formatIsoUtc(0) == "1970-01-01T00:00:00Z");
-    BOOST_TEST(store::parseIsoUtc("2026-11-29T14:02:11Z").value() == 1795960931);
-    BOOST_TEST(store::formatIsoUtc(1795960931) == "2026-11-29T14:02:11Z");
+    BOOST_TEST(formatIsoUtc(0) == "1970-01-01T00:00:00Z");
+    BOOST_TEST(parseIsoUtc("2026-11-29T14:02:11Z").value() == 1795960931);
+    BOOST_TEST(formatIsoUtc(1795960931) == "2026-11-29T14:02:11Z");
     for (const char* bad : {"", "2026-11-29 14:02:11Z", "2026-13-01T00:00:00Z",
                             "2026-11-29T14:02:11", "2026-11-29T14:02:1xZ"}) {
-        BOOST_TEST(!store::parseIsoUtc(bad).has_value(), bad);
+        BOOST_TEST(!parseIsoUtc(bad).has_value(), bad);
     }
 }
 

@@ -1,7 +1,7 @@
-#include "store/FileIo.h"
+#include "util/FileIo.h"
 
-#include "store/FaultPoint.h"
 #include "util/Error.h"
+#include "util/FaultPoint.h"
 
 #include <cerrno>
 #include <cstdlib>
@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <vector>
 
-namespace certagent::store {
+namespace certagent {
 
 namespace {
 
@@ -297,4 +297,4 @@ std::string parentDir(const std::string& path) {
     return path.substr(0, slash);
 }
 
-} // namespace certagent::store
+} // namespace certagent

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <string>
 
-namespace certagent {
+namespace certagent::crypto {
 
 /// What one TLS handshake saw.
 struct ProbeResult {
@@ -22,4 +22,4 @@ ProbeResult probeTls(const std::string& host, int port, const std::string& sni,
 ProbeResult probeUntil(const std::string& host, int port, const std::string& sni,
                        const std::string& expectedSha256, std::chrono::milliseconds within);
 
-} // namespace certagent
+} // namespace certagent::crypto

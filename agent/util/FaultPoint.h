@@ -1,6 +1,6 @@
 #pragma once
 
-namespace certagent::store {
+namespace certagent {
 
 /// A named crash/fault injection point, live only in test builds (CERTAGENT_FAULT_POINTS).
 /// The environment variable CERTAGENT_FAULT="point:action[,point:action...]" selects points:
@@ -11,4 +11,4 @@ namespace certagent::store {
 /// Returns 0 when nothing is injected (always 0 in release builds). Never throws.
 int faultPoint(const char* name);
 
-} // namespace certagent::store
+} // namespace certagent

@@ -1,8 +1,8 @@
-#include "api/Text.h"
+#include "util/Text.h"
 
 #include <cstdio>
 
-namespace certagent::api {
+namespace certagent {
 namespace {
 
 /// Length of the valid UTF-8 sequence starting at text[i], or 0 if invalid.
@@ -164,4 +164,4 @@ std::string redact(std::string_view text) {
     return s;
 }
 
-} // namespace certagent::api
+} // namespace certagent

@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-namespace certagent::api {
+namespace certagent {
 
 /// Overwrites the whole buffer of `s` (up to its capacity) with zeros and empties it.
 void wipe(std::string& s) noexcept;
@@ -30,4 +30,4 @@ class Secret {
     std::string m_value;
 };
 
-} // namespace certagent::api
+} // namespace certagent

@@ -1,4 +1,4 @@
-#include "store/FaultPoint.h"
+#include "util/FaultPoint.h"
 
 #include <cerrno>
 #include <csignal>
@@ -7,7 +7,7 @@
 #include <string>
 #include <unistd.h>
 
-namespace certagent::store {
+namespace certagent {
 
 #ifdef CERTAGENT_FAULT_POINTS
 
@@ -67,4 +67,4 @@ int faultPoint(const char*) {
 
 #endif
 
-} // namespace certagent::store
+} // namespace certagent

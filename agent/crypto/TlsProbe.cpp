@@ -1,41 +1,23 @@
-#include "util/TlsProbe.h"
+#include "crypto/TlsProbe.h"
 
+#include "crypto/CertFacts.h"
+#include "crypto/OpenSslError.h"
 #include "crypto/OpenSslTypes.h"
+#include "util/Error.h"
 
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Timespan.h>
-#include <openssl/err.h>
 
-#include <cstdio>
 #include <thread>
 
-namespace certagent {
+namespace certagent::crypto {
 
 namespace {
 
-std::string lastSslError() {
-    unsigned long code = ERR_get_error();
-    ERR_clear_error();
-    if (code == 0)
-        return "handshake failed";
-    char buf[256];
-    ERR_error_string_n(code, buf, sizeof buf);
-    return buf;
-}
-
-std::string sha256Hex(X509& cert) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (X509_digest(&cert, EVP_sha256(), md, &len) != 1)
-        return {};
-    std::string hex;
-    char two[3];
-    for (unsigned int i = 0; i < len; ++i) {
-        std::snprintf(two, sizeof two, "%02x", md[i]);
-        hex += two;
-    }
-    return hex;
+/// A failed handshake step: the whole OpenSSL error queue as the reason.
+ProbeResult failed() {
+    return ProbeResult{false, {}, drainOpenSslErrors()};
 }
 
 } // namespace
@@ -51,24 +33,26 @@ ProbeResult probeTls(const std::string& host, int port, const std::string& sni,
         socket.setSendTimeout(span);
         // No chain verification here on purpose: the probe's question is "which exact leaf is
         // served", answered by comparing the SHA-256 of the DER, which no forged chain can pass.
-        crypto::SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
+        SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
         if (!ctx)
-            return ProbeResult{false, {}, lastSslError()};
+            return failed();
         SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
-        crypto::SslPtr ssl(SSL_new(ctx.get()));
+        SslPtr ssl(SSL_new(ctx.get()));
         if (!ssl || SSL_set_fd(ssl.get(), socket.impl()->sockfd()) != 1)
-            return ProbeResult{false, {}, lastSslError()};
+            return failed();
         if (!sni.empty())
             SSL_set_tlsext_host_name(ssl.get(), sni.c_str());
         if (SSL_connect(ssl.get()) != 1)
-            return ProbeResult{false, {}, lastSslError()};
+            return failed();
         result.connected = true;
-        crypto::X509Ptr peer(SSL_get1_peer_certificate(ssl.get()));
+        X509Ptr peer(SSL_get1_peer_certificate(ssl.get()));
         if (peer)
-            result.leafSha256 = sha256Hex(*peer);
+            result.leafSha256 = sha256Fingerprint(*peer);
         SSL_shutdown(ssl.get());
     } catch (const Poco::Exception& e) {
         result.error = e.displayText();
+    } catch (const CryptoError& e) {
+        result.error = e.what();
     }
     return result;
 }
@@ -86,4 +70,4 @@ ProbeResult probeUntil(const std::string& host, int port, const std::string& sni
     }
 }
 
-} // namespace certagent
+} // namespace certagent::crypto

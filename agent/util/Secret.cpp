@@ -1,8 +1,8 @@
-#include "api/Secret.h"
+#include "util/Secret.h"
 
 #include <openssl/crypto.h>
 
-namespace certagent::api {
+namespace certagent {
 
 void wipe(std::string& s) noexcept {
     // Cover the whole buffer, including bytes past size() left behind by earlier shrinking.
@@ -37,4 +37,4 @@ Secret::~Secret() {
     wipe(m_value);
 }
 
-} // namespace certagent::api
+} // namespace certagent

@@ -4,7 +4,7 @@
 #include <string>
 #include <sys/types.h>
 
-namespace certagent::store {
+namespace certagent {
 
 /// Owns a file descriptor; closes it on destruction. Non-copyable, movable.
 class UniqueFd {
@@ -88,4 +88,4 @@ void writeFileAtomic(const std::string& path, const std::string& data, mode_t mo
 /// Directory part of `path` ("." if none).
 std::string parentDir(const std::string& path);
 
-} // namespace certagent::store
+} // namespace certagent

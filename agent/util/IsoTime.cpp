@@ -1,8 +1,8 @@
-#include "store/IsoTime.h"
+#include "util/IsoTime.h"
 
 #include <cstdio>
 
-namespace certagent::store {
+namespace certagent {
 
 std::string formatIsoUtc(std::time_t t) {
     std::tm tm{};
@@ -37,4 +37,4 @@ std::optional<std::time_t> parseIsoUtc(const std::string& text) {
     return ::timegm(&tm);
 }
 
-} // namespace certagent::store
+} // namespace certagent

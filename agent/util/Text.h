@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-namespace certagent::api {
+namespace certagent {
 
 /// Makes untrusted text safe for one log line or exception text: printable ASCII and valid UTF-8
 /// pass through; backslash, control characters (NUL, ESC, CR, LF, DEL, C1) and invalid UTF-8
@@ -19,4 +19,4 @@ std::string redact(std::string_view text);
 /// True if `text` is valid UTF-8 without NUL.
 bool isValidUtf8(std::string_view text);
 
-} // namespace certagent::api
+} // namespace certagent
