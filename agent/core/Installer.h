@@ -25,6 +25,24 @@ struct DeployTarget {
     std::vector<std::string> domains; ///< configured names, first = CN
     std::string fullchainPath;        ///< <store>/live/NAME/fullchain.pem
     std::string keyPath;              ///< <store>/live/NAME/privkey.pem
+    /// Key type of the managed certificate ("ec-p256", "rsa-2048", ...). In a block with two
+    /// certificate pairs (RSA + ECDSA) only the pair of this type is repointed; empty = unknown.
+    std::string keyType{};
+    /// Live dirs (<store>/live/OTHER) of the other managed certificates: a directive pointing
+    /// into one of them belongs to that certificate and is never repointed (ConfigError, exit 2).
+    std::vector<std::string> otherLiveDirs{};
+};
+
+/// How the server selects a block for one TLS name on one listen address, by its own rules
+/// (nginx: exact, leading wildcard, trailing wildcard, regex, default server; Apache:
+/// ServerName/ServerAlias, then the first vhost of the address). For status, verify, discover.
+struct ServedName {
+    std::string name;     ///< the host name ("" for a block reached only as default)
+    std::string address;  ///< listen address as configured: "127.0.0.1:443", "[::]:443", "*:443"
+    std::string block;    ///< file:line of the block that serves it
+    std::string why;      ///< "exact name", "wildcard *.example.com", "default server of *:443"
+    std::string certFile; ///< certificate file the block serves today (first pair if several)
+    std::string keyFile;  ///< its key file
 };
 
 /// A web server plugin (design.md §7). Steps are called in order by core::deploy(); each throws
@@ -56,6 +74,13 @@ class Installer {
     virtual void recover() { reload(); }
     /// For `webroot = auto`: the document root of the plain-HTTP block serving `domain`.
     virtual std::optional<std::string> webrootFor(const std::string& domain) = 0;
+    /// After discover(): for every configured name on every TLS listen address, the block that
+    /// serves it and why.
+    virtual std::vector<ServedName> placements() const = 0;
+    /// Everything the server serves over TLS today (every name and default block on every listen
+    /// address), independent of discover(); for `certagent discover`. Throws InstallError when
+    /// the server cannot say.
+    virtual std::vector<ServedName> inventory() = 0;
 };
 
 /// Makes the installer named by `installer =` in a certificate file; nullptr for "none".

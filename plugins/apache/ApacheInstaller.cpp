@@ -181,6 +181,10 @@ class ApacheInstaller : public core::Installer {
         return std::nullopt;
     }
 
+    // Selection-rule reporting is filled in by the plugin work of issue 12.
+    std::vector<core::ServedName> placements() const override { return {}; }
+    std::vector<core::ServedName> inventory() override { return {}; }
+
   private:
     /// Pointing a block at our certificate must not break the other names it serves.
     static void checkCovered(const VirtualHost& vhost, const std::vector<std::string>& domains) {

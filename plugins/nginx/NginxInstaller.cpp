@@ -45,6 +45,9 @@ class NginxInstaller : public core::Installer {
     void probe(const std::string& expectedSha256) override;
     void restoreConfig() override;
     std::optional<std::string> webrootFor(const std::string& domain) override;
+    // Selection-rule reporting is filled in by the plugin work of issue 12.
+    std::vector<core::ServedName> placements() const override { return {}; }
+    std::vector<core::ServedName> inventory() override { return {}; }
 
   private:
     void load(const std::string& step);

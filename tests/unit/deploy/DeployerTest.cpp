@@ -33,6 +33,8 @@ class FakeInstaller : public Installer {
     void restoreConfig() override { step("restoreConfig"); }
     void recover() override { step("recover"); }
     std::optional<std::string> webrootFor(const std::string&) override { return {}; }
+    std::vector<ServedName> placements() const override { return {}; }
+    std::vector<ServedName> inventory() override { return {}; }
 
   private:
     void step(const std::string& name) {
