@@ -235,18 +235,34 @@ bool removeTree(const std::string& path) noexcept {
 }
 
 AtomicFile::AtomicFile(std::string path, mode_t mode, std::string faultPrefix)
-    : m_path(std::move(path)), m_faultPrefix(std::move(faultPrefix)) {
+    : AtomicFile(std::move(path), mode, Options{std::move(faultPrefix), false, std::nullopt}) {}
+
+AtomicFile::AtomicFile(std::string path, mode_t mode, const Options& options)
+    : m_path(std::move(path)), m_faultPrefix(options.faultPrefix) {
     std::string tmpl = m_path + ".tmp-XXXXXX";
+    if (options.hiddenTemp) {
+        const size_t slash = m_path.find_last_of('/');
+        const size_t cut = slash == std::string::npos ? 0 : slash + 1;
+        tmpl = m_path.substr(0, cut) + "." + m_path.substr(cut) + ".certagent-XXXXXX";
+    }
     int fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
     if (fd < 0) {
         throwIo("creating temporary file for", m_path, errno);
     }
     m_fd.reset(fd);
     m_tmpPath = tmpl;
-    if (::fchmod(fd, mode) != 0) {
-        int err = errno;
+    int err = 0;
+    // Only root can give a file away; anyone else (tests) keeps their own.
+    if (options.owner && ::fchown(fd, options.owner->first, options.owner->second) != 0 &&
+        ::geteuid() == 0) {
+        err = errno;
+    }
+    if (err == 0 && ::fchmod(fd, mode) != 0) {
+        err = errno;
+    }
+    if (err != 0) {
         ::unlink(m_tmpPath.c_str()); // the destructor does not run for a throwing constructor
-        throwIo("setting mode of", m_tmpPath, err);
+        throwIo("setting owner and mode of", m_tmpPath, err);
     }
 }
 

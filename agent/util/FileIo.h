@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 #include <sys/types.h>
+#include <utility>
 
 namespace certagent {
 
@@ -62,9 +63,22 @@ bool removeTree(const std::string& path) noexcept;
 /// if commit() was not reached; it never commits.
 class AtomicFile {
   public:
+    /// How the temp file is made.
+    struct Options {
+        /// Names the fault points "<prefix>.write", "<prefix>.before-rename",
+        /// "<prefix>.after-rename" (empty: none).
+        std::string faultPrefix;
+        /// Temp file ".<name>.certagent-XXXXXX": a dot name that no include glob of a web server
+        /// (`sites-enabled/*`, `*.conf`) ever loads.
+        bool hiddenTemp = false;
+        /// fchown the temp file to this owner before any byte is written (configs keep theirs).
+        std::optional<std::pair<uid_t, gid_t>> owner;
+    };
     /// Throws IoError if the temp file cannot be created. `faultPrefix` (may be empty) names the
     /// fault points "<prefix>.write", "<prefix>.before-rename", "<prefix>.after-rename".
     AtomicFile(std::string path, mode_t mode, std::string faultPrefix = {});
+    /// The same with every option. Throws IoError.
+    AtomicFile(std::string path, mode_t mode, const Options& options);
     AtomicFile(const AtomicFile&) = delete;
     AtomicFile& operator=(const AtomicFile&) = delete;
     ~AtomicFile();

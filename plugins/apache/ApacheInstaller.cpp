@@ -107,16 +107,13 @@ class ApacheInstaller : public core::Installer {
                 byFile[resolvedPath(m_vhosts[i].file)].push_back(&m_vhosts[i]);
         bool changed = false;
         for (const auto& [path, vhosts] : byFile) {
-            const std::string* original = m_backup.original(path);
+            const FileSnapshot* original = m_backup.original(path);
             if (!original)
                 throw InstallError(kPlugin, "apply", path + " was not backed up");
-            std::string edited = editText(*original, vhosts, m_live);
-            if (edited == *original)
+            std::string edited = editText(original->content, vhosts, m_live);
+            if (edited == original->content)
                 continue;
-            struct stat st;
-            if (::stat(path.c_str(), &st) != 0)
-                throw InstallError(kPlugin, "apply", "cannot stat " + path);
-            replaceFileAtomically(path, edited, st.st_mode, st.st_uid, st.st_gid);
+            replaceFile(*original, edited);
             changed = true;
         }
         return changed;

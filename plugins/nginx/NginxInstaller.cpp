@@ -5,6 +5,7 @@
 #include "plugins/nginx/NginxControl.h"
 #include "plugins/nginx/ServerBlocks.h"
 #include "util/Error.h"
+#include "util/FileBackup.h"
 
 #include <algorithm>
 #include <fnmatch.h>
@@ -204,7 +205,7 @@ void NginxInstaller::prepare() {
         snaps.push_back(std::move(snap));
     }
     if (!snaps.empty())
-        writeBackup(m_storeDir, snaps);
+        writeBackup(m_storeDir, "nginx", snaps);
     m_backups = std::move(snaps);
 }
 
