@@ -10,8 +10,8 @@
 
 namespace certagent::core {
 
-/// The API calls the run loop makes: the seam between the order state machine and
-/// api::ApiClient (a fake in unit tests). Every method throws api::ApiError like ApiClient.
+/// The GoGetSSL calls GoGetSslBackend makes: the seam between the backend and api::ApiClient
+/// (a fake in unit tests). Every method throws api::ApiError like ApiClient.
 class OrderService {
   public:
     virtual ~OrderService() = default;

@@ -1,4 +1,4 @@
-#include "core/OrderService.h"
+#include "core/backends/OrderService.h"
 
 namespace certagent::core {
 
