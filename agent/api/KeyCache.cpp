@@ -1,10 +1,9 @@
 #include "api/KeyCache.h"
 
 #include "api/Replies.h"
-#include "crypto/OpenSslTypes.h"
 #include "util/Error.h"
 
-#include <openssl/evp.h>
+#include <Poco/SHA2Engine.h>
 
 #include <atomic>
 #include <cerrno>
@@ -20,18 +19,9 @@ constexpr const char* kMagic = "certagent-auth-key 1";
 constexpr off_t kMaxFileBytes = 4096;
 
 std::string sha256Hex(const std::string& data) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned len = 0;
-    if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1) {
-        return {};
-    }
-    std::string hex;
-    char buf[3];
-    for (unsigned i = 0; i < len; ++i) {
-        std::snprintf(buf, sizeof buf, "%02x", md[i]);
-        hex += buf;
-    }
-    return hex;
+    Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
+    sha.update(data);
+    return Poco::DigestEngine::digestToHex(sha.digest());
 }
 
 /// Closes the descriptor on scope exit.
