@@ -1,7 +1,10 @@
 #include "core/HookRunner.h"
 
+#include "util/Text.h"
+
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/String.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -20,36 +23,6 @@ namespace certagent::core {
 namespace {
 
 const char* const kPhases[] = {"pre", "deploy", "post", "failure", "dns"};
-
-std::string join(const std::vector<std::string>& items, const std::string& sep) {
-    std::string out;
-    for (const auto& item : items)
-        out += (out.empty() ? "" : sep) + item;
-    return out;
-}
-
-/// One output line made safe for the log: control bytes and non-ASCII become \xNN.
-std::string escapeLine(const std::string& line) {
-    std::string out;
-    for (unsigned char c : line) {
-        if (c == '\\') {
-            out += "\\\\";
-        } else if (c == '\t') {
-            out += "\\t";
-        } else if (c < 0x20 || c >= 0x7f) {
-            char buf[5];
-            std::snprintf(buf, sizeof buf, "\\x%02x", c);
-            out += buf;
-        } else {
-            out += static_cast<char>(c);
-        }
-        if (out.size() > 2000) {
-            out += "...";
-            break;
-        }
-    }
-    return out;
-}
 
 /// run-parts(8) names: letters, digits, underscore and hyphen only.
 bool runPartsName(const std::string& name) {
@@ -149,7 +122,7 @@ std::string stringify(const Poco::JSON::Object::Ptr& object) {
 } // namespace
 
 std::map<std::string, std::string> HookEvent::environment() const {
-    std::string names = join(domains, " ");
+    std::string names = Poco::cat(std::string(" "), domains.begin(), domains.end());
     return {
         {"PATH", kFixedPath},
         {"CERTAGENT_EVENT", event},
@@ -325,7 +298,7 @@ bool HookRunner::runOne(const std::string& path, const std::map<std::string, std
     }
     std::istringstream lines(result.output);
     for (std::string line; std::getline(lines, line);)
-        m_log("hook " + shown + ": " + escapeLine(line));
+        m_log("hook " + shown + ": " + escapeForLog(line, 2000));
     if (result.ok()) {
         m_log("hook " + shown + ": ok");
         return true;
