@@ -168,7 +168,7 @@ BOOST_AUTO_TEST_CASE(failure_is_counted_and_later_hooks_still_run) {
     // Output is escaped: no raw ESC reaches the log.
     std::vector<std::string> lines = f.output("deploy.d/10-fail");
     BOOST_REQUIRE_EQUAL(lines.size(), 1u);
-    BOOST_TEST(lines[0] == "bad \\x1b[31mthing");
+    BOOST_TEST(lines[0] == "bad \\x1B[31mthing"); // the one escaping function: upper-case hex
     BOOST_TEST(kExitHookFailed == 4);
 }
 
