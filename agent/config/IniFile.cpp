@@ -149,15 +149,14 @@ void IniFile::parse(const std::string& text) {
             throw ConfigError(at + ": empty key");
         if (!seen.emplace(Poco::toLower(section), Poco::toLower(key)).second)
             throw ConfigError(at + ": duplicate key \"" + escapeForLog(key, 80) + "\"");
+        m_index.emplace(std::make_pair(section, key), m_entries.size());
         m_entries.push_back({section, key, Poco::trim(content.substr(eq + 1)), number});
     }
 }
 
 const IniEntry* IniFile::find(const std::string& section, const std::string& key) const {
-    for (const auto& entry : m_entries)
-        if (entry.section == section && entry.key == key)
-            return &entry;
-    return nullptr;
+    auto it = m_index.find(std::make_pair(section, key));
+    return it == m_index.end() ? nullptr : &m_entries[it->second];
 }
 
 std::string IniFile::where(const std::string& section, const std::string& key) const {

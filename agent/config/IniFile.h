@@ -1,6 +1,8 @@
 #pragma once
 
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace certagent::config {
@@ -55,6 +57,7 @@ class IniFile {
     std::string m_display;
     std::vector<IniEntry> m_entries;
     std::vector<std::string> m_sections;
+    std::map<std::pair<std::string, std::string>, std::size_t> m_index; ///< (section, key) → entry
 };
 
 /// "[section] key" or "key" (outside a section), escaped for a message.

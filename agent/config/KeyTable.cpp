@@ -4,6 +4,7 @@
 #include "util/Text.h"
 
 #include <algorithm>
+#include <set>
 
 namespace certagent::config {
 
@@ -79,13 +80,11 @@ std::vector<std::pair<std::string, std::string>> sectionsFor(const IniFile& file
     if (!isFamily(spec))
         return {{spec, ""}};
     std::vector<std::pair<std::string, std::string>> out;
+    std::set<std::string> seen; // a header may appear twice; its keys are read once
     std::string instance;
-    for (const auto& section : file.sections()) {
-        bool seen = std::any_of(out.begin(), out.end(),
-                                [&](const auto& known) { return known.first == section; });
-        if (!seen && sectionMatches(spec, section, instance))
+    for (const auto& section : file.sections())
+        if (sectionMatches(spec, section, instance) && seen.insert(section).second)
             out.emplace_back(section, instance);
-    }
     return out;
 }
 

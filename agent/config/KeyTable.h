@@ -8,9 +8,12 @@
 //   Row("hooks", "dns_wait", duration(at(&Config::dnsWait))).byDefault("60s"),
 // or, for a key that only one backend understands, in CertFile.cpp:
 //   Row("", "webserver_type", intRange(-1, 99, at(&CertConfig::webserverType)))
-//       .onlyWhen(keyIs<CertConfig>("backend", {"gogetssl"}, [](auto& c) { return c.backend; })),
+//       .onlyFor(keyIs<CertConfig>("backend", {"gogetssl"}, [](auto& c) { return c.backend; })),
 // A section family `[acme-NAME]` is the section "acme-*"; its reader reaches the entry for NAME
-// with inFamily(&Config::acme, &AcmeSettings::directory).
+// with inFamily(&Config::acme, &AcmeSettings::directory). Rules (onlyFor, requiredFor, unless)
+// test the struct as earlier rows left it, so order rows so that a key comes after the keys its
+// rule names; a per-certificate default inherited from certagent.conf (like [contact], or a
+// future [ca] backend) is put into the struct before readKeys, and the row then has no default.
 
 #include "config/IniFile.h"
 #include "config/KeyReaders.h"
@@ -69,14 +72,31 @@ template <class T> struct KeyRow : KeySpec {
     KeyRow(std::string inSection, std::vector<std::string> keyNames, Reader<T> reader)
         : KeySpec{std::move(inSection), std::move(keyNames)}, read(std::move(reader)) {}
 
+    // Builders for one row: Row(...).byDefault("30s").emptyMeansUnset()
     KeyRow byDefault(std::string text) && {
-        return defaultText = std::move(text), std::move(*this);
+        defaultText = std::move(text);
+        return std::move(*this);
     }
-    KeyRow emptyMeansUnset() && { return emptyIsUnset = true, std::move(*this); }
-    KeyRow isRequired() && { return required = true, std::move(*this); }
-    KeyRow requiredFor(Condition<T> c) && { return requiredWhen = std::move(c), std::move(*this); }
-    KeyRow unless(Condition<T> c) && { return requiredUnless = std::move(c), std::move(*this); }
-    KeyRow onlyFor(Condition<T> c) && { return onlyWhen = std::move(c), std::move(*this); }
+    KeyRow emptyMeansUnset() && {
+        emptyIsUnset = true;
+        return std::move(*this);
+    }
+    KeyRow isRequired() && {
+        required = true;
+        return std::move(*this);
+    }
+    KeyRow requiredFor(Condition<T> c) && {
+        requiredWhen = std::move(c);
+        return std::move(*this);
+    }
+    KeyRow unless(Condition<T> c) && {
+        requiredUnless = std::move(c);
+        return std::move(*this);
+    }
+    KeyRow onlyFor(Condition<T> c) && {
+        onlyWhen = std::move(c);
+        return std::move(*this);
+    }
 };
 
 /// How a file treats section headers.
