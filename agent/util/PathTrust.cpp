@@ -15,9 +15,19 @@ namespace {
 /// A directory that failed a check, with what is needed to say how to fix it.
 struct BadDir {
     std::string path;
-    std::string problem;
+    std::string problem; ///< dirProblem's text, or the errno text when it could not be examined
     struct stat st {};
     bool statFailed = false;
+
+    std::string text() const { return path + (statFailed ? ": " : " ") + problem; }
+    /// text() and, where one command fixes it, "(fix: COMMAND)".
+    std::string withFix() const {
+        if (statFailed || !S_ISDIR(st.st_mode))
+            return text();
+        if (!trustedOwner(st))
+            return text() + " (fix: chown root " + path + ")";
+        return text() + " (fix: chmod go-w " + path + ")";
+    }
 };
 
 std::optional<BadDir> firstBadAncestor(const std::string& path) {
@@ -26,26 +36,17 @@ std::optional<BadDir> firstBadAncestor(const std::string& path) {
         std::string dir = path.substr(0, pos);
         struct stat st {};
         if (::lstat(dir.c_str(), &st) != 0)
-            return BadDir{dir, ": " + errnoText(errno), st, true};
+            return BadDir{dir, errnoText(errno), st, true};
         if (S_ISLNK(st.st_mode))
             continue; // its target is checked through the resolved path
         std::string problem = dirProblem(st, DirUse::Ancestor);
         if (!problem.empty())
-            return BadDir{dir, " " + problem, st, false};
+            return BadDir{dir, problem, st, false};
     }
     struct stat root {};
     if (::stat("/", &root) == 0 && !dirProblem(root, DirUse::Ancestor).empty())
-        return BadDir{"/", " " + dirProblem(root, DirUse::Ancestor), root, false};
+        return BadDir{"/", dirProblem(root, DirUse::Ancestor), root, false};
     return std::nullopt;
-}
-
-std::string withFix(const BadDir& bad) {
-    std::string line = bad.path + bad.problem;
-    if (bad.statFailed || !S_ISDIR(bad.st.st_mode))
-        return line;
-    if (!trustedOwner(bad.st))
-        return line + " (fix: chown root " + bad.path + ")";
-    return line + " (fix: chmod go-w " + bad.path + ")";
 }
 
 std::string resolvedPath(const std::string& path, std::string& error) {
@@ -81,26 +82,26 @@ std::string dirProblem(const struct stat& st, DirUse use) {
 
 std::string ancestorsProblem(const std::string& path) {
     auto bad = firstBadAncestor(path);
-    return bad ? bad->path + bad->problem : std::string();
+    return bad ? bad->text() : std::string();
 }
 
 std::string entriesDirProblem(const std::string& dir) {
     if (auto bad = firstBadAncestor(dir))
-        return withFix(*bad);
+        return bad->withFix();
     std::string error;
     std::string resolved = resolvedPath(dir, error);
     if (resolved.empty())
         return error;
     if (resolved != dir)
         if (auto bad = firstBadAncestor(resolved))
-            return withFix(*bad);
+            return bad->withFix();
     struct stat st {};
     if (::stat(resolved.c_str(), &st) != 0)
         return resolved + ": " + errnoText(errno);
     std::string problem = dirProblem(st, DirUse::Entries);
     if (problem.empty())
         return {};
-    return withFix(BadDir{resolved, " " + problem, st, false});
+    return BadDir{resolved, problem, st, false}.withFix();
 }
 
 } // namespace certagent
