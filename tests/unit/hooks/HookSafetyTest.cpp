@@ -65,6 +65,21 @@ BOOST_AUTO_TEST_CASE(world_writable_hook_dir_is_refused) {
     expectRefused(f.runner, {}, "post.d is group- or world-writable");
 }
 
+BOOST_AUTO_TEST_CASE(sticky_world_writable_phase_dir_is_refused) {
+    // Sticky (like /tmp) stops others removing our hooks, not adding theirs: refused for the
+    // directory whose entries run (dns.d here), still fine for a directory above it.
+    Fixture f;
+    f.file("hooks/dns.d/10-ok");
+    ::chmod((f.tmp / "hooks/dns.d").c_str(), 01777);
+    expectRefused(f.runner, {}, "dns.d is group- or world-writable (sticky is enough only");
+    if (::geteuid() != 0)
+        return; // the ancestor case needs a root-owned sticky directory
+    Fixture g;
+    std::string extra = g.file("shared/inner/extra");
+    ::chmod((g.tmp / "shared").c_str(), 01777);
+    g.runner.checkFiles({extra});
+}
+
 BOOST_AUTO_TEST_CASE(world_writable_ancestor_of_extra_hook_is_refused) {
     Fixture f;
     std::string path = f.file("open/inner/extra");
