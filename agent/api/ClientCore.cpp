@@ -31,7 +31,7 @@ void wipeRequest(HttpRequest& req) {
 
 std::optional<milliseconds> retryAfter(const HttpResponse& resp) {
     const std::string v = resp.header("Retry-After");
-    if (v.empty() || v.size() > 9 || !std::all_of(v.begin(), v.end(), ::isdigit)) {
+    if (v.size() > 9 || !allDigits(v)) {
         return std::nullopt;
     }
     return milliseconds(std::stoll(v) * 1000);

@@ -5,9 +5,9 @@
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/String.h>
 
 #include <algorithm>
-#include <cctype>
 #include <sstream>
 
 namespace certagent::api::detail {
@@ -21,11 +21,6 @@ bool isDouble(const Var& v) {
     return v.type() == typeid(double) || v.type() == typeid(float);
 }
 
-bool allDigits(const std::string& s) {
-    return !s.empty() &&
-           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 /// Integer value of a JSON integer; throws UnreadableReply when out of 64-bit range.
 long long asInt64(const Var& v, const std::string& what) {
     try {
@@ -35,15 +30,12 @@ long long asInt64(const Var& v, const std::string& what) {
     }
 }
 
-std::string trim(const std::string& s) {
-    const auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) {
-        return {};
-    }
-    return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
-
 } // namespace
+
+bool allDigits(const std::string& s) {
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
 
 void checkString(const std::string& value, const std::string& what) {
     if (value.size() > kMaxStringBytes) {
@@ -291,7 +283,7 @@ std::vector<std::string> splitList(const std::string& text) {
     std::size_t start = 0;
     while (start <= text.size()) {
         const std::size_t comma = std::min(text.find(',', start), text.size());
-        std::string item = trim(text.substr(start, comma - start));
+        std::string item = Poco::trim(text.substr(start, comma - start));
         if (!item.empty()) {
             out.push_back(std::move(item));
         }

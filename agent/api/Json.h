@@ -84,6 +84,9 @@ class Reader {
     std::string m_where;
 };
 
+/// True for a non-empty string of ASCII digits only.
+bool allDigits(const std::string& s);
+
 /// Checks a decoded string: no NUL, valid UTF-8, ≤ kMaxStringBytes. Throws UnreadableReply.
 void checkString(const std::string& value, const std::string& what);
 

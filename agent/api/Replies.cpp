@@ -20,21 +20,28 @@ void checkId(long long got, long long asked, const char* what) {
     }
 }
 
-/// The array member `key`; `[]`-like empties and absent → empty vector of objects.
-std::vector<Object::Ptr> objectArray(const Reader& r, const std::string& key) {
+/// The elements of the array member `key`; absent, null and "" (PHP's empty value) → none.
+std::vector<Var> arrayItems(const Reader& r, const std::string& key) {
     const Var v = r.get(key);
-    std::vector<Object::Ptr> out;
+    std::vector<Var> out;
     if (v.isEmpty() || (v.isString() && v.extract<std::string>().empty())) {
         return out;
     }
-    if (v.type() != typeid(Array::Ptr)) {
+    if (!isArray(v)) {
         r.fail(key, "not an array");
     }
     const Array& a = *v.extract<Array::Ptr>();
     for (std::size_t i = 0; i < a.size(); ++i) {
-        const Var item = a.get(static_cast<unsigned>(i));
-        if (item.type() != typeid(Object::Ptr)) {
-            r.fail(key + "[" + std::to_string(i) + "]", "not an object");
+        out.push_back(a.get(static_cast<unsigned>(i)));
+    }
+    return out;
+}
+
+std::vector<Object::Ptr> objectArray(const Reader& r, const std::string& key) {
+    std::vector<Object::Ptr> out;
+    for (const Var& item : arrayItems(r, key)) {
+        if (!isObject(item)) {
+            r.fail(key + "[" + std::to_string(out.size()) + "]", "not an object");
         }
         out.push_back(item.extract<Object::Ptr>());
     }
@@ -42,19 +49,10 @@ std::vector<Object::Ptr> objectArray(const Reader& r, const std::string& key) {
 }
 
 std::vector<std::string> stringArray(const Reader& r, const std::string& key) {
-    const Var v = r.get(key);
     std::vector<std::string> out;
-    if (v.isEmpty()) {
-        return out;
-    }
-    if (v.type() != typeid(Array::Ptr)) {
-        r.fail(key, "not an array");
-    }
-    const Array& a = *v.extract<Array::Ptr>();
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const Var item = a.get(static_cast<unsigned>(i));
+    for (const Var& item : arrayItems(r, key)) {
         if (!item.isString()) {
-            r.fail(key + "[" + std::to_string(i) + "]", "not a string");
+            r.fail(key + "[" + std::to_string(out.size()) + "]", "not a string");
         }
         out.push_back(item.extract<std::string>());
         checkString(out.back(), key);
@@ -65,7 +63,7 @@ std::vector<std::string> stringArray(const Reader& r, const std::string& key) {
 /// `domains`: a comma string, or (leniently) an array of strings.
 std::vector<std::string> domainList(const Reader& r, const std::string& key) {
     const Var v = r.get(key);
-    if (v.type() == typeid(Array::Ptr)) {
+    if (isArray(v)) {
         return stringArray(r, key);
     }
     return splitList(r.optStr(key));
