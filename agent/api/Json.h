@@ -68,7 +68,8 @@ class Reader {
     int smallInt(const std::string& key, int fallback = 0) const;
     /// 0/1, "0"/"1", true/false, "yes"/"no", ""; absent → false.
     bool flag(const std::string& key) const;
-    /// "YYYY-MM-DD" (optionally followed by " hh:mm:ss"); absent, null, "", "0000-00-00" → none.
+    /// "YYYY-MM-DD[ HH:MM[:SS]]" (the date as written) or RFC 3339 "YYYY-MM-DDTHH:MM:SS[.f]Z" /
+    /// "...±HH:MM" (the UTC date); absent, null, "", "0000-00-00…" → none.
     std::optional<Date> date(const std::string& key) const;
     /// PEM text member: optional string ≤ kMaxPemBytes, CRLF normalised to LF.
     std::string pem(const std::string& key) const;

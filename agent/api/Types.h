@@ -40,7 +40,8 @@ struct Credentials {
 /// Key/value parameters of a raw call, in order.
 using Params = std::vector<std::pair<std::string, std::string>>;
 
-/// A calendar date as the API sends it (`YYYY-MM-DD`). `0000-00-00` becomes an empty optional.
+/// A calendar date as the API sends it (`YYYY-MM-DD`; of an RFC 3339 time, the UTC date).
+/// `0000-00-00` becomes an empty optional.
 struct Date {
     int year = 0;
     int month = 0; ///< 1..12
