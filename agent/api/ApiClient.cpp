@@ -46,6 +46,10 @@ struct ApiClient::Impl : detail::ClientCore {
     std::string message(const CallSpec& s) {
         return call<std::string>(s, [](const Object& o) { return detail::parseMessage(o); });
     }
+
+    std::string confirmation(const CallSpec& s) {
+        return call<std::string>(s, [](const Object& o) { return detail::parseConfirmation(o); });
+    }
 };
 
 ApiClient::ApiClient(ApiSettings settings, Credentials credentials,
@@ -107,21 +111,22 @@ ReissueResult ApiClient::reissueSSLOrder(long long orderId, const ReissueRequest
 std::string ApiClient::changeValidationMethod(long long orderId, const std::string& domain,
                                               const std::string& newMethod) {
     checkId("changeValidationMethod", orderId, "order id");
-    return m_impl->message(spec("changeValidationMethod", orderId, "POST",
-                                idPath("/orders/ssl/change_validation_method/", orderId),
-                                {{"domain", domain}, {"new_method", newMethod}}));
+    return m_impl->confirmation(spec("changeValidationMethod", orderId, "POST",
+                                     idPath("/orders/ssl/change_validation_method/", orderId),
+                                     {{"domain", domain}, {"new_method", newMethod}}));
 }
 
 std::string ApiClient::revalidate(long long orderId, const std::string& domain) {
     checkId("revalidate", orderId, "order id");
-    return m_impl->message(spec("revalidate", orderId, "POST",
-                                idPath("/orders/ssl/revalidate/", orderId), {{"domain", domain}}));
+    return m_impl->confirmation(spec("revalidate", orderId, "POST",
+                                     idPath("/orders/ssl/revalidate/", orderId),
+                                     {{"domain", domain}}));
 }
 
 std::string ApiClient::resendValidationEmail(long long orderId) {
     checkId("resendValidationEmail", orderId, "order id");
-    return m_impl->message(spec("resendValidationEmail", orderId, "GET",
-                                idPath("/orders/ssl/resend_validation_email/", orderId)));
+    return m_impl->confirmation(spec("resendValidationEmail", orderId, "GET",
+                                     idPath("/orders/ssl/resend_validation_email/", orderId)));
 }
 
 DomainEmails ApiClient::getDomainEmails(const std::string& domain) {

@@ -45,12 +45,14 @@ class ApiClient {
     NewOrderResult addSSLRenewOrder(const NewOrderRequest& request);
     /// POST /orders/ssl/reissue/{id} (same rules as addSSLOrder).
     ReissueResult reissueSSLOrder(long long orderId, const ReissueRequest& request);
-    /// POST /orders/ssl/change_validation_method/{id} domain=, new_method=. Returns `message`.
+    /// POST /orders/ssl/change_validation_method/{id} domain=, new_method=. Returns `message`;
+    /// a reply with `"success": false` is refused (ApiError, exit 4) like an error envelope.
     std::string changeValidationMethod(long long orderId, const std::string& domain,
                                        const std::string& newMethod);
-    /// POST /orders/ssl/revalidate/{id} domain=. Returns `message`.
+    /// POST /orders/ssl/revalidate/{id} domain=. Returns `message`; `"success": false` is refused.
     std::string revalidate(long long orderId, const std::string& domain);
-    /// GET /orders/ssl/resend_validation_email/{id}. Returns `message`.
+    /// GET /orders/ssl/resend_validation_email/{id}. Returns `message`; `"success": false` is
+    /// refused.
     std::string resendValidationEmail(long long orderId);
     /// POST /tools/domain/emails/ domain=.
     DomainEmails getDomainEmails(const std::string& domain);

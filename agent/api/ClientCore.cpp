@@ -228,26 +228,38 @@ bool ClientCore::consumeBody(const CallSpec& spec, CallState& st, const HttpResp
         const Object::Ptr obj = parseObject(resp.body);
         std::string message, description;
         if (errorEnvelope(*obj, message, description)) {
-            ApiError::Details d;
-            d.method = spec.name;
-            d.orderId = spec.orderId;
-            d.httpStatus = resp.status;
-            d.apiMessage = scrub(message);
-            d.description = scrub(description);
-            throw ApiError(d, "refused: " + escapeForLog(redact(d.apiMessage), 200) +
-                                  (description.empty()
-                                       ? std::string()
-                                       : " (" + escapeForLog(redact(d.description), 300) + ")"));
+            throw refusal(spec, resp.status, message, description, "");
         }
         consume(*obj);
         rememberDate(resp);
         return true;
+    } catch (const RefusedReply& e) {
+        throw refusal(spec, resp.status, e.what(), "", "the reply says \"success\": false");
     } catch (const UnreadableReply& e) {
         retryOrThrow(spec, st, std::string("unreadable reply: ") + e.what(), true);
         return false;
     } catch (const MismatchedReply& e) {
         throw error(spec, st, false, e.what());
     }
+}
+
+/// A refusal by the service (error envelope, or `"success": false`): exit 4, never retried.
+/// `ifSilent` is the text when the reply gave neither message nor description.
+ApiError ClientCore::refusal(const CallSpec& spec, int httpStatus, const std::string& message,
+                             const std::string& description, const char* ifSilent) const {
+    ApiError::Details d;
+    d.method = spec.name;
+    d.orderId = spec.orderId;
+    d.httpStatus = httpStatus;
+    d.apiMessage = scrub(message);
+    d.description = scrub(description);
+    std::string text = "refused: " + escapeForLog(redact(d.apiMessage), 200);
+    if (message.empty() && description.empty()) {
+        text += ifSilent;
+    } else if (!description.empty()) {
+        text += " (" + escapeForLog(redact(d.description), 300) + ")";
+    }
+    return ApiError(d, text);
 }
 
 /// A failure that may be transient: retry idempotent calls; a write that may have been

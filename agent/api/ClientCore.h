@@ -54,6 +54,8 @@ class ClientCore {
     bool handleStatus(const CallSpec& spec, CallState& st, const HttpResponse& resp, bool isAuth);
     bool consumeBody(const CallSpec& spec, CallState& st, const HttpResponse& resp,
                      const Consumer& consume);
+    ApiError refusal(const CallSpec& spec, int httpStatus, const std::string& message,
+                     const std::string& description, const char* ifSilent) const;
     void retryOrThrow(const CallSpec& spec, CallState& st, const std::string& problem,
                       bool maybeProcessed);
     void backoff(const CallSpec& spec, CallState& st, const std::string& problem,

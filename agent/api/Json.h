@@ -33,6 +33,13 @@ class MismatchedReply : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+/// The reply is well formed and says the request failed (`"success": false` without an error
+/// envelope): refused like an envelope, exit 4. Holds the reply's `message` (raw, may be empty).
+class RefusedReply : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
 /// The shape of a parsed JSON value.
 inline bool isObject(const Poco::Dynamic::Var& v) {
     return v.type() == typeid(Poco::JSON::Object::Ptr);

@@ -266,6 +266,15 @@ std::string parseMessage(const Object& obj) {
     return Reader(obj, "").text("message");
 }
 
+std::string parseConfirmation(const Object& obj) {
+    const Reader r(obj, "");
+    std::string message = r.text("message");
+    if (!r.get("success").isEmpty() && !r.flag("success")) {
+        throw RefusedReply(message);
+    }
+    return message;
+}
+
 Secret parseAuthKey(const Object& obj) {
     Reader r(obj, "");
     Secret key(r.str("key"));

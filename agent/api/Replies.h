@@ -29,6 +29,10 @@ ProductDetails parseProduct(const Poco::JSON::Object& obj, long long askedId);
 bool isUsableKey(const std::string& key);
 /// `message` of a plain reply ("" if absent).
 std::string parseMessage(const Poco::JSON::Object& obj);
+/// `message` of a reply that confirms an action (revalidate, DCV changes); throws RefusedReply
+/// when `success` is false (false, 0, "0", "false", "no"). An absent `success` is not a refusal:
+/// the official clients judge failure by `error` alone.
+std::string parseConfirmation(const Poco::JSON::Object& obj);
 /// `key` of an auth reply: 1..512 printable ASCII characters without spaces.
 Secret parseAuthKey(const Poco::JSON::Object& obj);
 
