@@ -53,7 +53,10 @@ class ClientCore {
     void execute(const CallSpec& spec, const Consumer& consume, CallState& st, bool isAuth);
     bool handleStatus(const CallSpec& spec, CallState& st, const HttpResponse& resp, bool isAuth);
     bool consumeBody(const CallSpec& spec, CallState& st, const HttpResponse& resp,
-                     const Consumer& consume);
+                     const Consumer& consume, bool isAuth);
+    void reauthenticate(const CallSpec& spec, CallState& st, const std::string& why);
+    std::string refusalText(const std::string& prefix, const std::string& message,
+                            const std::string& description, const char* ifSilent) const;
     ApiError refusal(const CallSpec& spec, int httpStatus, const std::string& message,
                      const std::string& description, const char* ifSilent) const;
     void retryOrThrow(const CallSpec& spec, CallState& st, const std::string& problem,

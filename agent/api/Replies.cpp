@@ -3,6 +3,7 @@
 #include "api/Json.h"
 
 #include <Poco/JSON/Array.h>
+#include <Poco/String.h>
 
 #include <algorithm>
 
@@ -264,6 +265,17 @@ bool isUsableKey(const std::string& key) {
 
 std::string parseMessage(const Object& obj) {
     return Reader(obj, "").text("message");
+}
+
+bool isAuthKeyRefusal(const std::string& message, const std::string& description) {
+    const std::string text = Poco::toLower(message + "\n" + description);
+    const auto mentions = [&text](std::initializer_list<const char*> words) {
+        return std::any_of(words.begin(), words.end(),
+                           [&text](const char* w) { return text.find(w) != std::string::npos; });
+    };
+    return mentions({"auth key", "auth_key", "authkey"}) &&
+           mentions({"invalid", "expired", "not valid", "incorrect", "wrong", "unknown",
+                     "not found", "revoked"});
 }
 
 std::string parseConfirmation(const Object& obj) {

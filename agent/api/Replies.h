@@ -33,6 +33,11 @@ std::string parseMessage(const Poco::JSON::Object& obj);
 /// when `success` is false (false, 0, "0", "false", "no"). An absent `success` is not a refusal:
 /// the official clients judge failure by `error` alone.
 std::string parseConfirmation(const Poco::JSON::Object& obj);
+/// True when an error envelope says the auth key is unusable: its message or description names
+/// the key ("auth key", "auth_key", "authkey", any case) and calls it invalid, expired, not
+/// valid, incorrect, wrong, unknown, not found or revoked. Deliberately narrow: anything else
+/// (credentials, orders, "not supplied") stays a refusal; a wrong guess costs one re-auth.
+bool isAuthKeyRefusal(const std::string& message, const std::string& description);
 /// `key` of an auth reply: 1..512 printable ASCII characters without spaces.
 Secret parseAuthKey(const Poco::JSON::Object& obj);
 

@@ -196,6 +196,16 @@ BOOST_AUTO_TEST_CASE(invalidated_key_means_one_reauth) {
     BOOST_TEST(f.count("auth") == 2);
 }
 
+BOOST_AUTO_TEST_CASE(invalidated_key_reported_with_http_200_means_one_reauth) {
+    Fixture f;
+    auto client = f.client();
+    const long long id = client->addSSLOrder(orderFor({"shop.example.net"})).orderId;
+    f.sandbox.invalidateKeys();
+    f.sandbox.setFault("auth200", "", 1);
+    BOOST_TEST(client->getOrderStatus(id).orderId == id);
+    BOOST_TEST(f.count("auth") == 2);
+}
+
 BOOST_AUTO_TEST_CASE(transient_faults_are_retried) {
     Fixture f;
     auto client = f.client();

@@ -4,6 +4,7 @@
 
 #include "Examples.h"
 #include "FakeApi.h"
+#include "api/Replies.h"
 
 #include <boost/test/unit_test.hpp>
 
@@ -51,6 +52,81 @@ BOOST_AUTO_TEST_CASE(success_true_or_absent_returns_the_message) {
     BOOST_TEST(client->revalidate(1840217, "shop.example.net") == "Validation re-check requested");
     BOOST_TEST(client->changeValidationMethod(1840217, "shop.example.net", "dns") ==
                "Validation method changed");
+}
+
+namespace {
+
+constexpr const char* kKeyExpired =
+    R"({"error":true,"message":"Invalid auth key","description":"Please authenticate again"})";
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(expired_key_in_a_200_envelope_triggers_one_reauth) {
+    Harness h;
+    h.script->steps = {authOk(kKey1), ok(kKeyExpired), authOk(kKey2), ok(kStatusProcessingExample)};
+    BOOST_TEST(h.client()->getOrderStatus(1840217).orderId == 1840217);
+    BOOST_TEST(h.script->authCount() == 2);
+    BOOST_REQUIRE(h.script->requests.size() == 4u);
+    BOOST_TEST(h.script->requests[3].target ==
+               std::string("/orders/status/1840217?auth_key=") + kKey2);
+}
+
+BOOST_AUTO_TEST_CASE(expired_key_envelope_twice_exits_4) {
+    Harness h;
+    h.script->steps = {authOk(kKey1), ok(kKeyExpired), authOk(kKey2), ok(kKeyExpired)};
+    const ApiError e = expectApiError([&] { h.client()->getOrderStatus(1840217); });
+    BOOST_TEST(e.exitCode() == 4);
+    BOOST_TEST(std::string(e.what()) ==
+               "api getOrderStatus order 1840217: auth key refused again after re-authenticating "
+               "(HTTP 200: Invalid auth key (Please authenticate again))");
+    BOOST_TEST(h.script->authCount() == 2);
+    BOOST_TEST(h.script->requests.size() == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(an_order_refused_for_its_key_is_sent_again_after_reauth) {
+    NewOrderRequest req;
+    req.productId = 65;
+    req.csr = "-----BEGIN CERTIFICATE REQUEST-----\nAA\n-----END CERTIFICATE REQUEST-----\n";
+    req.dcvMethod = "http";
+    req.webserverType = -1;
+    Harness h;
+    h.script->steps = {authOk(kKey1), ok(R"({"error":true,"message":"Auth key expired"})"),
+                       authOk(kKey2), ok(kAddOrderExample)};
+    BOOST_TEST(h.client()->addSSLOrder(req).orderId == 1840217);
+    BOOST_TEST(h.script->calls().size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(which_envelopes_mean_the_auth_key_is_unusable) {
+    for (const auto& [message, description] :
+         std::vector<std::pair<std::string, std::string>>{{"Invalid auth key", ""},
+                                                          {"Auth key expired", ""},
+                                                          {"", "The auth_key is not valid"},
+                                                          {"AUTH_KEY incorrect", ""},
+                                                          {"Error", "Unknown authKey"}}) {
+        BOOST_TEST_CONTEXT(message << " / " << description) {
+            BOOST_TEST(detail::isAuthKeyRefusal(message, description));
+        }
+    }
+    for (const auto& [message, description] : std::vector<std::pair<std::string, std::string>>{
+             {"Username and/or password not supplied",
+              "This request requires username and password"},
+             {"Invalid username or password", "Authentication failed"},
+             {"Order not found", "Order #77123 does not belong to this account"},
+             {"Invalid approver email", "admin@example.net is not valid"},
+             {"Function is locked for 10 minutes", ""},
+             {"Auth key not supplied", "Please authenticate again"},
+             {"", ""}}) {
+        BOOST_TEST_CONTEXT(message << " / " << description) {
+            BOOST_TEST(!detail::isAuthKeyRefusal(message, description));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(other_envelopes_do_not_reauth) {
+    Harness h;
+    h.script->steps = {authOk(), ok(kErrorExample)};
+    BOOST_TEST(expectApiError([&] { h.client()->getOrderStatus(1840217); }).exitCode() == 4);
+    BOOST_TEST(h.script->authCount() == 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
