@@ -47,6 +47,17 @@ struct ApiClient::Impl : detail::ClientCore {
         return call<std::string>(s, [](const Object& o) { return detail::parseMessage(o); });
     }
 
+    /// An order-placing call: the result, with a warning when only its id could be read.
+    template <typename Result, typename Parse> Result placing(const CallSpec& s, Parse parse) {
+        Result result = call<Result>(s, parse);
+        if (!result.unreadableDetails.empty()) {
+            warn("api " + s.name + " order " + std::to_string(result.orderId) +
+                 ": placed, but the rest of the reply is unreadable (" + result.unreadableDetails +
+                 "); its details come from getOrderStatus");
+        }
+        return result;
+    }
+
     std::string confirmation(const CallSpec& s) {
         return call<std::string>(s, [](const Object& o) { return detail::parseConfirmation(o); });
     }
@@ -88,14 +99,14 @@ std::vector<BatchStatus> ApiClient::getOrdersStatus(const std::vector<long long>
 NewOrderResult ApiClient::addSSLOrder(const NewOrderRequest& request) {
     const CallSpec s = spec("addSSLOrder", 0, "POST", "/orders/add_ssl_order/",
                             detail::newOrderParams(request, "addSSLOrder"), false);
-    return m_impl->call<NewOrderResult>(
+    return m_impl->placing<NewOrderResult>(
         s, [&](const Object& o) { return detail::parseNewOrder(o, request.dcvMethod); });
 }
 
 NewOrderResult ApiClient::addSSLRenewOrder(const NewOrderRequest& request) {
     const CallSpec s = spec("addSSLRenewOrder", 0, "POST", "/orders/add_ssl_renew_order/",
                             detail::newOrderParams(request, "addSSLRenewOrder"), false);
-    return m_impl->call<NewOrderResult>(
+    return m_impl->placing<NewOrderResult>(
         s, [&](const Object& o) { return detail::parseNewOrder(o, request.dcvMethod); });
 }
 
@@ -104,7 +115,7 @@ ReissueResult ApiClient::reissueSSLOrder(long long orderId, const ReissueRequest
     const CallSpec s =
         spec("reissueSSLOrder", orderId, "POST", idPath("/orders/ssl/reissue/", orderId),
              detail::reissueParams(request), false);
-    return m_impl->call<ReissueResult>(
+    return m_impl->placing<ReissueResult>(
         s, [&](const Object& o) { return detail::parseReissue(o, orderId, request.dcvMethod); });
 }
 

@@ -39,11 +39,15 @@ class ApiClient {
     OrderStatus getOrderStatus(long long orderId);
     /// POST /orders/statuses/ cids=1,2,3. Entries for ids not asked for are refused.
     std::vector<BatchStatus> getOrdersStatus(const std::vector<long long>& orderIds);
-    /// POST /orders/add_ssl_order/ (never retried once it may have reached the server).
+    /// POST /orders/add_ssl_order/ (never retried once it may have reached the server). A reply
+    /// with a usable order_id is a placed order even when the rest does not fit (see
+    /// NewOrderResult::unreadableDetails; a warning is logged); a refusal throws ApiError (exit 4);
+    /// no usable order_id throws ApiError with maybeProcessed() (exit 3).
     NewOrderResult addSSLOrder(const NewOrderRequest& request);
     /// POST /orders/add_ssl_renew_order/ (same rules as addSSLOrder).
     NewOrderResult addSSLRenewOrder(const NewOrderRequest& request);
-    /// POST /orders/ssl/reissue/{id} (same rules as addSSLOrder).
+    /// POST /orders/ssl/reissue/{id} (same rules as addSSLOrder; a missing order_id is the asked
+    /// one, another one is refused).
     ReissueResult reissueSSLOrder(long long orderId, const ReissueRequest& request);
     /// POST /orders/ssl/change_validation_method/{id} domain=, new_method=. Returns `message`;
     /// a reply with `"success": false` is refused (ApiError, exit 4) like an error envelope.

@@ -37,6 +37,8 @@ class ClientCore {
     void run(const CallSpec& spec, const Consumer& consume);
     /// POST /auth/ now, within `deadline` if given, and cache the key.
     void authenticate(std::optional<std::chrono::steady_clock::time_point> deadline = {});
+    /// Logs a warning line (scrubbed of secrets; the caller escapes untrusted text).
+    void warn(const std::string& line) { log(line, true); }
     /// `Date` header of the last successful reply.
     std::optional<std::chrono::system_clock::time_point> lastServerDate() const {
         return m_serverDate;

@@ -1,6 +1,7 @@
 #include "api/Replies.h"
 
 #include "api/Json.h"
+#include "util/Text.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/String.h>
@@ -19,6 +20,14 @@ void checkId(long long got, long long asked, const char* what) {
         throw MismatchedReply(std::string("reply is about ") + what + " " + std::to_string(got) +
                               ", not " + std::to_string(asked));
     }
+}
+
+/// A placed order whose reply did not fit beyond its id: only the id and why.
+template <typename Result> Result detailsUnreadable(long long orderId, const UnreadableReply& e) {
+    Result out;
+    out.orderId = orderId;
+    out.unreadableDetails = escapeForLog(e.what(), 300);
+    return out;
 }
 
 /// The elements of the array member `key`; absent, null and "" (PHP's empty value) → none.
@@ -155,29 +164,37 @@ std::vector<BatchStatus> parseBatch(const Object& obj, const std::vector<long lo
 }
 
 NewOrderResult parseNewOrder(const Object& obj, const std::string& dcvMethod) {
-    Reader r(obj, "");
+    const Reader r(obj, "");
     NewOrderResult n;
-    n.orderId = r.id("order_id");
-    n.productId = r.integer("product_id");
-    n.invoiceId = r.text("invoice_id");
-    n.orderStatus = r.optStr("order_status");
-    n.orderAmount = r.text("order_amount");
-    n.currency = r.optStr("currency");
-    n.tax = r.text("tax");
-    n.taxRate = r.text("tax_rate");
-    n.approver = parseDcv(r.get("approver_method"), dcvMethod, "approver_method");
-    n.san = parseSanList(r.get("san"), "san");
+    n.orderId = r.id("order_id"); // without it nobody knows whether an order exists
+    try {
+        n.productId = r.integer("product_id");
+        n.invoiceId = r.text("invoice_id");
+        n.orderStatus = r.optStr("order_status");
+        n.orderAmount = r.text("order_amount");
+        n.currency = r.optStr("currency");
+        n.tax = r.text("tax");
+        n.taxRate = r.text("tax_rate");
+        n.approver = parseDcv(r.get("approver_method"), dcvMethod, "approver_method");
+        n.san = parseSanList(r.get("san"), "san");
+    } catch (const UnreadableReply& e) {
+        return detailsUnreadable<NewOrderResult>(n.orderId, e);
+    }
     return n;
 }
 
 ReissueResult parseReissue(const Object& obj, long long askedId, const std::string& dcvMethod) {
-    Reader r(obj, "");
+    const Reader r(obj, "");
     ReissueResult out;
     out.orderId = r.has("order_id") ? r.id("order_id") : askedId;
     checkId(out.orderId, askedId, "order");
-    out.orderStatus = r.optStr("order_status");
-    out.validation = parseDcv(r.get("validation"), dcvMethod, "validation");
-    out.san = parseSanList(r.get("san"), "san");
+    try {
+        out.orderStatus = r.optStr("order_status");
+        out.validation = parseDcv(r.get("validation"), dcvMethod, "validation");
+        out.san = parseSanList(r.get("san"), "san");
+    } catch (const UnreadableReply& e) {
+        return detailsUnreadable<ReissueResult>(out.orderId, e);
+    }
     return out;
 }
 

@@ -17,7 +17,10 @@ OrderStatus parseOrderStatus(const Poco::JSON::Object& obj, long long askedId);
 /// Parses getOrdersStatus; entries must be among `asked`.
 std::vector<BatchStatus> parseBatch(const Poco::JSON::Object& obj,
                                     const std::vector<long long>& asked);
+/// Parses addSSLOrder / addSSLRenewOrder: order_id first (UnreadableReply without a usable one);
+/// any other member that does not fit only sets unreadableDetails.
 NewOrderResult parseNewOrder(const Poco::JSON::Object& obj, const std::string& dcvMethod);
+/// Parses reissueSSLOrder (order_id, if present, must be `askedId`); like parseNewOrder.
 ReissueResult parseReissue(const Poco::JSON::Object& obj, long long askedId,
                            const std::string& dcvMethod);
 DomainEmails parseDomainEmails(const Poco::JSON::Object& obj);

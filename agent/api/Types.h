@@ -142,9 +142,15 @@ struct NewOrderRequest {
     std::string signatureHash; ///< optional, e.g. "SHA2"
 };
 
-/// Reply of addSSLOrder / addSSLRenewOrder.
+/// Reply of addSSLOrder / addSSLRenewOrder: the order is placed (paid) and orderId is its id.
+/// A refused order is an ApiError, never a result; a reply without a usable order_id is an
+/// ApiError with maybeProcessed() (placed or not: unknown).
 struct NewOrderResult {
-    long long orderId = 0;
+    long long orderId = 0; ///< always > 0
+    /// Non-empty when the order was placed but the rest of the reply had an unexpected shape:
+    /// why (escaped, one line). Every member but orderId is then empty; the DCV data comes from
+    /// getOrderStatus(orderId), as the official clients take it.
+    std::string unreadableDetails;
     long long productId = 0;
     std::string invoiceId;
     std::string orderStatus;
@@ -165,9 +171,12 @@ struct ReissueRequest {
     std::string signatureHash;
 };
 
-/// Reply of reissueSSLOrder.
+/// Reply of reissueSSLOrder (the reissue was accepted).
 struct ReissueResult {
     long long orderId = 0;
+    /// As in NewOrderResult: the reissue was accepted but the rest did not fit (why); every member
+    /// but orderId is empty, the DCV data comes from getOrderStatus(orderId).
+    std::string unreadableDetails;
     std::string orderStatus; ///< normally "reissue"
     DcvInfo validation;
     std::vector<SanItem> san; ///< if the server sends SAN items

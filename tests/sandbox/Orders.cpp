@@ -49,6 +49,22 @@ void checkMethod(const std::string& name, const std::string& method) {
                        "File-based validation is not allowed for wildcard domain " + name);
 }
 
+/// Faults odd_approver_method / odd_san: the DCV members of an order-placing reply come in shapes
+/// no client expects (a list around the DCV object, SAN names keyed by index); the order itself
+/// is placed all the same.
+void oddShapes(Faults& faults, Object& reply, const std::string& orderId, const char* dcvMember) {
+    if (faults.take("odd_approver_method", orderId)) {
+        Array::Ptr wrapped = new Array;
+        wrapped->add(reply.get(dcvMember));
+        reply.set(dcvMember, wrapped);
+    }
+    if (faults.take("odd_san", orderId)) {
+        JsonPtr names = obj();
+        names->set("0", "www.example.invalid");
+        reply.set("san", names);
+    }
+}
+
 const char* kContactFields[] = {"admin_firstname", "admin_lastname", "admin_phone",   "admin_title",
                                 "admin_email",     "tech_firstname", "tech_lastname", "tech_phone",
                                 "tech_title",      "tech_email"};
@@ -152,6 +168,7 @@ JsonPtr Api::addOrder(const Params& p, bool renew) {
     out->set("approver_method", primaryMethodJson(stored));
     out->set("san", sanJson(stored));
     out->set("success", true);
+    oddShapes(m_faults, *out, stored.id, "approver_method");
     return out;
 }
 
@@ -172,6 +189,7 @@ JsonPtr Api::reissue(const std::string& id, const Params& p) {
     out->set("order_status", o.status);
     out->set("validation", primaryMethodJson(o));
     out->set("success", true);
+    oddShapes(m_faults, *out, o.id, "validation");
     return out;
 }
 

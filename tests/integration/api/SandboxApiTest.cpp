@@ -186,6 +186,39 @@ BOOST_AUTO_TEST_CASE(error_envelope_exits_4) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(placed_order_with_odd_details_keeps_its_id) {
+    Fixture f;
+    auto client = f.client();
+    f.sandbox.setFault("odd_approver_method", "", 1);
+    const NewOrderResult created =
+        client->addSSLOrder(orderFor({"shop.example.net", "api.example.net"}));
+    BOOST_TEST(created.orderId > 0);
+    BOOST_TEST(created.unreadableDetails == "approver_method: not an object");
+    BOOST_TEST(created.approver.empty());
+    BOOST_TEST(f.count("addSSLOrder") == 1);
+    const OrderStatus st = client->getOrderStatus(created.orderId); // where the details are
+    BOOST_TEST(st.approver.method == "http");
+    BOOST_TEST(!st.approver.fileName.empty());
+    BOOST_TEST(st.san.size() == 1u);
+
+    f.sandbox.setFault("odd_san", "", 1);
+    const NewOrderResult renewed =
+        client->addSSLRenewOrder(orderFor({"www.example.org", "api.example.org"}));
+    BOOST_TEST(renewed.orderId > created.orderId);
+    BOOST_TEST(renewed.unreadableDetails == "san[0]: not an object");
+    BOOST_TEST(f.count("addSSLRenewOrder") == 1);
+
+    waitActive(*client, created.orderId);
+    ReissueRequest re;
+    re.csr = orderFor({"shop.example.net"}).csr;
+    re.dcvMethod = "http";
+    f.sandbox.setFault("odd_approver_method", "", 1);
+    const ReissueResult reissued = client->reissueSSLOrder(created.orderId, re);
+    BOOST_TEST(reissued.orderId == created.orderId);
+    BOOST_TEST(reissued.unreadableDetails == "validation: not an object");
+    BOOST_TEST(f.count("reissueSSLOrder") == 1);
+}
+
 BOOST_AUTO_TEST_CASE(invalidated_key_means_one_reauth) {
     Fixture f;
     auto client = f.client();

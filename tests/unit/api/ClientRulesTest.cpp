@@ -8,6 +8,11 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+#include <array>
+#include <string>
+#include <vector>
+
 using namespace certagent;
 using namespace certagent::api;
 using namespace certagent::api::test;
@@ -127,6 +132,103 @@ BOOST_AUTO_TEST_CASE(other_envelopes_do_not_reauth) {
     h.script->steps = {authOk(), ok(kErrorExample)};
     BOOST_TEST(expectApiError([&] { h.client()->getOrderStatus(1840217); }).exitCode() == 4);
     BOOST_TEST(h.script->authCount() == 1);
+}
+
+namespace {
+
+NewOrderRequest someOrder() {
+    NewOrderRequest req;
+    req.productId = 65;
+    req.csr = "-----BEGIN CERTIFICATE REQUEST-----\nAA\n-----END CERTIFICATE REQUEST-----\n";
+    req.dcvMethod = "http";
+    return req;
+}
+
+/// The add-order example with `from` replaced by `to` (which must occur).
+std::string addReply(const std::string& from, const std::string& to) {
+    std::string body = kAddOrderExample;
+    const auto at = body.find(from);
+    BOOST_REQUIRE_MESSAGE(at != std::string::npos, "fixture lacks " << from);
+    return body.replace(at, from.size(), to);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(placed_order_with_odd_details_still_yields_its_id) {
+    for (const auto& [from, to, why] : std::vector<std::array<std::string, 3>>{
+             {R"("san":[])", R"("san":"api.example.net")", "san: not an array"},
+             {R"("san":[])", R"("san":{"0":"api.example.net"})", "san[0]: not an object"},
+             {R"("currency":"USD")", R"("currency":{"code":"USD"})", "currency: not a string"}}) {
+        BOOST_TEST_CONTEXT(to) {
+            Harness h;
+            const std::string body = addReply(from, to);
+            h.script->steps = {authOk(), ok(body)};
+            const NewOrderResult r = h.client()->addSSLOrder(someOrder());
+            BOOST_TEST(r.orderId == 1840217);
+            BOOST_TEST(r.unreadableDetails == why);
+            BOOST_TEST(r.approver.empty());
+            BOOST_TEST(r.san.empty());
+            BOOST_TEST(h.script->calls().size() == 1u);
+            BOOST_REQUIRE(h.logs.size() >= 1u);
+            BOOST_TEST(std::count(h.logs.begin(), h.logs.end(),
+                                  "api addSSLOrder order 1840217: placed, but the rest of the "
+                                  "reply is unreadable (" +
+                                      why + "); its details come from getOrderStatus") == 1);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(renew_order_with_approver_method_as_a_list_still_yields_its_id) {
+    Harness h;
+    h.script->steps = {authOk(),
+                       ok(R"({"order_id":"1840299","approver_method":["http","dns"],"san":[7]})")};
+    const NewOrderResult r = h.client()->addSSLRenewOrder(someOrder());
+    BOOST_TEST(r.orderId == 1840299);
+    BOOST_TEST(r.unreadableDetails == "approver_method: not an object");
+    BOOST_TEST(h.script->calls().size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(order_reply_without_a_usable_id_is_maybe_placed_not_repeated) {
+    for (const char* body :
+         {R"({"approver_method":["x"],"success":true})", R"({"order_id":"abc","success":true})"}) {
+        BOOST_TEST_CONTEXT(body) {
+            Harness h;
+            h.script->steps = {authOk(), ok(body)};
+            const ApiError e = expectApiError([&] { h.client()->addSSLOrder(someOrder()); });
+            BOOST_TEST(e.exitCode() == 3);
+            BOOST_TEST(e.maybeProcessed());
+            BOOST_TEST(h.script->calls().size() == 1u);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(refused_order_is_an_error_not_a_result) {
+    Harness h;
+    h.script->steps = {
+        authOk(),
+        ok(R"({"error":true,"message":"Order error","description":"Insufficient balance"})")};
+    const ApiError e = expectApiError([&] { h.client()->addSSLOrder(someOrder()); });
+    BOOST_TEST(e.exitCode() == 4);
+    BOOST_TEST(e.isEnvelope());
+    BOOST_TEST(!e.maybeProcessed());
+    BOOST_TEST(std::string(e.what()) ==
+               "api addSSLOrder: refused: Order error (Insufficient balance)");
+}
+
+BOOST_AUTO_TEST_CASE(reissue_with_odd_validation_still_succeeds) {
+    Harness h;
+    h.script->steps = {
+        authOk(),
+        ok(R"({"order_id":"1840217","order_status":"reissue","validation":42,"success":true})")};
+    ReissueRequest req;
+    req.csr = "CSR";
+    req.dcvMethod = "dns";
+    const ReissueResult r = h.client()->reissueSSLOrder(1840217, req);
+    BOOST_TEST(r.orderId == 1840217);
+    BOOST_TEST(r.unreadableDetails == "validation: not an object");
+    BOOST_TEST(r.orderStatus.empty());
+    BOOST_TEST(r.validation.empty());
+    BOOST_TEST(h.script->calls().size() == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
