@@ -4,7 +4,10 @@
 #include "api/Json.h"
 #include "api/Replies.h"
 #include "api/Requests.h"
+#include "api/WebserverType.h"
+#include "util/Text.h"
 
+#include <map>
 #include <sstream>
 
 namespace certagent::api {
@@ -57,6 +60,8 @@ struct ApiClient::Impl : detail::ClientCore {
         }
         return result;
     }
+
+    std::map<long long, int> m_webserverTypes; ///< by product id, for this client's life
 
     std::string confirmation(const CallSpec& s) {
         return call<std::string>(s, [](const Object& o) { return detail::parseConfirmation(o); });
@@ -168,6 +173,27 @@ ProductDetails ApiClient::getProductDetails(long long productId) {
     const CallSpec s = spec("getProductDetails", 0, "GET", idPath("/products/details/", productId));
     return m_impl->call<ProductDetails>(
         s, [&](const Object& o) { return detail::parseProduct(o, productId); });
+}
+
+int ApiClient::webserverTypeFor(long long productId) {
+    const auto known = m_impl->m_webserverTypes.find(productId);
+    if (known != m_impl->m_webserverTypes.end()) {
+        return known->second;
+    }
+    const ProductDetails product = getProductDetails(productId);
+    const std::optional<int> type = webserverTypeForBrand(product.brand);
+    if (!type) {
+        ApiError::Details d;
+        d.method = "getProductDetails";
+        throw ApiError(d, "product " + std::to_string(productId) +
+                              (product.brand.empty()
+                                   ? std::string(" has no brand")
+                                   : " has brand \"" + escapeForLog(product.brand, 40) + "\"") +
+                              ", for which no webserver_type is known; set webserver_type in the "
+                              "certificate file");
+    }
+    m_impl->m_webserverTypes.emplace(productId, *type);
+    return *type;
 }
 
 std::string ApiClient::cancelSSLOrder(long long orderId, const std::string& reason) {

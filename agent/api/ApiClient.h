@@ -68,6 +68,13 @@ class ApiClient {
     AccountBalance getAccountBalance();
     /// GET /products/details/{id}
     ProductDetails getProductDetails(long long productId);
+    /// The webserver_type to send with an order or reissue for `productId` (see WebserverType.h):
+    /// -1 for Sectigo/Comodo/GoGetSSL brands, 18 for GeoTrust, RapidSSL, DigiCert, Thawte and
+    /// Symantec. The brand comes from getProductDetails, asked once per product for the life of
+    /// this client (one run). Throws ApiError as getProductDetails does, and ApiError (exit 4)
+    /// for a brand not known here, naming the product, the brand and the fix (the certificate's
+    /// own webserver_type).
+    int webserverTypeFor(long long productId);
     /// POST /orders/cancel_ssl_order/ order_id=, reason=. Returns `message` (may be "").
     std::string cancelSSLOrder(long long orderId, const std::string& reason);
 

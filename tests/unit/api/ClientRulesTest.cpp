@@ -5,6 +5,7 @@
 #include "Examples.h"
 #include "FakeApi.h"
 #include "api/Replies.h"
+#include "api/WebserverType.h"
 
 #include <boost/test/unit_test.hpp>
 
@@ -229,6 +230,61 @@ BOOST_AUTO_TEST_CASE(reissue_with_odd_validation_still_succeeds) {
     BOOST_TEST(r.orderStatus.empty());
     BOOST_TEST(r.validation.empty());
     BOOST_TEST(h.script->calls().size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(webserver_type_by_brand) {
+    for (const char* sectigo : {"comodo", "Comodo", "comodo_ggssl", "sectigo", "sectigo_ev",
+                                "gogetssl", "ggssl", " comodo "}) {
+        BOOST_TEST_CONTEXT(sectigo) {
+            BOOST_TEST(webserverTypeForBrand(sectigo).value_or(0) == -1);
+        }
+    }
+    for (const char* digicert :
+         {"geotrust", "GeoTrust", "rapidssl", "digicert", "thawte", "symantec", "geotrust_ev"}) {
+        BOOST_TEST_CONTEXT(digicert) {
+            BOOST_TEST(webserverTypeForBrand(digicert).value_or(0) == 18);
+        }
+    }
+    for (const char* unknown : {"", "entrust", "comodoca", "_comodo", "geo trust"}) {
+        BOOST_TEST_CONTEXT(unknown) {
+            BOOST_TEST(!webserverTypeForBrand(unknown).has_value());
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(webserver_type_for_a_product_asks_its_brand_once) {
+    Harness h;
+    h.script->steps = {
+        authOk(),
+        ok(R"({"product_id":"65","product_name":"PositiveSSL","product_brand":"comodo"})"),
+        ok(R"({"product_id":"42","product_name":"QuickSSL Premium","product_brand":"geotrust"})")};
+    auto client = h.client();
+    BOOST_TEST(client->webserverTypeFor(65) == -1);
+    BOOST_TEST(client->webserverTypeFor(42) == 18);
+    BOOST_TEST(client->webserverTypeFor(65) == -1);
+    BOOST_TEST(client->webserverTypeFor(42) == 18);
+    BOOST_REQUIRE(h.script->calls().size() == 2u);
+    BOOST_TEST(h.script->calls()[0].target ==
+               std::string("/products/details/65?auth_key=") + kKey1);
+    BOOST_TEST(h.script->calls()[1].target ==
+               std::string("/products/details/42?auth_key=") + kKey1);
+}
+
+BOOST_AUTO_TEST_CASE(webserver_type_for_an_unknown_brand_is_refused_with_the_fix) {
+    Harness h;
+    h.script->steps = {authOk(), ok(R"({"product_id":"77","product_brand":"entr\u001bust"})"),
+                       ok(R"({"product_id":"78","product_name":"Mystery"})")};
+    auto client = h.client();
+    ApiError e = expectApiError([&] { client->webserverTypeFor(77); });
+    BOOST_TEST(e.exitCode() == 4);
+    BOOST_TEST(std::string(e.what()) ==
+               "api getProductDetails: product 77 has brand \"entr\\x1Bust\", for which no "
+               "webserver_type is known; set webserver_type in the certificate file");
+    e = expectApiError([&] { client->webserverTypeFor(78); });
+    BOOST_TEST(std::string(e.what()) ==
+               "api getProductDetails: product 78 has no brand, for which no webserver_type is "
+               "known; set webserver_type in the certificate file");
+    BOOST_TEST(expectApiError([&] { client->webserverTypeFor(0); }).exitCode() == 4);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
