@@ -22,11 +22,18 @@ void checkId(long long got, long long asked, const char* what) {
     }
 }
 
-/// A placed order whose reply did not fit beyond its id: only the id and why.
-template <typename Result> Result detailsUnreadable(long long orderId, const UnreadableReply& e) {
+/// The result of an order-placing call whose order id is known: `readRest` fills the other
+/// members; when they do not fit, only the id and why (the order exists all the same).
+template <typename Result, typename ReadRest> Result placed(long long orderId, ReadRest readRest) {
     Result out;
     out.orderId = orderId;
-    out.unreadableDetails = escapeForLog(e.what(), 300);
+    try {
+        readRest(out);
+    } catch (const UnreadableReply& e) {
+        out = Result();
+        out.orderId = orderId;
+        out.unreadableDetails = escapeForLog(e.what(), 300);
+    }
     return out;
 }
 
@@ -165,9 +172,8 @@ std::vector<BatchStatus> parseBatch(const Object& obj, const std::vector<long lo
 
 NewOrderResult parseNewOrder(const Object& obj, const std::string& dcvMethod) {
     const Reader r(obj, "");
-    NewOrderResult n;
-    n.orderId = r.id("order_id"); // without it nobody knows whether an order exists
-    try {
+    // Without order_id nobody knows whether an order exists: that alone is unreadable.
+    return placed<NewOrderResult>(r.id("order_id"), [&](NewOrderResult& n) {
         n.productId = r.integer("product_id");
         n.invoiceId = r.text("invoice_id");
         n.orderStatus = r.optStr("order_status");
@@ -177,25 +183,18 @@ NewOrderResult parseNewOrder(const Object& obj, const std::string& dcvMethod) {
         n.taxRate = r.text("tax_rate");
         n.approver = parseDcv(r.get("approver_method"), dcvMethod, "approver_method");
         n.san = parseSanList(r.get("san"), "san");
-    } catch (const UnreadableReply& e) {
-        return detailsUnreadable<NewOrderResult>(n.orderId, e);
-    }
-    return n;
+    });
 }
 
 ReissueResult parseReissue(const Object& obj, long long askedId, const std::string& dcvMethod) {
     const Reader r(obj, "");
-    ReissueResult out;
-    out.orderId = r.has("order_id") ? r.id("order_id") : askedId;
-    checkId(out.orderId, askedId, "order");
-    try {
+    const long long orderId = r.has("order_id") ? r.id("order_id") : askedId;
+    checkId(orderId, askedId, "order");
+    return placed<ReissueResult>(orderId, [&](ReissueResult& out) {
         out.orderStatus = r.optStr("order_status");
         out.validation = parseDcv(r.get("validation"), dcvMethod, "validation");
         out.san = parseSanList(r.get("san"), "san");
-    } catch (const UnreadableReply& e) {
-        return detailsUnreadable<ReissueResult>(out.orderId, e);
-    }
-    return out;
+    });
 }
 
 DomainEmails parseDomainEmails(const Object& obj) {
