@@ -8,6 +8,7 @@
 
 #include <ctime>
 #include <iostream>
+#include <set>
 
 namespace certagent::sandbox {
 
@@ -47,6 +48,47 @@ void checkMethod(const std::string& name, const std::string& method) {
     if (isFileMethod(method) && name.rfind("*.", 0) == 0)
         throw ApiError("Invalid DCV method",
                        "File-based validation is not allowed for wildcard domain " + name);
+}
+
+/// Refuses a webserver_type that is not in the brand's list (/tools/webservers/1 for Sectigo
+/// brands, /tools/webservers/2 for GeoTrust, RapidSSL, DigiCert, Thawte, Symantec), as the real
+/// API likely does.
+void checkWebserverType(const std::string& productId, const std::string& value) {
+    static const std::set<std::string> kList2Brands = {"geotrust", "rapidssl", "digicert", "thawte",
+                                                       "symantec"};
+    const std::string brand = productById(productId).brand;
+    const bool list2 = kList2Brands.count(brand) > 0;
+    int type = 0; // not a number: in neither list
+    std::size_t used = 0;
+    try {
+        type = std::stoi(value, &used);
+    } catch (const std::exception&) {
+    }
+    if (used != value.size())
+        type = 0;
+    const bool valid = list2 ? (type >= 1 && type <= 33 && type != 5 && type != 6 && type != 15 &&
+                                type != 16 && type != 19)
+                             : (type == -1 || (type >= 1 && type <= 36));
+    if (!valid)
+        throw ApiError("Invalid webserver_type", "webserver_type " + value + " is not valid for " +
+                                                     brand + " products (see /tools/webservers/" +
+                                                     (list2 ? "2" : "1") + ")");
+}
+
+/// Faults odd_approver_method / odd_san: the DCV members of an order-placing reply come in shapes
+/// no client expects (a list around the DCV object, SAN names keyed by index); the order itself
+/// is placed all the same.
+void oddShapes(Faults& faults, Object& reply, const std::string& orderId, const char* dcvMember) {
+    if (faults.take("odd_approver_method", orderId)) {
+        Array::Ptr wrapped = new Array;
+        wrapped->add(reply.get(dcvMember));
+        reply.set(dcvMember, wrapped);
+    }
+    if (faults.take("odd_san", orderId)) {
+        JsonPtr names = obj();
+        names->set("0", "www.example.invalid");
+        reply.set("san", names);
+    }
 }
 
 const char* kContactFields[] = {"admin_firstname", "admin_lastname", "admin_phone",   "admin_title",
@@ -115,6 +157,7 @@ JsonPtr Api::addOrder(const Params& p, bool renew) {
     o.webserverType = required(p, "webserver_type");
     if (o.productId.find_first_not_of("0123456789") != std::string::npos)
         throw ApiError("Product not found", "No product with id " + o.productId);
+    checkWebserverType(o.productId, o.webserverType);
     if (o.period.find_first_not_of("0123456789") != std::string::npos)
         throw ApiError("Invalid period", "period must be a number of months");
     for (const char* field : kContactFields)
@@ -152,12 +195,13 @@ JsonPtr Api::addOrder(const Params& p, bool renew) {
     out->set("approver_method", primaryMethodJson(stored));
     out->set("san", sanJson(stored));
     out->set("success", true);
+    oddShapes(m_faults, *out, stored.id, "approver_method");
     return out;
 }
 
 JsonPtr Api::reissue(const std::string& id, const Params& p) {
     Order& o = order(id);
-    required(p, "webserver_type");
+    checkWebserverType(o.productId, required(p, "webserver_type"));
     if (o.status != "active")
         throw ApiError("Reissue error", "Order can't be processed with reissue procedure!");
     Order updated = o;
@@ -172,6 +216,7 @@ JsonPtr Api::reissue(const std::string& id, const Params& p) {
     out->set("order_status", o.status);
     out->set("validation", primaryMethodJson(o));
     out->set("success", true);
+    oddShapes(m_faults, *out, o.id, "validation");
     return out;
 }
 
