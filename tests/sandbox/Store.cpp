@@ -103,6 +103,8 @@ template <typename Read> void readJsonFile(const std::string& path, Read read) {
         read(parser.parse(test::readFile(path)));
     } catch (const Poco::Exception& e) {
         throw std::runtime_error(path + ": " + e.displayText());
+    } catch (const std::logic_error& e) { // std::stol of a bad id
+        throw std::runtime_error(path + ": " + e.what());
     }
 }
 
