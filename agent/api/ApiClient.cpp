@@ -7,6 +7,8 @@
 #include "api/WebserverType.h"
 #include "util/Text.h"
 
+#include <algorithm>
+#include <iterator>
 #include <map>
 #include <sstream>
 
@@ -87,18 +89,25 @@ OrderStatus ApiClient::getOrderStatus(long long orderId) {
 }
 
 std::vector<BatchStatus> ApiClient::getOrdersStatus(const std::vector<long long>& orderIds) {
-    if (orderIds.empty()) {
-        return {};
-    }
-    std::vector<std::string> ids;
     for (long long id : orderIds) {
         checkId("getOrdersStatus", id, "order id");
-        ids.push_back(std::to_string(id));
     }
-    const CallSpec s =
-        spec("getOrdersStatus", 0, "POST", "/orders/statuses/", {{"cids", detail::joinList(ids)}});
-    return m_impl->call<std::vector<BatchStatus>>(
-        s, [&](const Object& o) { return detail::parseBatch(o, orderIds); });
+    std::vector<BatchStatus> out;
+    for (std::size_t first = 0; first < orderIds.size(); first += kMaxIdsPerStatusRequest) {
+        const std::size_t last = std::min(orderIds.size(), first + kMaxIdsPerStatusRequest);
+        const std::vector<long long> chunk(orderIds.begin() + first, orderIds.begin() + last);
+        std::vector<std::string> ids;
+        for (long long id : chunk) {
+            ids.push_back(std::to_string(id));
+        }
+        const CallSpec s = spec("getOrdersStatus", 0, "POST", "/orders/statuses/",
+                                {{"cids", detail::joinList(ids)}});
+        auto part = m_impl->call<std::vector<BatchStatus>>(
+            s, [&](const Object& o) { return detail::parseBatch(o, chunk); });
+        out.insert(out.end(), std::make_move_iterator(part.begin()),
+                   std::make_move_iterator(part.end()));
+    }
+    return out;
 }
 
 NewOrderResult ApiClient::addSSLOrder(const NewOrderRequest& request) {

@@ -6,6 +6,7 @@
 #include "util/Secret.h"
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -37,7 +38,12 @@ class ApiClient {
 
     /// GET /orders/status/{id}. Refuses a reply about another order id.
     OrderStatus getOrderStatus(long long orderId);
-    /// POST /orders/statuses/ cids=1,2,3. Entries for ids not asked for are refused.
+    /// Most order ids in one getOrdersStatus request (the real API may cap the list).
+    static constexpr std::size_t kMaxIdsPerStatusRequest = 50;
+
+    /// POST /orders/statuses/ cids=1,2,3, one request per kMaxIdsPerStatusRequest ids, the
+    /// entries merged in request order. Entries for ids not asked for in that request are
+    /// refused; a failing request throws (entries of earlier requests are dropped).
     std::vector<BatchStatus> getOrdersStatus(const std::vector<long long>& orderIds);
     /// POST /orders/add_ssl_order/ (never retried once it may have reached the server). A reply
     /// with a usable order_id is a placed order even when the rest does not fit (see

@@ -99,7 +99,6 @@ JsonPtr Api::auth(const Params& p) {
     JsonPtr out = obj();
     out->set("key", m_store.newAuthKey());
     out->set("success", true);
-    m_store.save();
     return out;
 }
 

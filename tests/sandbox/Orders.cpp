@@ -167,7 +167,7 @@ JsonPtr Api::addOrder(const Params& p, bool renew) {
             o.contacts[k] = v;
     applyRequest(o, p, true);
     for (Order* other : m_store.all())
-        if (other->csr == o.csr && other->status == "processing")
+        if (other->status == "processing" && other->csr == o.csr)
             throw ApiError("Order error",
                            "Such certificate already exists (Order ID: " + other->id + ")");
     if (p.get("test", "") == "Y" || p.get("only_validate", "") == "true") {
@@ -182,7 +182,6 @@ JsonPtr Api::addOrder(const Params& p, bool renew) {
     o.beginDate = today();
     o.endDate = today(std::stol("0" + o.period) * 30);
     Order& stored = m_store.add(o);
-    m_store.save();
     JsonPtr out = obj();
     out->set("product_id", stored.productId);
     out->set("order_id", stored.id);
@@ -210,7 +209,7 @@ JsonPtr Api::reissue(const std::string& id, const Params& p) {
     o.status = "reissue";
     o.reissues++;
     o.readyAt = std::time(nullptr) + m_config.issueDelaySeconds;
-    m_store.save();
+    m_store.save(o);
     JsonPtr out = obj();
     out->set("order_id", o.id);
     out->set("order_status", o.status);
@@ -266,7 +265,7 @@ JsonPtr Api::changeMethod(const std::string& id, const std::string& domain,
         }
     if (!found)
         throw ApiError("Domain not found", "Domain " + domain + " is not part of order #" + id);
-    m_store.save();
+    m_store.save(o);
     JsonPtr out = obj();
     out->set("message", "Validation method changed");
     out->set("success", true);
@@ -297,7 +296,7 @@ JsonPtr Api::cancel(const Params& p) {
     Order& o = order(required(p, "order_id"));
     required(p, "reason");
     o.status = "cancelled";
-    m_store.save();
+    m_store.save(o);
     JsonPtr out = obj();
     out->set("order_id", o.id);
     out->set("success", true);
@@ -309,20 +308,20 @@ void Api::advance(const std::string& id, const std::string& status) {
     if (status == "active" && (o.status == "processing" || o.status == "reissue"))
         issue(o);
     o.status = status;
-    m_store.save();
+    m_store.save(o);
 }
 
 void Api::progress(Order& o) {
     if (o.status == "active" && o.validTill < today()) {
         o.status = "expired";
-        m_store.save();
+        m_store.save(o);
     }
     if (o.status != "processing" && o.status != "reissue")
         return;
     if (std::time(nullptr) < o.readyAt || !dcvPasses(o))
         return;
     issue(o);
-    m_store.save();
+    m_store.save(o);
 }
 
 bool Api::dcvPasses(const Order& o) {

@@ -218,7 +218,6 @@ class Handler : public Poco::Net::HTTPRequestHandler {
                 m_state.calls.clear();
             } else if (path == "/admin/invalidate-keys") {
                 m_state.store.invalidateKeys();
-                m_state.store.save();
             } else if (path == "/admin/advance") {
                 m_state.api.advance(form.get("order_id"), form.get("status"));
             } else {
