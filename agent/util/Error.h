@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -76,6 +78,28 @@ class InstallError : public Error {
   private:
     std::string m_plugin;
     std::string m_step;
+};
+
+/// A remote service (the GoGetSSL API, an ACME server, etcd) failed a call. exitCode() is 3 when
+/// retryable (network, timeout, 5xx, 429, rate limits), else `refusedCode` (4 by default: the
+/// service refused, or sent something unusable). maybeProcessed(): a non-idempotent request that
+/// may have reached the service without a clear answer; the caller reconciles before repeating
+/// it. retryAfter(): the service's own wait hint (already clamped by the client), if any.
+class ServiceError : public Error {
+  public:
+    struct Info {
+        bool retryable = false;
+        bool maybeProcessed = false;
+        std::optional<std::chrono::seconds> retryAfter;
+    };
+    ServiceError(const std::string& what, Info info, int refusedCode = kExitRefused)
+        : Error(what, info.retryable ? kExitTemporary : refusedCode), m_info(info) {}
+    bool retryable() const { return m_info.retryable; }
+    bool maybeProcessed() const { return m_info.maybeProcessed; }
+    std::optional<std::chrono::seconds> retryAfter() const { return m_info.retryAfter; }
+
+  private:
+    Info m_info;
 };
 
 /// Returns strerror(err) as a string (thread-safe).
