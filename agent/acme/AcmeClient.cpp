@@ -2,9 +2,6 @@
 
 #include "api/Text.h"
 
-#include <Poco/DateTime.h>
-#include <Poco/DateTimeFormat.h>
-#include <Poco/DateTimeParser.h>
 #include <Poco/Logger.h>
 
 #include <algorithm>
@@ -298,15 +295,8 @@ std::optional<seconds> AcmeClient::retryAfterOf(const api::HttpResponse& resp) c
         return std::nullopt;
     }
     // An HTTP-date is relative to the CA's own clock when it says what that is.
-    auto now = m_settings.wallClock();
-    Poco::DateTime date;
-    int tzd = 0;
-    if (Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::HTTP_FORMAT, resp.header("Date"), date,
-                                       tzd)) {
-        date.makeUTC(tzd);
-        now = std::chrono::system_clock::from_time_t(date.timestamp().epochTime());
-    }
-    return parseRetryAfter(value, now);
+    const auto serverNow = parseHttpDate(resp.header("Date"));
+    return parseRetryAfter(value, serverNow.value_or(m_settings.wallClock()));
 }
 
 void AcmeClient::logCall(const Call& spec, const Attempts& st, const std::string& outcome,

@@ -5,9 +5,6 @@
 #include "crypto/OpenSslError.h"
 #include "util/Error.h"
 
-#include <Poco/DateTime.h>
-#include <Poco/DateTimeFormat.h>
-#include <Poco/DateTimeParser.h>
 #include <openssl/x509v3.h>
 
 #include <algorithm>
@@ -19,14 +16,11 @@ using std::chrono::system_clock;
 
 system_clock::time_point rfc3339(const detail::Fields& f, const std::string& key) {
     const std::string text = f.str(key);
-    Poco::DateTime date;
-    int tzd = 0;
-    if (!Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, text, date,
-                                        tzd)) {
+    const auto at = parseRfc3339(text);
+    if (!at) {
         f.fail(key, "not an RFC 3339 time: \"" + api::escapeForLog(text, 64) + "\"");
     }
-    date.makeUTC(tzd);
-    return system_clock::from_time_t(date.timestamp().epochTime());
+    return *at;
 }
 
 RenewalInfo readRenewalInfo(const Reply& reply) {

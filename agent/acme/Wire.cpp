@@ -69,7 +69,30 @@ std::string relOf(const std::string& params) {
     return {};
 }
 
+std::optional<std::chrono::system_clock::time_point> parseTime(const std::string& format,
+                                                               const std::string& value) {
+    Poco::DateTime date;
+    int tzd = 0;
+    if (value.empty() || !Poco::DateTimeParser::tryParse(format, value, date, tzd)) {
+        return std::nullopt;
+    }
+    date.makeUTC(tzd);
+    // Keeps the conversion to nanosecond time_points far from overflow.
+    if (date.year() < 1970 || date.year() > 9999) {
+        return std::nullopt;
+    }
+    return std::chrono::system_clock::from_time_t(date.timestamp().epochTime());
+}
+
 } // namespace
+
+std::optional<std::chrono::system_clock::time_point> parseHttpDate(const std::string& value) {
+    return parseTime(Poco::DateTimeFormat::HTTP_FORMAT, value);
+}
+
+std::optional<std::chrono::system_clock::time_point> parseRfc3339(const std::string& value) {
+    return parseTime(Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, value);
+}
 
 Origin::Origin(const std::string& directoryUrl, const std::string& what) {
     Poco::URI uri;
@@ -145,14 +168,11 @@ std::optional<std::chrono::seconds> parseRetryAfter(const std::string& raw,
         }
         return std::min(std::chrono::seconds(std::stoll(value)), kMaxRetryAfter);
     }
-    Poco::DateTime date;
-    int tzd = 0;
-    if (!Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::HTTP_FORMAT, value, date, tzd)) {
+    const auto at = parseHttpDate(value);
+    if (!at) {
         return std::nullopt;
     }
-    date.makeUTC(tzd);
-    const auto at = std::chrono::system_clock::from_time_t(date.timestamp().epochTime());
-    const auto delta = std::chrono::duration_cast<std::chrono::seconds>(at - now);
+    const auto delta = std::chrono::duration_cast<std::chrono::seconds>(*at - now);
     return std::clamp(delta, std::chrono::seconds(0), kMaxRetryAfter);
 }
 
