@@ -1,5 +1,6 @@
 #include "FakeAcme.h"
 
+#include "TestEnv.h"
 #include "crypto/Keys.h"
 
 #include <Poco/JSON/Parser.h>
@@ -160,13 +161,7 @@ SentJws decodeJws(const api::HttpRequest& request) {
 }
 
 AcmeError expectAcmeError(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const AcmeError& e) {
-        return e;
-    }
-    BOOST_FAIL("expected an AcmeError");
-    throw std::logic_error("unreachable");
+    return certagent::test::expectThrow<AcmeError>(f);
 }
 
 } // namespace certagent::acme::test
