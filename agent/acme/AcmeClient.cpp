@@ -193,7 +193,7 @@ std::string AcmeClient::freshNonce(Attempts& st) {
 }
 
 /// A non-2xx reply: returns to try again (badNonce, transient 5xx), throws otherwise.
-bool AcmeClient::handleError(const Call& spec, Attempts& st, const api::HttpResponse& resp) {
+void AcmeClient::handleError(const Call& spec, Attempts& st, const api::HttpResponse& resp) {
     const int s = resp.status;
     const std::optional<Problem> problem = readProblem(resp.body);
     const std::string type = problem ? problem->shortType : std::string();
@@ -204,10 +204,11 @@ bool AcmeClient::handleError(const Call& spec, Attempts& st, const api::HttpResp
         ++m_stats.badNonces;
         if (++st.badNonces > kMaxBadNonceRetries) {
             throw failure(spec, st,
-                          "badNonce " + std::to_string(st.badNonces) + " times in a row: " + text,
+                          "badNonce " + std::to_string(st.badNonces) +
+                              " times in one call: " + text,
                           temporary(), type);
         }
-        return true; // re-signed at once with the nonce of this very reply
+        return; // re-signed at once with the nonce of this very reply
     }
     if (s >= 300 && s < 400) {
         throw failure(spec, st,
@@ -224,7 +225,7 @@ bool AcmeClient::handleError(const Call& spec, Attempts& st, const api::HttpResp
             throw failure(spec, st, text, temporary(hint, s != 503), type);
         }
         wait(spec, st, text, hint);
-        return true;
+        return;
     }
     throw failure(spec, st, text, {}, type);
 }

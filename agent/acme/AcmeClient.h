@@ -55,7 +55,7 @@ struct Reply {
 /// One CA, one account key. Not thread-safe. Every method throws AcmeError for a failed call.
 class AcmeClient {
   public:
-    /// Most badNonce replies in a row retried within one call (the 11th fails with exit 3).
+    /// Most badNonce replies retried within one call (the 11th fails with exit 3).
     static constexpr int kMaxBadNonceRetries = 10;
 
     /// `transport` nullptr = the real HTTPS transport for the directory's origin. Throws
@@ -106,7 +106,7 @@ class AcmeClient {
     Reply run(const Call& spec, Attempts& st);
     api::HttpRequest request(const Call& spec, Attempts& st);
     std::string freshNonce(Attempts& st);
-    bool handleError(const Call& spec, Attempts& st, const api::HttpResponse& resp);
+    void handleError(const Call& spec, Attempts& st, const api::HttpResponse& resp);
     void handleTransport(const Call& spec, Attempts& st, const api::TransportError& e);
     void wait(const Call& spec, Attempts& st, const std::string& problem,
               std::optional<std::chrono::seconds> hint);

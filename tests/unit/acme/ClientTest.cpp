@@ -110,7 +110,7 @@ BOOST_AUTO_TEST_CASE(eleven_bad_nonces_fail_with_exit_3) {
     BOOST_TEST(!e.maybeProcessed());
     BOOST_TEST(e.problemType() == "badNonce");
     BOOST_TEST(std::string(e.what()) ==
-               "acme newOrder: badNonce 11 times in a row: HTTP 400 badNonce: stale");
+               "acme newOrder: badNonce 11 times in one call: HTTP 400 badNonce: stale");
     BOOST_TEST(ca.calls().size() == 11u);
 }
 
