@@ -166,7 +166,9 @@ class HttpsTransport : public HttpTransport {
         Poco::Net::HTTPRequest req(request.method, m_prefix + request.target,
                                    Poco::Net::HTTPMessage::HTTP_1_1);
         req.set("User-Agent", std::string("certagent/") + CERTAGENT_VERSION);
-        req.set("Accept", "application/json");
+        if (!request.accept.empty()) {
+            req.set("Accept", request.accept);
+        }
         if (request.method == "POST") {
             req.setContentType(request.contentType);
             req.setContentLength(static_cast<std::streamsize>(request.body.size()));
@@ -178,7 +180,7 @@ class HttpsTransport : public HttpTransport {
         const TransportError timedOut("timeout while waiting for the reply", true, true);
         HttpResponse out;
         try {
-            out = receive(deadline);
+            out = receive(deadline, request.method == "HEAD");
         } catch (const Poco::Exception&) {
             if (watchdog.fired()) {
                 throw timedOut;
@@ -196,7 +198,8 @@ class HttpsTransport : public HttpTransport {
         return out;
     }
 
-    HttpResponse receive(Clock::time_point deadline) {
+    /// Reads the reply. A HEAD reply has no body (Poco reads none) whatever its Content-Length.
+    HttpResponse receive(Clock::time_point deadline, bool head) {
         Poco::Net::HTTPResponse resp;
         std::istream& in = m_session->receiveResponse(resp);
         HttpResponse out;
@@ -204,12 +207,12 @@ class HttpsTransport : public HttpTransport {
         for (const auto& [k, v] : resp) {
             out.headers.emplace_back(k, v);
         }
-        if (resp.hasContentLength() &&
+        if (!head && resp.hasContentLength() &&
             resp.getContentLength64() > static_cast<Poco::Int64>(m_tls.maxBodyBytes)) {
             throw TransportError("reply body larger than the cap", true, true);
         }
         readBody(in, deadline, out.body);
-        if (resp.hasContentLength() &&
+        if (!head && resp.hasContentLength() &&
             static_cast<Poco::Int64>(out.body.size()) != resp.getContentLength64()) {
             throw TransportError("reply truncated", true, true);
         }

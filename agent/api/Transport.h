@@ -11,11 +11,13 @@ namespace certagent::api {
 
 /// One HTTP request, relative to the base URL.
 struct HttpRequest {
-    std::string method; ///< "GET" or "POST"
+    std::string method; ///< "GET", "POST" or "HEAD" (a HEAD reply has no body)
     std::string
         target; ///< path below the base URL plus "?query", e.g. "/orders/status/7?auth_key=..."
     std::string body;        ///< form-encoded for POST, empty for GET
     std::string contentType; ///< "application/x-www-form-urlencoded" for POST
+    /// Accept header ("" = none sent).
+    std::string accept = "application/json";
 };
 
 /// One HTTP reply.
@@ -25,6 +27,8 @@ struct HttpResponse {
     std::string body;
     /// First header with that name (case-insensitive), or "".
     std::string header(const std::string& name) const;
+    /// Every value of a header that may repeat (Link), in reply order (case-insensitive name).
+    std::vector<std::string> headerValues(const std::string& name) const;
 };
 
 /// Thrown by transports. `retryable` = connect failure, timeout, reset, oversized body;
