@@ -16,6 +16,9 @@ struct HttpRequest {
         target; ///< path below the base URL plus "?query", e.g. "/orders/status/7?auth_key=..."
     std::string body;        ///< form-encoded for POST, empty for GET
     std::string contentType; ///< "application/x-www-form-urlencoded" for POST
+    /// Extra request headers (etcd's `Authorization: <token>`); values may be secrets, so
+    /// transports never log them.
+    std::vector<std::pair<std::string, std::string>> headers;
 };
 
 /// One HTTP reply.
@@ -66,6 +69,8 @@ Clock& systemClock();
 struct TlsSettings {
     std::string caFile; ///< extra trust anchor (PEM file) added to the system store; "" = none
     std::size_t maxBodyBytes = 4 * 1024 * 1024;
+    std::string clientCertFile; ///< PEM client certificate (chain) for mTLS; "" = none
+    std::string clientKeyFile;  ///< its private key (PEM); required with clientCertFile
 };
 
 /// The real transport: Poco HTTPSClientSession, keep-alive, one private Poco Context per
@@ -74,7 +79,8 @@ struct TlsSettings {
 /// no certificate-accepting handler, no redirects followed. The whole reply (header and body) must
 /// arrive within the timeout given to send() (a watchdog shuts the socket down otherwise); bodies
 /// over maxBodyBytes are refused. send() throws TransportError. Throws ConfigError if the base
-/// URL is not https://host[:port][/path] or `caFile` cannot be loaded.
+/// URL is not https://host[:port][/path], `caFile` cannot be loaded, or the client certificate
+/// and key cannot be loaded or do not match.
 std::unique_ptr<HttpTransport> makeHttpsTransport(const std::string& baseUrl,
                                                   const TlsSettings& tls);
 
