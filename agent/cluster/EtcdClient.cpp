@@ -8,6 +8,9 @@
 #include <Poco/Logger.h>
 #include <Poco/URI.h>
 
+#include <algorithm>
+#include <cctype>
+
 namespace certagent::cluster {
 
 using Poco::JSON::Object;
@@ -42,7 +45,11 @@ void checkEndpoint(const std::string& endpoint) {
         throw ConfigError(shown + " is not a URL");
     }
     const std::string path = uri.getPath();
-    if (uri.getScheme() != "https" || uri.getHost().empty() || !uri.getUserInfo().empty() ||
+    const std::string host = uri.getHost();
+    const bool plainHost = !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':';
+    });
+    if (uri.getScheme() != "https" || !plainHost || !uri.getUserInfo().empty() ||
         !uri.getRawQuery().empty() || !uri.getFragment().empty() ||
         !(path.empty() || path == "/")) {
         throw ConfigError(shown + " is not an https://host:port URL");
@@ -74,6 +81,7 @@ struct EtcdClient::Attempts {
     std::vector<std::string> problems; ///< "<endpoint>: <what went wrong>"
     bool maybeProcessed = false;       ///< a write reached a member without a clear answer
     bool serverBusy = false;           ///< some member answered 5xx/429 in this round
+    bool onlyRefusals = true;          ///< every failure so far was final (TLS verification)
     bool reauthed = false;
     int lastStatus = 0;
     int lastCode = -1;
@@ -161,7 +169,9 @@ Object::Ptr EtcdClient::call(const std::string& op, const std::string& body, boo
     for (const std::string& p : st.problems) {
         problems += (problems.empty() ? "" : "; ") + p;
     }
-    EtcdError::Details d{op, Reason::Unavailable, st.lastStatus, st.lastCode, st.maybeProcessed};
+    // Every member failing TLS verification is a configuration problem, not an outage.
+    const Reason reason = st.onlyRefusals ? Reason::Refused : Reason::Unavailable;
+    EtcdError::Details d{op, reason, st.lastStatus, st.lastCode, st.maybeProcessed};
     throw EtcdError(d, scrub("no member answered (" + problems + ")"));
 }
 
@@ -183,6 +193,7 @@ EtcdClient::Outcome EtcdClient::attempt(std::size_t member, const std::string& o
     } catch (const api::TransportError& e) {
         wipeHeaders(req);
         st.maybeProcessed = st.maybeProcessed || (write && e.sent());
+        st.onlyRefusals = st.onlyRefusals && !e.retryable();
         st.problems.push_back(m.endpoint + ": " + e.what());
         log("etcd " + op + ": " + st.problems.back());
         return Outcome::TryNext;
@@ -222,6 +233,7 @@ EtcdClient::Outcome EtcdClient::attempt(std::size_t member, const std::string& o
         code == kCodeExhausted) {
         st.maybeProcessed = st.maybeProcessed || write;
         st.serverBusy = true;
+        st.onlyRefusals = false;
         st.problems.push_back(m.endpoint + ": " + describe(status, failure));
         log("etcd " + op + ": " + st.problems.back());
         return Outcome::TryNext;
