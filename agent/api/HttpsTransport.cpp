@@ -52,7 +52,7 @@ Poco::Net::Context::Ptr makeContext(const std::string& host, const TlsSettings& 
     params.caLocation = caFile;
     params.certificateFile = tls.clientCertFile;
     params.privateKeyFile = tls.clientKeyFile;
-    params.loadDefaultCAs = true;
+    params.loadDefaultCAs = tls.systemTrust;
     params.verificationMode = Context::VERIFY_STRICT;
     params.verificationDepth = 9;
     params.cipherList = "HIGH:!aNULL:!eNULL:!MD5:!RC4:!3DES";

@@ -71,11 +71,15 @@ struct TlsSettings {
     std::size_t maxBodyBytes = 4 * 1024 * 1024;
     std::string clientCertFile; ///< PEM client certificate (chain) for mTLS; "" = none
     std::string clientKeyFile;  ///< its private key (PEM); required with clientCertFile
+    /// Trust the system store besides caFile. etcd turns it off: its members are certified by a
+    /// private CA only, and a public CA must not be able to vouch for them.
+    bool systemTrust = true;
 };
 
 /// The real transport: Poco HTTPSClientSession, keep-alive, one private Poco Context per
-/// transport with peer verification against the system store plus `caFile`, host name (or IP)
-/// checked by OpenSSL during the handshake (before any request byte is sent), TLS 1.2 minimum,
+/// transport with peer verification against the system store (unless !systemTrust) plus
+/// `caFile`, host name (or IP) checked by OpenSSL during the handshake (before any request byte
+/// is sent), an optional client certificate (mTLS), TLS 1.2 minimum,
 /// no certificate-accepting handler, no redirects followed. The whole reply (header and body) must
 /// arrive within the timeout given to send() (a watchdog shuts the socket down otherwise); bodies
 /// over maxBodyBytes are refused. send() throws TransportError. Throws ConfigError if the base

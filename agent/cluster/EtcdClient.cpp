@@ -56,6 +56,18 @@ void checkEndpoint(const std::string& endpoint) {
     }
 }
 
+/// A TLS alert saying the member refused our client certificate: no retry fixes that.
+bool clientCertificateRefused(const std::string& text) {
+    for (const char* alert : {"alert bad certificate", "alert certificate required",
+                              "alert unknown ca", "alert certificate expired",
+                              "alert certificate revoked", "alert unsupported certificate"}) {
+        if (contains(text, alert)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 void wipeHeaders(api::HttpRequest& req) {
     for (auto& header : req.headers) {
         wipe(header.second);
@@ -96,6 +108,11 @@ EtcdClient::EtcdClient(EtcdSettings settings, TransportFactory factory, api::Clo
     if (!m_settings.user.empty() && (!m_settings.password || m_settings.password->empty())) {
         throw ConfigError("[cluster] user is set but no password (password_file)");
     }
+    if (m_settings.tls.caFile.empty()) {
+        throw ConfigError("[cluster] ca_file: required (etcd's own CA; the system store is not "
+                          "trusted for etcd)");
+    }
+    m_settings.tls.systemTrust = false;
     if (m_settings.tls.maxBodyBytes < kMaxReplyBytes) {
         m_settings.tls.maxBodyBytes = kMaxReplyBytes; // a page of 500 order records is large
     }
@@ -169,7 +186,8 @@ Object::Ptr EtcdClient::call(const std::string& op, const std::string& body, boo
     for (const std::string& p : st.problems) {
         problems += (problems.empty() ? "" : "; ") + p;
     }
-    // Every member failing TLS verification is a configuration problem, not an outage.
+    // Every member failing TLS verification or refusing our certificate is a configuration
+    // problem, not an outage.
     const Reason reason = st.onlyRefusals ? Reason::Refused : Reason::Unavailable;
     EtcdError::Details d{op, reason, st.lastStatus, st.lastCode, st.maybeProcessed};
     throw EtcdError(d, scrub("no member answered (" + problems + ")"));
@@ -193,7 +211,7 @@ EtcdClient::Outcome EtcdClient::attempt(std::size_t member, const std::string& o
     } catch (const api::TransportError& e) {
         wipeHeaders(req);
         st.maybeProcessed = st.maybeProcessed || (write && e.sent());
-        st.onlyRefusals = st.onlyRefusals && !e.retryable();
+        st.onlyRefusals = st.onlyRefusals && (!e.retryable() || clientCertificateRefused(e.what()));
         st.problems.push_back(m.endpoint + ": " + e.what());
         log("etcd " + op + ": " + st.problems.back());
         return Outcome::TryNext;

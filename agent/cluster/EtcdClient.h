@@ -39,10 +39,10 @@ using TransportFactory =
 /// Failover: a call starts at the member that answered last. A connection failure, a timeout,
 /// a 5xx or 429 reply moves it to the next member; a definite answer (2xx, 4xx) does not. When
 /// every member failed and at least one of them answered 5xx (an election in progress), the
-/// whole list is tried once more after one second. When every member failed TLS verification the
-/// error is a refusal (exit 4), else retryable (exit 3). Every etcd operation used here is safe to
-/// repeat (CAS txns fail the second time), but a write that may have been applied says so
-/// through maybeProcessed().
+/// whole list is tried once more after one second. When every member failed TLS verification
+/// or refused our client certificate the error is a refusal (exit 4), else retryable (exit 3).
+/// Every etcd operation used here is safe to repeat (CAS txns fail the second time), but a write
+/// that may have been applied says so through maybeProcessed().
 ///
 /// Authentication: with `user` set, the client calls auth/authenticate on first use and sends
 /// the token as `Authorization`; an "invalid auth token" answer (expired simple token, another

@@ -357,7 +357,12 @@ GatewayError parseGatewayError(const std::string& text) {
         e.code = static_cast<int>(std::clamp<std::int64_t>(f.int64("code"), -1, 1000));
         e.message = f.has("message") ? f.str("message") : f.optStr("error");
     } catch (const BadJson&) {
-        // An error reply that is not the gateway's JSON (a proxy page): status code only.
+        // Not the gateway's JSON: etcd's own HTTP layer answers some refusals in plain text
+        // (the CommonName check); anything else (a proxy page) is shown capped and escaped.
+        e.message = text.substr(0, 300);
+        while (!e.message.empty() && (e.message.back() == '\n' || e.message.back() == '\r')) {
+            e.message.pop_back();
+        }
     }
     return e;
 }

@@ -121,6 +121,27 @@ BOOST_AUTO_TEST_CASE(a_member_refusing_our_client_certificate_does_not_stop_the_
     BOOST_TEST(h.client()->put("k", "v") == 5);
 }
 
+BOOST_AUTO_TEST_CASE(every_member_refusing_our_client_certificate_is_a_refusal) {
+    Harness h;
+    const std::string alert =
+        "network: SSL Exception: error:0A000412:SSL routines::sslv3 alert bad certificate";
+    h.script->steps = {broken(kE1, alert, true, true), broken(kE2, alert, true, true),
+                       broken(kE3, alert, true, true)};
+    const EtcdError e = expectEtcdError([&] { h.client()->range(RangeRequest::prefix("k")); });
+    BOOST_TEST(e.exitCode() == 4);
+    BOOST_TEST(h.clock.sleeps.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_plain_text_error_page_is_shown_capped_and_escaped) {
+    Harness h;
+    h.script->steps = {answer(kE1, 400, "<html>\x1b[1mBad gateway</html>" + std::string(500, 'x'))};
+    const EtcdError e = expectEtcdError([&] { h.client()->put("k", "v"); });
+    BOOST_TEST(e.exitCode() == 4);
+    BOOST_TEST(std::string(e.what()).find("(HTTP 400: <html>\\x1B[1mBad gateway</html>xxx") !=
+               std::string::npos);
+    BOOST_TEST(std::string(e.what()).size() < 400u);
+}
+
 BOOST_AUTO_TEST_CASE(bad_endpoints_and_settings_are_config_errors) {
     const std::pair<std::vector<std::string>, std::string> cases[] = {
         {{}, "[cluster] etcd: no endpoint given"},
@@ -143,9 +164,18 @@ BOOST_AUTO_TEST_CASE(bad_endpoints_and_settings_are_config_errors) {
             BOOST_TEST(e.what() == message);
         }
     }
-    Harness h;
-    h.settings.user = "host-b";
-    BOOST_CHECK_THROW(h.client(), ConfigError);
+    Harness noPassword;
+    noPassword.settings.user = "host-b";
+    BOOST_CHECK_THROW(noPassword.client(), ConfigError);
+    Harness noCa;
+    noCa.settings.tls.caFile.clear();
+    try {
+        noCa.client();
+        BOOST_FAIL("a client without ca_file was made");
+    } catch (const ConfigError& e) {
+        BOOST_TEST(e.what() == std::string("[cluster] ca_file: required (etcd's own CA; the system "
+                                           "store is not trusted for etcd)"));
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -233,18 +263,19 @@ BOOST_AUTO_TEST_CASE(auth_disabled_on_the_cluster_goes_on_without_a_token) {
 
 BOOST_AUTO_TEST_CASE(a_client_certificate_with_a_cn_under_rbac_is_a_config_error) {
     Harness h;
+    // etcd's HTTP layer answers this one in plain text, before the gateway sees the request.
     h.script->steps = {answer(kE1, 400,
-                              gatewayError(3, "CommonName of client sending a request against "
-                                              "gateway will be ignored and not used as expected"))};
+                              "CommonName of client sending a request against gateway will be "
+                              "ignored and not used as expected\n")};
     const EtcdError e = expectEtcdError([&] { h.client()->put("k", "v"); });
     BOOST_TEST(e.exitCode() == 2);
     BOOST_TEST((e.reason() == EtcdError::Reason::Misconfigured));
     BOOST_TEST(e.what() ==
                std::string("etcd kv/put: etcd has authentication enabled and refuses gateway "
                            "requests from a client certificate with a CN: use a certificate "
-                           "without CN ([cluster] cert_file) (HTTP 400, code 3: CommonName of "
-                           "client sending a request against gateway will be ignored and not "
-                           "used as expected)"));
+                           "without CN ([cluster] cert_file) (HTTP 400: CommonName of client "
+                           "sending a request against gateway will be ignored and not used as "
+                           "expected)"));
 }
 
 BOOST_AUTO_TEST_CASE(rbac_without_a_configured_user_is_a_config_error) {
