@@ -1,6 +1,7 @@
 #include "cluster/EtcdClient.h"
 
 #include "cluster/EtcdWire.h"
+#include "cluster/GatewayErrors.h"
 #include "cluster/Json.h"
 #include "util/Text.h"
 
@@ -19,17 +20,6 @@ using Reason = EtcdError::Reason;
 namespace {
 
 constexpr std::size_t kMaxReplyBytes = 32 * 1024 * 1024;
-
-// gRPC status codes the gateway reports in "code".
-constexpr int kCodeInvalidArgument = 3;
-constexpr int kCodeDeadline = 4;
-constexpr int kCodeNotFound = 5;
-constexpr int kCodePermissionDenied = 7;
-constexpr int kCodeExhausted = 8;
-constexpr int kCodeFailedPrecondition = 9;
-constexpr int kCodeOutOfRange = 11;
-constexpr int kCodeUnavailable = 14;
-constexpr int kCodeUnauthenticated = 16;
 
 bool contains(const std::string& text, const char* needle) {
     return text.find(needle) != std::string::npos;
@@ -72,18 +62,6 @@ void wipeHeaders(api::HttpRequest& req) {
     for (auto& header : req.headers) {
         wipe(header.second);
     }
-}
-
-/// "HTTP 503, code 14: etcdserver: request timed out"
-std::string describe(int status, const detail::GatewayError& e) {
-    std::string out = "HTTP " + std::to_string(status);
-    if (e.code >= 0) {
-        out += ", code " + std::to_string(e.code);
-    }
-    if (!e.message.empty()) {
-        out += ": " + escapeForLog(e.message, 200);
-    }
-    return out;
 }
 
 } // namespace
@@ -150,11 +128,6 @@ void EtcdClient::log(const std::string& line) const {
     } else {
         Poco::Logger::get("certagent.etcd").warning(scrub(line));
     }
-}
-
-bool EtcdClient::isTokenProblem(int code, const std::string& message) const {
-    return code == kCodeUnauthenticated || contains(message, "invalid auth token") ||
-           contains(message, "auth store is old");
 }
 
 Object::Ptr EtcdClient::call(const std::string& op, const std::string& body, bool write,
@@ -237,22 +210,21 @@ EtcdClient::Outcome EtcdClient::attempt(std::size_t member, const std::string& o
     }
     st.lastCode = failure.code;
     const int status = st.lastStatus;
-    if (withToken && isTokenProblem(failure.code, failure.message) && !st.reauthed &&
+    if (withToken && detail::isTokenProblem(failure.code, failure.message) && !st.reauthed &&
         !m_settings.user.empty()) {
         st.reauthed = true;
-        log("etcd " + op + ": " + m.endpoint + ": " + describe(status, failure) +
+        log("etcd " + op + ": " + m.endpoint + ": " + detail::describe(status, failure) +
             "; authenticating again");
         m_token.clear();
         authenticate();
         return Outcome::Reauth;
     }
     const int code = failure.code;
-    if (status >= 500 || status == 429 || code == kCodeUnavailable || code == kCodeDeadline ||
-        code == kCodeExhausted) {
+    if (detail::isTransient(status, code)) {
         st.maybeProcessed = st.maybeProcessed || write;
         st.serverBusy = true;
         st.onlyRefusals = false;
-        st.problems.push_back(m.endpoint + ": " + describe(status, failure));
+        st.problems.push_back(m.endpoint + ": " + detail::describe(status, failure));
         log("etcd " + op + ": " + st.problems.back());
         return Outcome::TryNext;
     }
@@ -260,30 +232,10 @@ EtcdClient::Outcome EtcdClient::attempt(std::size_t member, const std::string& o
 }
 
 void EtcdClient::refuse(const std::string& op, int status, int code, const std::string& message) {
-    Reason reason = Reason::Refused;
-    std::string text = "refused";
-    if (contains(message, "CommonName of client sending a request against gateway")) {
-        reason = Reason::Misconfigured;
-        text = "etcd has authentication enabled and refuses gateway requests from a client "
-               "certificate with a CN: use a certificate without CN ([cluster] cert_file)";
-    } else if (contains(message, "user name is empty") && m_settings.user.empty()) {
-        reason = Reason::Misconfigured;
-        text = "etcd has authentication enabled: set [cluster] user and password_file";
-    } else if (code == kCodePermissionDenied || status == 403) {
-        text = "permission denied";
-    } else if (op == "auth/authenticate" && code == kCodeInvalidArgument) {
-        text = "user or password refused";
-    } else if (isTokenProblem(code, message)) {
-        text = "auth token refused again after authenticating";
-    } else if (code == kCodeNotFound && contains(message, "lease not found")) {
-        reason = Reason::LostLease;
-        text = "lease not found (expired or revoked)";
-    } else if (code == kCodeOutOfRange) {
-        reason = Reason::Unavailable; // a fresh read at the newest revision works
-        text = "revision compacted while reading";
-    }
-    text += " (" + describe(status, {0, code, message}) + ")";
-    throw EtcdError({op, reason, status, code, false}, scrub(text));
+    const detail::Refusal r =
+        detail::classifyRefusal(op, status, code, message, !m_settings.user.empty());
+    const std::string text = r.text + " (" + detail::describe(status, {0, code, message}) + ")";
+    throw EtcdError({op, r.reason, status, code, false}, scrub(text));
 }
 
 void EtcdClient::authenticate() {
@@ -296,7 +248,7 @@ void EtcdClient::authenticate() {
         reply = call("auth/authenticate", body, false, false);
     } catch (const EtcdError& e) {
         wipe(body);
-        if (e.grpcCode() != kCodeFailedPrecondition) {
+        if (e.grpcCode() != detail::kCodeFailedPrecondition) {
             throw;
         }
         // "authentication is not enabled": the token would be ignored anyway.

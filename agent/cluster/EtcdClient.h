@@ -97,7 +97,6 @@ class EtcdClient {
                     bool withToken, Attempts& state);
     [[noreturn]] void refuse(const std::string& op, int status, int code,
                              const std::string& message);
-    bool isTokenProblem(int code, const std::string& message) const;
     void authenticate();
     std::string scrub(std::string text) const;
     void log(const std::string& line) const;

@@ -4,7 +4,6 @@
 #include "util/Secret.h"
 
 #include <Poco/JSON/Array.h>
-#include <Poco/JSON/Parser.h>
 #include <Poco/UTF8String.h>
 
 #include <algorithm>
@@ -344,40 +343,6 @@ std::string authBody(const std::string& user, const std::string& password) {
     out += "\"}";
     wipe(pass);
     return out;
-}
-
-GatewayError parseGatewayError(const std::string& text) {
-    GatewayError e;
-    try {
-        const Object::Ptr obj = parseObject(text, 64 * 1024);
-        const Fields f(*obj, "", 4096);
-        if (const auto inner = streamError(*obj)) {
-            return *inner;
-        }
-        e.code = static_cast<int>(std::clamp<std::int64_t>(f.int64("code"), -1, 1000));
-        e.message = f.has("message") ? f.str("message") : f.optStr("error");
-    } catch (const BadJson&) {
-        // Not the gateway's JSON: etcd's own HTTP layer answers some refusals in plain text
-        // (the CommonName check); anything else (a proxy page) is shown capped and escaped.
-        e.message = text.substr(0, 300);
-        while (!e.message.empty() && (e.message.back() == '\n' || e.message.back() == '\r')) {
-            e.message.pop_back();
-        }
-    }
-    return e;
-}
-
-std::optional<GatewayError> streamError(const Object& reply) {
-    const Poco::Dynamic::Var v = reply.get("error");
-    if (v.type() != typeid(Object::Ptr)) {
-        return std::nullopt;
-    }
-    const Fields f(*v.extract<Object::Ptr>(), "error", 4096);
-    GatewayError e;
-    e.code = static_cast<int>(std::clamp<std::int64_t>(f.int64("grpc_code"), -1, 1000));
-    e.httpStatus = static_cast<int>(std::clamp<std::int64_t>(f.int64("http_code"), 0, 999));
-    e.message = f.optStr("message");
-    return e;
 }
 
 } // namespace certagent::cluster::detail

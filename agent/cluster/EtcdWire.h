@@ -43,15 +43,4 @@ std::string parseToken(const Poco::JSON::Object& reply);
 /// {"name":…,"password":…}. The caller wipes the result (it holds the password).
 std::string authBody(const std::string& user, const std::string& password);
 
-/// The gateway's error body {"error","message","code"}, also as {"error":{...}} inside a stream
-/// reply. Never throws: an unreadable body gives code -1 and an empty message.
-struct GatewayError {
-    int httpStatus = 0; ///< from a stream error's "http_code"; 0 = not given
-    int code = -1;
-    std::string message; ///< raw, untrusted: escape before showing
-};
-GatewayError parseGatewayError(const std::string& body);
-/// The {"error":{...}} member of a 200 stream reply (keepalive), if any.
-std::optional<GatewayError> streamError(const Poco::JSON::Object& reply);
-
 } // namespace certagent::cluster::detail
