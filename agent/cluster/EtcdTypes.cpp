@@ -10,28 +10,28 @@ RangeRequest RangeRequest::prefix(const std::string& prefix, std::int64_t limit)
     return r;
 }
 
-Compare Compare::createRevision(const std::string& key, std::int64_t rev) {
+namespace {
+
+Compare numeric(Compare::Target target, const std::string& key, std::int64_t number) {
     Compare c;
-    c.target = Target::Create;
+    c.target = target;
     c.key = key;
-    c.number = rev;
+    c.number = number;
     return c;
+}
+
+} // namespace
+
+Compare Compare::createRevision(const std::string& key, std::int64_t rev) {
+    return numeric(Target::Create, key, rev);
 }
 
 Compare Compare::modRevision(const std::string& key, std::int64_t rev) {
-    Compare c;
-    c.target = Target::Mod;
-    c.key = key;
-    c.number = rev;
-    return c;
+    return numeric(Target::Mod, key, rev);
 }
 
 Compare Compare::version(const std::string& key, std::int64_t v) {
-    Compare c;
-    c.target = Target::Version;
-    c.key = key;
-    c.number = v;
-    return c;
+    return numeric(Target::Version, key, v);
 }
 
 Compare Compare::valueEquals(const std::string& key, const std::string& value) {

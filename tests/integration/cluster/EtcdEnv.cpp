@@ -1,6 +1,7 @@
 #include "EtcdEnv.h"
 
 #include <atomic>
+#include <stdexcept>
 #include <thread>
 
 namespace certagent::test {
@@ -51,6 +52,15 @@ bool eventually(const std::function<bool()>& f, std::chrono::seconds limit,
         std::this_thread::sleep_for(pause);
     }
     return true;
+}
+
+cluster::EtcdError failureOf(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const cluster::EtcdError& e) {
+        return e;
+    }
+    throw std::runtime_error("expected an EtcdError");
 }
 
 bool eventuallySucceeds(const std::function<void()>& f, std::chrono::seconds limit) {

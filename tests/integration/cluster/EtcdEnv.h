@@ -38,6 +38,9 @@ agentClient(EtcdCluster& cluster, std::vector<std::string> endpoints = {},
 bool eventually(const std::function<bool()>& f, std::chrono::seconds limit,
                 std::chrono::milliseconds pause = std::chrono::milliseconds(200));
 
+/// The EtcdError `f` throws; throws std::runtime_error when it throws none.
+cluster::EtcdError failureOf(const std::function<void()>& f);
+
 /// Like eventually(), for a call that may throw a retryable EtcdError meanwhile (an election).
 bool eventuallySucceeds(const std::function<void()>& f, std::chrono::seconds limit);
 

@@ -18,15 +18,6 @@ std::string valueAt(EtcdClient& client, const std::string& key, bool serializabl
     return result.kvs.empty() ? "<none>" : result.kvs[0].value;
 }
 
-EtcdError failureOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const EtcdError& e) {
-        return e;
-    }
-    throw std::runtime_error("expected an EtcdError");
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(EtcdFailures)

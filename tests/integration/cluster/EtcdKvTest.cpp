@@ -96,14 +96,7 @@ BOOST_AUTO_TEST_CASE(lease_expiry_releases_the_lock_and_fences_out_the_stale_hol
     lockKey.key = paths.lock("shop");
     BOOST_REQUIRE(eventually([&] { return client->range(lockKey).kvs.empty(); }, seconds(20)));
     BOOST_TEST(!client->leaseKeepAlive(a.id).has_value()); // lost: 200 without TTL
-    const EtcdError lost = [&] {
-        try {
-            lock.ensureLeader("shop", a.id, seconds(2));
-        } catch (const EtcdError& e) {
-            return e;
-        }
-        throw std::runtime_error("ensureLeader passed on an expired lease");
-    }();
+    const EtcdError lost = failureOf([&] { lock.ensureLeader("shop", a.id, seconds(2)); });
     BOOST_TEST((lost.reason() == EtcdError::Reason::LostLease));
     BOOST_TEST(lost.exitCode() == 3);
     BOOST_TEST(!client->leaseTimeToLive(a.id).alive);
@@ -112,13 +105,10 @@ BOOST_AUTO_TEST_CASE(lease_expiry_releases_the_lock_and_fences_out_the_stale_hol
     const LockOutcome second = lock.tryLock("shop", b.id, "host-b pid 2");
     BOOST_REQUIRE(std::holds_alternative<Leading>(second));
     BOOST_TEST(std::get<Leading>(second).fence > fenceA);
-    try {
-        lock.fencedTxn("shop", fenceA, {}, {Op::put(paths.current("shop"), "v2-late")});
-        BOOST_FAIL("a stale holder's fenced write went through");
-    } catch (const EtcdError& e) {
-        BOOST_TEST((e.reason() == EtcdError::Reason::LostLock));
-        BOOST_TEST(std::string(e.what()).find("held now by \"host-b pid 2\"") != std::string::npos);
-    }
+    const EtcdError late = failureOf(
+        [&] { lock.fencedTxn("shop", fenceA, {}, {Op::put(paths.current("shop"), "v2-late")}); });
+    BOOST_TEST((late.reason() == EtcdError::Reason::LostLock));
+    BOOST_TEST(std::string(late.what()).find("held now by \"host-b pid 2\"") != std::string::npos);
     RangeRequest current;
     current.key = paths.current("shop");
     BOOST_TEST(client->range(current).kvs.at(0).value == "v1");
@@ -133,14 +123,10 @@ BOOST_AUTO_TEST_CASE(a_put_on_an_expired_lease_is_a_lost_lease) {
     auto client = agentClient(sharedCluster());
     const Lease gone = client->leaseGrant(seconds(5));
     client->leaseRevoke(gone.id);
-    try {
-        client->put(freshPrefix("lease") + "k", "v", gone.id);
-        BOOST_FAIL("put on a revoked lease succeeded");
-    } catch (const EtcdError& e) {
-        BOOST_TEST((e.reason() == EtcdError::Reason::LostLease));
-        BOOST_TEST(e.httpStatus() == 404);
-        BOOST_TEST(e.grpcCode() == 5);
-    }
+    const EtcdError e = failureOf([&] { client->put(freshPrefix("lease") + "k", "v", gone.id); });
+    BOOST_TEST((e.reason() == EtcdError::Reason::LostLease));
+    BOOST_TEST(e.httpStatus() == 404);
+    BOOST_TEST(e.grpcCode() == 5);
     const LeaseStatus status = client->leaseTimeToLive(gone.id);
     BOOST_TEST(!status.alive);
 }

@@ -36,15 +36,6 @@ struct RbacCluster {
     }
 };
 
-EtcdError failureOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const EtcdError& e) {
-        return e;
-    }
-    throw std::runtime_error("expected an EtcdError");
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(EtcdRbac)

@@ -3,6 +3,7 @@
 // A scripted etcd gateway for unit tests: one fake transport per endpoint, all reading one
 // shared script, plus the verified reply shapes of etcd 3.4's JSON gateway.
 
+#include "../api/FakeApi.h"
 #include "cluster/EtcdClient.h"
 
 #include <chrono>
@@ -18,20 +19,8 @@ constexpr const char* kE1 = "https://10.0.0.1:2379";
 constexpr const char* kE2 = "https://10.0.0.2:2379";
 constexpr const char* kE3 = "https://10.0.0.3:2379";
 
-/// A time that moves only when someone sleeps or a request takes `cost`.
-class ManualClock : public api::Clock {
-  public:
-    std::chrono::steady_clock::time_point now() override { return m_now; }
-    void sleepFor(std::chrono::milliseconds d) override {
-        sleeps.push_back(d);
-        m_now += d;
-    }
-    void advance(std::chrono::milliseconds d) { m_now += d; }
-    std::vector<std::chrono::milliseconds> sleeps;
-
-  private:
-    std::chrono::steady_clock::time_point m_now{std::chrono::hours(1000)};
-};
+/// The API tests' manual clock: time moves only when someone sleeps or a request takes `cost`.
+using ManualClock = api::test::FakeClock;
 
 /// One scripted exchange: the endpoint that must receive the next request, and its answer.
 struct Step {

@@ -20,6 +20,10 @@ std::string lockRange(long long create, const std::string& holder, const std::st
            kv(kLock, holder, create, create, 1, lease) + R"(],"count":"1"}})";
 }
 
+FleetLock lockOver(EtcdClient& client, Harness& h) {
+    return FleetLock(client, KeyPaths("web-eu"), h.clock);
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(FleetLockTxn)
@@ -35,7 +39,7 @@ BOOST_AUTO_TEST_CASE(try_lock_that_creates_the_key_leads_with_its_revision_as_fe
                                    R"(,"succeeded":true,"responses":[{"response_put":{"header":)"
                                    R"({"revision":"2"}}}]})")};
     auto client = h.client();
-    FleetLock lock(*client, KeyPaths("web-eu"), h.clock);
+    FleetLock lock = lockOver(*client, h);
     const LockOutcome out = lock.tryLock("shop", kLease, "web-02 pid 1");
     BOOST_REQUIRE(std::holds_alternative<Leading>(out));
     BOOST_TEST(std::get<Leading>(out).fence == 2);
@@ -53,7 +57,7 @@ BOOST_AUTO_TEST_CASE(try_lock_on_a_held_key_follows_and_names_the_holder) {
     h.script->steps = {ok(kE1, "{" + header(9) + R"(,"responses":[)" +
                                    lockRange(7, "host-a pid 7\x1b", "111") + "]}")};
     auto client = h.client();
-    FleetLock lock(*client, KeyPaths("web-eu"), h.clock);
+    FleetLock lock = lockOver(*client, h);
     const LockOutcome out = lock.tryLock("shop", kLease, "web-02 pid 1");
     BOOST_REQUIRE(std::holds_alternative<Following>(out));
     BOOST_TEST(std::get<Following>(out).holder == "host-a pid 7\\x1B");
@@ -66,7 +70,7 @@ BOOST_AUTO_TEST_CASE(try_lock_finding_our_own_lease_leads) {
     h.script->steps = {ok(kE1, "{" + header(9) + R"(,"responses":[)" +
                                    lockRange(7, "web-02 pid 1", std::to_string(kLease)) + "]}")};
     auto client = h.client();
-    FleetLock lock(*client, KeyPaths("web-eu"), h.clock);
+    FleetLock lock = lockOver(*client, h);
     const LockOutcome out = lock.tryLock("shop", kLease, "web-02 pid 1");
     BOOST_REQUIRE(std::holds_alternative<Leading>(out));
     BOOST_TEST(std::get<Leading>(out).fence == 7);
@@ -78,7 +82,7 @@ BOOST_AUTO_TEST_CASE(fenced_txn_compares_the_fence_first) {
                                    R"(,"succeeded":true,"responses":[{"response_put":{"header":)"
                                    R"({"revision":"10"}}}]})")};
     auto client = h.client();
-    FleetLock lock(*client, KeyPaths("web-eu"), h.clock);
+    FleetLock lock = lockOver(*client, h);
     const TxnResult r =
         lock.fencedTxn("shop", 7, {Compare::modRevision(kCurrent, 3)}, {Op::put(kCurrent, "v2")});
     BOOST_TEST(r.succeeded);
@@ -99,7 +103,7 @@ BOOST_AUTO_TEST_CASE(fenced_txn_of_a_stale_holder_is_refused_as_a_lost_lock) {
                                    R"(,"responses":[{"response_range":{"header":)"
                                    R"({"revision":"12"}}}]})")};
     auto client = h.client();
-    FleetLock lock(*client, KeyPaths("web-eu"), h.clock);
+    FleetLock lock = lockOver(*client, h);
     const EtcdError taken =
         expectEtcdError([&] { lock.fencedTxn("shop", 7, {}, {Op::put(kCurrent, "late")}); });
     BOOST_TEST(taken.what() == std::string("etcd lock shop: lost the lock (fence 7): held now by "
@@ -119,7 +123,7 @@ BOOST_AUTO_TEST_CASE(fenced_txn_with_the_fence_held_reports_the_callers_failed_c
                                    R"({"response_range":{"header":{"revision":"12"},"kvs":[)" +
                                    kv(kCurrent, "v9", 3, 11, 4) + R"(],"count":"1"}}]})")};
     auto client = h.client();
-    FleetLock lock(*client, KeyPaths("web-eu"), h.clock);
+    FleetLock lock = lockOver(*client, h);
     const TxnResult r = lock.fencedTxn("shop", 7, {Compare::modRevision(kCurrent, 3)},
                                        {Op::put(kCurrent, "v2")}, {Op::range(kCurrent)});
     BOOST_TEST(!r.succeeded);
@@ -133,7 +137,7 @@ BOOST_AUTO_TEST_CASE(ensure_leader_needs_two_thirds_of_the_ttl_after_the_keepali
     h.script->steps = {ok(kE1, full), ok(kE1, full),
                        ok(kE1, R"({"result":{)" + header(3) + R"(,"ID":"5"}})")};
     auto client = h.client();
-    FleetLock lock(*client, KeyPaths("web-eu"), h.clock);
+    FleetLock lock = lockOver(*client, h);
     lock.ensureLeader("shop", 5, seconds(60));
 
     // A keepalive that itself took 25 s leaves 35 s for sure, less than 40.
