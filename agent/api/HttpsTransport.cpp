@@ -41,10 +41,12 @@ Poco::Net::Context::Ptr makeContext(const std::string& host, const TlsSettings& 
     using Poco::Net::Context;
     const std::string& caFile = tls.caFile;
     const bool mtls = !tls.clientCertFile.empty() || !tls.clientKeyFile.empty();
-    const std::string files = mtls
-                                  ? "TLS files (ca_file " + caFile + ", cert_file " +
-                                        tls.clientCertFile + ", key_file " + tls.clientKeyFile + ")"
-                                  : "[api] ca_file " + caFile;
+    std::string files = "ca_file " + caFile;
+    if (mtls) {
+        files += ", cert_file " + tls.clientCertFile + ", key_file " + tls.clientKeyFile;
+    }
+    // The GoGetSSL API's own wording stays; other users (etcd) prefix their config section.
+    files = mtls || !tls.systemTrust ? "TLS files (" + files + ")" : "[api] " + files;
     if (mtls && (tls.clientCertFile.empty() || tls.clientKeyFile.empty())) {
         throw ConfigError(files + ": a client certificate needs both cert_file and key_file");
     }

@@ -58,9 +58,13 @@ bool clientCertificateRefused(const std::string& text) {
     return false;
 }
 
-void wipeHeaders(api::HttpRequest& req) {
+/// Wipes the secrets of a sent request: the token header, and the password of authenticate.
+void wipeRequest(api::HttpRequest& req, const std::string& op) {
     for (auto& header : req.headers) {
         wipe(header.second);
+    }
+    if (op == "auth/authenticate") {
+        wipe(req.body);
     }
 }
 
@@ -96,8 +100,13 @@ EtcdClient::EtcdClient(EtcdSettings settings, TransportFactory factory, api::Clo
     }
     for (const std::string& endpoint : m_settings.endpoints) {
         checkEndpoint(endpoint);
-        std::unique_ptr<api::HttpTransport> transport =
-            factory ? factory(endpoint) : api::makeHttpsTransport(endpoint, m_settings.tls);
+        std::unique_ptr<api::HttpTransport> transport;
+        try {
+            transport =
+                factory ? factory(endpoint) : api::makeHttpsTransport(endpoint, m_settings.tls);
+        } catch (const ConfigError& e) {
+            throw ConfigError(std::string("[cluster] ") + e.what());
+        }
         m_members.push_back({endpoint, std::move(transport)});
     }
 }
@@ -182,14 +191,14 @@ EtcdClient::Outcome EtcdClient::attempt(std::size_t member, const std::string& o
     try {
         resp = m.transport->send(req, m_settings.timeout);
     } catch (const api::TransportError& e) {
-        wipeHeaders(req);
+        wipeRequest(req, op);
         st.maybeProcessed = st.maybeProcessed || (write && e.sent());
         st.onlyRefusals = st.onlyRefusals && (!e.retryable() || clientCertificateRefused(e.what()));
         st.problems.push_back(m.endpoint + ": " + e.what());
         log("etcd " + op + ": " + st.problems.back());
         return Outcome::TryNext;
     }
-    wipeHeaders(req);
+    wipeRequest(req, op);
     st.lastStatus = resp.status;
     detail::GatewayError failure;
     if (resp.status == 200) {

@@ -42,7 +42,8 @@ using TransportFactory =
 /// whole list is tried once more after one second. When every member failed TLS verification
 /// or refused our client certificate the error is a refusal (exit 4), else retryable (exit 3).
 /// Every etcd operation used here is safe to repeat (CAS txns fail the second time), but a write
-/// that may have been applied says so through maybeProcessed().
+/// that may have been applied says so through maybeProcessed(). A call takes at most
+/// 2 × members × timeout + 1 s.
 ///
 /// Authentication: with `user` set, the client calls auth/authenticate on first use and sends
 /// the token as `Authorization`; an "invalid auth token" answer (expired simple token, another
