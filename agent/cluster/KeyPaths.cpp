@@ -1,6 +1,7 @@
 #include "cluster/KeyPaths.h"
 
 #include "cluster/Envelope.h"
+#include "util/CertName.h"
 #include "util/Error.h"
 #include "util/Text.h"
 
@@ -12,13 +13,8 @@ namespace {
 
 constexpr long long kMaxVersion = 999999;
 
-bool isNameChar(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
-           c == '_' || c == '-';
-}
-
 const std::string& checked(const std::string& name, const char* what) {
-    if (!isValidPathName(name)) {
+    if (!isValidCertName(name)) {
         throw ConfigError(std::string("etcd key: invalid ") + what + " name \"" +
                           escapeForLog(name, 80) + "\"");
     }
@@ -27,16 +23,11 @@ const std::string& checked(const std::string& name, const char* what) {
 
 } // namespace
 
-bool isValidPathName(const std::string& name) {
-    return !name.empty() && name.size() <= 64 && name[0] != '.' && name[0] != '_' &&
-           name[0] != '-' && std::all_of(name.begin(), name.end(), isNameChar);
-}
-
 KeyPaths::KeyPaths(const std::string& cluster) : m_cluster(cluster) {
-    if (!isValidPathName(cluster)) {
+    if (!isValidCertName(cluster)) {
         throw ConfigError("[cluster] name: \"" + escapeForLog(cluster, 80) +
-                          "\" is not 1-64 characters of A-Z a-z 0-9 . _ - (starting with a "
-                          "letter or digit)");
+                          "\" is not 1-64 characters of A-Z a-z 0-9 . _ - starting with a letter "
+                          "or digit, without \"..\"");
     }
     m_root = "/certagent/v1/" + cluster + "/";
 }
@@ -99,7 +90,7 @@ std::optional<std::string> KeyPaths::childName(const std::string& prefix, const 
         return std::nullopt;
     }
     std::string rest = key.substr(prefix.size());
-    if (!isValidPathName(rest)) {
+    if (!isValidCertName(rest)) {
         return std::nullopt;
     }
     return rest;

@@ -5,14 +5,12 @@
 
 namespace certagent::cluster {
 
-/// True for a name that may be one segment of an etcd key path (a cluster, certificate or host
-/// name): [A-Za-z0-9][A-Za-z0-9._-]{0,63}, the certificate name rule of certs.d.
-bool isValidPathName(const std::string& name);
-
 /// The etcd keys of one cluster (design-fleet §3.2), all under /certagent/v1/<cluster>/:
 ///   current/<name>  versions/<name>/<NNNN>  order/<name>  lock/<name>
 ///   acks/<name>/<host>  members/<host>
-/// Every builder throws ConfigError when a name is not isValidPathName.
+/// Cluster, certificate and host names follow the one certificate-name rule (isValidCertName,
+/// util/CertName.h), so each is exactly one path segment; every builder throws ConfigError
+/// otherwise.
 class KeyPaths {
   public:
     /// Throws ConfigError "[cluster] name: ..." for an invalid cluster name.

@@ -3,6 +3,7 @@
 #include "cluster/Envelope.h"
 #include "cluster/Json.h"
 #include "cluster/KeyPaths.h"
+#include "util/CertName.h"
 #include "util/IsoTime.h"
 #include "util/Text.h"
 
@@ -308,7 +309,7 @@ OrderRecord parseOrder(const std::string& json, const std::string& key) {
             f.fail("fence", "negative");
         }
         r.holder = f.optStr("holder");
-        if (!r.holder.empty() && !isValidPathName(r.holder)) {
+        if (!r.holder.empty() && !isValidCertName(r.holder)) {
             f.fail("holder", "not a host name");
         }
         r.configFingerprint = hexText(f, "configFingerprint", 64, false);
@@ -367,7 +368,7 @@ MemberRecord parseMember(const std::string& json, const std::string& key) {
             f.fail("certs", "too many certificates");
         }
         for (const std::string& name : certs ? certs->getNames() : std::vector<std::string>()) {
-            if (!isValidPathName(name)) {
+            if (!isValidCertName(name)) {
                 f.fail("certs", "not a certificate name: \"" + escapeForLog(name, 80) + "\"");
             }
             const Fields c(*Fields(*certs, f.at("certs")).object(name, true),
