@@ -112,14 +112,16 @@ FleetKey FleetKey::fromBase64(std::string_view text, const std::string& what) {
 }
 
 FleetKey FleetKey::load(const std::string& path, const std::string& display) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY));
+    // O_NONBLOCK: a FIFO planted in the key's place must not hang the run (fstat refuses it).
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
     if (!fd.valid()) {
         const int err = errno;
         if (err == ENOENT) {
             throw ConfigError(display + ": no such file");
         }
         if (err == ELOOP) {
-            throw ConfigError(display + ": is a symbolic link");
+            throw ConfigError(display + ": is a symbolic link, which certagent does not follow "
+                                        "here (put the file itself in its place)");
         }
         throw ConfigError(display + ": cannot open: " + errnoText(err));
     }

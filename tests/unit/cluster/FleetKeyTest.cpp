@@ -92,7 +92,11 @@ BOOST_AUTO_TEST_CASE(unsafe_or_unusable_files_are_refused_by_name) {
     BOOST_TEST(loadError(dir / "missing.key") == "fleet_key: no such file");
     writeFile(dir / "real.key", kKey, 0600);
     BOOST_REQUIRE(::symlink((dir / "real.key").c_str(), (dir / "link.key").c_str()) == 0);
-    BOOST_TEST(loadError(dir / "link.key") == "fleet_key: is a symbolic link");
+    BOOST_TEST(loadError(dir / "link.key") ==
+               "fleet_key: is a symbolic link, which certagent does not follow here (put the file "
+               "itself in its place)");
+    BOOST_REQUIRE(::mkfifo((dir / "fifo.key").c_str(), 0600) == 0);
+    BOOST_TEST(loadError(dir / "fifo.key") == "fleet_key: not a regular file");
     BOOST_REQUIRE(::mkdir((dir / "adir").c_str(), 0700) == 0);
     BOOST_TEST(loadError(dir / "adir") == "fleet_key: not a regular file");
     writeFile(dir / "short.key", kKey.substr(0, 20), 0600);
