@@ -67,7 +67,7 @@ Clock& systemClock();
 
 /// TLS settings of the real transport.
 struct TlsSettings {
-    std::string caFile; ///< extra trust anchor (PEM file) added to the system store; "" = none
+    std::string caFile; ///< trust anchor (PEM file), beside the system store if systemTrust
     std::size_t maxBodyBytes = 4 * 1024 * 1024;
     std::string clientCertFile; ///< PEM client certificate (chain) for mTLS; "" = none
     std::string clientKeyFile;  ///< its private key (PEM); required with clientCertFile
