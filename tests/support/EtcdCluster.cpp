@@ -2,8 +2,11 @@
 
 #include "TestCa.h"
 
+#include <Poco/File.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
 
 #include <cerrno>
 #include <chrono>
@@ -69,6 +72,25 @@ bool exited(int pid) {
     return ::waitpid(pid, &status, WNOHANG) == pid;
 }
 
+/// `n` distinct ports that were free a moment ago: all probe sockets stay open until every port
+/// is chosen, so the kernel cannot hand out the same one twice.
+std::vector<int> freePorts(std::size_t n) {
+    std::vector<Poco::Net::ServerSocket> probes;
+    std::vector<int> ports;
+    for (std::size_t i = 0; i < n; ++i) {
+        probes.emplace_back(Poco::Net::SocketAddress("127.0.0.1", 0));
+        ports.push_back(probes.back().address().port());
+    }
+    return ports;
+}
+
+void removeDir(const std::string& path) {
+    Poco::File dir(path);
+    if (dir.exists()) {
+        dir.remove(true);
+    }
+}
+
 Poco::JSON::Object::Ptr postJson(const std::string& endpoint, const api::TlsSettings& tls,
                                  const std::string& target) {
     auto transport = api::makeHttpsTransport(endpoint, tls);
@@ -94,8 +116,6 @@ EtcdCluster::EtcdCluster(EtcdClusterOptions options) : m_options(std::move(optio
     for (int i = 0; i < m_options.members; ++i) {
         Member m;
         m.name = "e" + std::to_string(i + 1);
-        m.clientPort = freePort();
-        m.peerPort = freePort();
         const crypto::EvpPkeyPtr key = makeKey();
         CertSpec spec;
         spec.names = {"127.0.0.1"}; // serverAuth + clientAuth: peers use it both ways
@@ -109,25 +129,39 @@ EtcdCluster::EtcdCluster(EtcdClusterOptions options) : m_options(std::move(optio
     clientSpec.serverAuth = false; // clientAuth only, and no CN at all
     writeFile(m_dir / "agent.pem", toPem(*ca.issue(*clientKey, clientSpec)), 0644);
     writeFile(m_dir / "agent.key", keyToPem(*clientKey), 0600);
-    try {
-        for (std::size_t i = 0; i < m_members.size(); ++i) {
-            start(i, false);
-        }
-        for (std::size_t i = 0; i < m_members.size(); ++i) {
-            waitReady(i); // a member serves clients only once the cluster has a leader
-        }
-    } catch (...) {
-        for (Member& m : m_members) {
-            if (m.pid > 0) {
-                ::kill(m.pid, SIGKILL);
-                reap(m.pid);
+    // Another process may take a port between our probe and etcd's bind: then start afresh
+    // on new ports (a few times at most).
+    for (int attempt = 1;; ++attempt) {
+        try {
+            startAll();
+            return;
+        } catch (const std::runtime_error& e) {
+            killAll();
+            if (attempt == 3 ||
+                std::string(e.what()).find("address already in use") == std::string::npos) {
+                throw;
             }
         }
-        throw;
     }
 }
 
-EtcdCluster::~EtcdCluster() {
+void EtcdCluster::startAll() {
+    const std::vector<int> ports = freePorts(2 * m_members.size());
+    for (std::size_t i = 0; i < m_members.size(); ++i) {
+        m_members[i].clientPort = ports[2 * i];
+        m_members[i].peerPort = ports[2 * i + 1];
+        ::unlink((m_dir / (m_members[i].name + ".log")).c_str());
+        removeDir(m_dir / m_members[i].name);
+    }
+    for (std::size_t i = 0; i < m_members.size(); ++i) {
+        start(i, false);
+    }
+    for (std::size_t i = 0; i < m_members.size(); ++i) {
+        waitReady(i); // a member serves clients only once the cluster has a leader
+    }
+}
+
+void EtcdCluster::killAll() noexcept {
     for (Member& m : m_members) {
         if (m.pid > 0) {
             ::kill(m.pid, SIGKILL); // works on stopped processes too
@@ -135,6 +169,10 @@ EtcdCluster::~EtcdCluster() {
             m.pid = -1;
         }
     }
+}
+
+EtcdCluster::~EtcdCluster() {
+    killAll();
 }
 
 std::string EtcdCluster::endpoint(std::size_t i) const {
@@ -219,9 +257,12 @@ void EtcdCluster::waitReady(std::size_t i) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     std::string last;
     while (std::chrono::steady_clock::now() < deadline) {
-        if (exited(m.pid)) {
-            m_members.at(i).pid = -1;
-            throw std::runtime_error("etcd " + m.name + " exited during start:\n" + log(i));
+        for (std::size_t j = 0; j < m_members.size(); ++j) {
+            if (m_members[j].pid > 0 && exited(m_members[j].pid)) {
+                m_members[j].pid = -1; // reaped
+                throw std::runtime_error("etcd " + m_members[j].name + " exited during start:\n" +
+                                         log(j));
+            }
         }
         try {
             auto transport = api::makeHttpsTransport(endpoint(i), agentTls());

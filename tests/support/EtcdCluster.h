@@ -70,6 +70,8 @@ class EtcdCluster {
         int pid = -1;
         bool stopped = false;
     };
+    void startAll();
+    void killAll() noexcept;
     void start(std::size_t i, bool existing);
     void waitReady(std::size_t i);
     std::string initialCluster() const;
