@@ -44,8 +44,10 @@ ClientCore::ClientCore(ApiSettings s, Credentials c, std::unique_ptr<HttpTranspo
       m_cache(m_settings.keyCachePath, m_settings.url, m_creds.user),
       m_rng(std::random_device{}()) {
     if (!m_transport) {
-        m_transport =
-            makeHttpsTransport(m_settings.url, {m_settings.caFile, m_settings.maxBodyBytes});
+        TlsSettings tls;
+        tls.caFile = m_settings.caFile;
+        tls.maxBodyBytes = m_settings.maxBodyBytes;
+        m_transport = makeHttpsTransport(m_settings.url, tls);
     }
 }
 

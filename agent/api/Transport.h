@@ -18,6 +18,9 @@ struct HttpRequest {
     std::string contentType; ///< "application/x-www-form-urlencoded" for POST
     /// Accept header ("" = none sent).
     std::string accept = "application/json";
+    /// Extra request headers (etcd's `Authorization: <token>`); values may be secrets, so
+    /// transports never log them.
+    std::vector<std::pair<std::string, std::string>> headers;
 };
 
 /// One HTTP reply.
@@ -68,17 +71,24 @@ Clock& systemClock();
 
 /// TLS settings of the real transport.
 struct TlsSettings {
-    std::string caFile; ///< extra trust anchor (PEM file) added to the system store; "" = none
+    std::string caFile; ///< trust anchor (PEM file), beside the system store if systemTrust
     std::size_t maxBodyBytes = 4 * 1024 * 1024;
+    std::string clientCertFile; ///< PEM client certificate (chain) for mTLS; "" = none
+    std::string clientKeyFile;  ///< its private key (PEM); required with clientCertFile
+    /// Trust the system store besides caFile. etcd turns it off: its members are certified by a
+    /// private CA only, and a public CA must not be able to vouch for them.
+    bool systemTrust = true;
 };
 
 /// The real transport: Poco HTTPSClientSession, keep-alive, one private Poco Context per
-/// transport with peer verification against the system store plus `caFile`, host name (or IP)
-/// checked by OpenSSL during the handshake (before any request byte is sent), TLS 1.2 minimum,
+/// transport with peer verification against the system store (unless !systemTrust) plus
+/// `caFile`, host name (or IP) checked by OpenSSL during the handshake (before any request byte
+/// is sent), an optional client certificate (mTLS), TLS 1.2 minimum,
 /// no certificate-accepting handler, no redirects followed. The whole reply (header and body) must
 /// arrive within the timeout given to send() (a watchdog shuts the socket down otherwise); bodies
 /// over maxBodyBytes are refused. send() throws TransportError. Throws ConfigError if the base
-/// URL is not https://host[:port][/path] or `caFile` cannot be loaded.
+/// URL is not https://host[:port][/path], `caFile` cannot be loaded, or the client certificate
+/// and key cannot be loaded or do not match.
 std::unique_ptr<HttpTransport> makeHttpsTransport(const std::string& baseUrl,
                                                   const TlsSettings& tls);
 
