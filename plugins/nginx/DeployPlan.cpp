@@ -68,7 +68,8 @@ class Planner {
     const PlanSeams& m_seams;
     std::vector<ListenGroup> m_groups;
     std::vector<size_t> m_chosen; // in order of first choice
-    std::set<size_t> m_severalPairs;
+    std::set<size_t> m_severalPairs;        // once edited
+    std::set<size_t> m_severalPairsAsFound; // before the edits
     std::optional<FileUsers> m_users;
     DeployPlan m_plan;
 };
@@ -149,8 +150,10 @@ void Planner::planBlock(size_t index) {
             insertPairInBlock(block, m_config.files, m_target.fullchainPath, m_target.keyPath));
         return;
     }
-    if (pairs.size() > 1)
+    if (pairs.size() > 1) {
         m_severalPairs.insert(index);
+        m_severalPairsAsFound.insert(index);
+    }
     const CertPair& pair = pairs[*taken];
     checkNotAnothers(pair, block, m_target);
     std::vector<Edit> repoint = repointPair(pair, m_target.fullchainPath, m_target.keyPath);
@@ -204,10 +207,12 @@ void Planner::addEndpoints() {
             Selection s = selectIn(group, m_blocks, host);
             if (std::find(m_chosen.begin(), m_chosen.end(), s.block) == m_chosen.end())
                 continue;
-            Endpoint ep{probeHost(group.socket), group.socket.port, host, group.key(), {}};
+            Endpoint ep{probeHost(group.socket), group.socket.port, host, group.key(), {}, {}};
             ep.options.proxyProtocol = group.socket.proxyProtocol;
             if (m_severalPairs.count(s.block))
                 ep.options.keyType = m_target.keyType;
+            if (m_severalPairsAsFound.count(s.block))
+                ep.keyTypeAsFound = m_target.keyType;
             m_plan.endpoints.push_back(ep);
             probed.insert(host);
         }

@@ -38,7 +38,12 @@ struct Endpoint {
     int port = 0;
     std::string sni;
     std::string listenKey;
-    crypto::ProbeOptions options; ///< proxyProtocol per socket; keyType when the block has two
+    /// proxyProtocol per socket; keyType when the block has several pairs once edited (a client
+    /// offering only that type's signature algorithms is served the certificate's pair).
+    crypto::ProbeOptions options;
+    /// The keyType to use on the configuration as found (before the edits or after restoring
+    /// them): set only when the block had several pairs already.
+    std::string keyTypeAsFound;
 };
 
 /// The seams of planning: package conffiles and certificate key types on disk.

@@ -55,6 +55,7 @@ class NginxInstaller : public core::Installer {
     DeployPlan m_plan;
     std::vector<core::ServedName> m_placements;
     std::vector<FileSnapshot> m_backups;
+    bool m_edited = false; // apply() changed files that restoreConfig() has not put back
     int m_master = 0;
     std::vector<int> m_oldWorkers; // accepting before the last reload
 };
@@ -88,6 +89,7 @@ void NginxInstaller::discover(const core::DeployTarget& target) {
     m_plan = DeployPlan{};
     m_placements.clear();
     m_backups.clear();
+    m_edited = false;
     load("discover");
     requireRunning("discover");
     m_plan = planDeploy(*m_config, m_blocks, target, m_seams);
@@ -128,6 +130,7 @@ bool NginxInstaller::apply() {
                 edits.push_back(e);
         if (snapshotFile(backup.path).content != backup.content)
             throw InstallError(kPlugin, "apply", backup.path + " changed since it was backed up");
+        m_edited = true;
         replaceFile(backup, applyEdits(backup.content, edits));
     }
     return !m_plan.edits.empty();
@@ -165,9 +168,12 @@ void NginxInstaller::probe(const std::string& expectedSha256) {
     for (const Endpoint& ep : m_plan.endpoints) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
+        crypto::ProbeOptions options = ep.options;
+        if (!m_edited) // the configuration as found (verify, or after a rollback)
+            options.keyType = ep.keyTypeAsFound;
         crypto::ProbeResult r =
             crypto::probeUntil(ep.host, ep.port, ep.sni, expectedSha256,
-                               std::max(left, std::chrono::milliseconds(500)), ep.options);
+                               std::max(left, std::chrono::milliseconds(500)), options);
         if (r.leafSha256 != expectedSha256)
             throw InstallError(kPlugin, "probe",
                                ep.host + ":" + std::to_string(ep.port) + " (SNI " + ep.sni + ") " +
@@ -192,6 +198,7 @@ void NginxInstaller::restoreConfig() {
             throw InstallError(kPlugin, "restore", e.what(), kExitRollbackFailed);
         }
     }
+    m_edited = false;
 }
 
 std::string rootOf(const Directive& block) {

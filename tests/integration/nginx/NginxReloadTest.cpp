@@ -49,6 +49,24 @@ class SlowRetirement {
     std::thread m_resume;
 };
 
+/// Handshakes in a loop from a thread until destroyed.
+class Traffic {
+  public:
+    explicit Traffic(NginxSite& site)
+        : m_thread([this, &site] {
+              while (!m_done)
+                  site.served();
+          }) {}
+    ~Traffic() {
+        m_done = true;
+        m_thread.join();
+    }
+
+  private:
+    std::atomic<bool> m_done{false};
+    std::thread m_thread;
+};
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(NginxReload)
@@ -57,11 +75,7 @@ BOOST_AUTO_TEST_CASE(no_connection_after_deploy_returns_sees_the_old_leaf) {
     NginxSite site;
     // Traffic keeps workers busy, so a new worker can take the installer's probe while an idle old
     // one would still take the next connection.
-    std::atomic<bool> done{false};
-    std::thread traffic([&] {
-        while (!done)
-            site.served();
-    });
+    Traffic traffic(site);
     std::string previous = site.placeholderSha;
     int stale = 0;
     std::string report;
@@ -87,8 +101,6 @@ BOOST_AUTO_TEST_CASE(no_connection_after_deploy_returns_sees_the_old_leaf) {
             previous = sha;
         }
     }
-    done = true;
-    traffic.join();
     BOOST_CHECK_MESSAGE(stale == 0, stale << " stale handshakes after deploy returned:" << report);
 }
 

@@ -145,6 +145,7 @@ BOOST_AUTO_TEST_CASE(of_two_pairs_only_the_one_of_the_key_type_is_replaced) {
     edited.replace(edited.find("/c/ec.key"), 9, kLive + "privkey.pem");
     BOOST_CHECK_EQUAL(after(p, kMain), edited);
     BOOST_CHECK(probes(p) == std::vector<std::string>{"127.0.0.1:443 a.test ec-p256"});
+    BOOST_CHECK_EQUAL(p.endpoints.at(0).keyTypeAsFound, "ec-p256"); // two pairs before, too
 
     target.keyType = "rsa-2048";
     BOOST_CHECK_NE(after(plan(), kMain)
@@ -217,6 +218,8 @@ BOOST_AUTO_TEST_CASE(a_snippet_is_edited_only_when_every_including_block_is_edit
                              "privkey.pem;\n    root /srv;\n"),
                    std::string::npos);
     BOOST_CHECK(probes(one) == std::vector<std::string>{"127.0.0.1:443 a.test ec-p256"});
+    // restored, the block has the snippet's pair alone: a rollback probe offers every type
+    BOOST_CHECK_EQUAL(one.endpoints.at(0).keyTypeAsFound, "");
 
     // a package's conffile is never edited, even when only covered blocks include it
     target.domains = {"a.test", "www.a.test"};
