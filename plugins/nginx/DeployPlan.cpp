@@ -67,7 +67,7 @@ class Planner {
     const core::DeployTarget& m_target;
     const PlanSeams& m_seams;
     std::vector<ListenGroup> m_groups;
-    std::vector<size_t> m_chosen; // in order of first choice
+    std::vector<size_t> m_chosen;           // in order of first choice
     std::set<size_t> m_severalPairs;        // once edited
     std::set<size_t> m_severalPairsAsFound; // before the edits
     std::optional<FileUsers> m_users;
