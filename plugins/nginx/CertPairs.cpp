@@ -31,7 +31,7 @@ std::string familyOf(const CertPair& pair, const ServerBlock& block, size_t coun
                           " uses variables, so certagent cannot tell its key type; " +
                           describe(block, count) + ": name the files directly");
     try {
-        return readFamily(configPath(config, value));
+        return readFamily(resolveConfigPath(config, value));
     } catch (const ConfigError& e) {
         throw ConfigError("nginx: " + pair.certificate->where() + ": " + e.what() + "; " +
                           describe(block, count) +

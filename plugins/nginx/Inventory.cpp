@@ -11,7 +11,7 @@ namespace {
 std::string firstPath(const Config& config, const std::vector<const Directive*>& directives) {
     if (directives.empty() || directives.front()->args.empty())
         return {};
-    return configPath(config, directives.front()->args[0].value);
+    return resolveConfigPath(config, directives.front()->args[0].value);
 }
 
 core::ServedName served(const Config& config, const ServerBlock& block, const std::string& name,

@@ -158,7 +158,8 @@ std::vector<std::string> sampleHosts(const std::string& serverName) {
 }
 
 std::string hostForDomain(const std::string& domain) {
-    return domain.rfind("*.", 0) == 0 ? kSampleLabel + domain.substr(1) : Poco::toLower(domain);
+    const std::string name = Poco::toLower(domain);
+    return name.rfind("*.", 0) == 0 ? kSampleLabel + name.substr(1) : name;
 }
 
 std::string probeHost(const Listen& listen) {

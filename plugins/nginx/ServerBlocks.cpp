@@ -184,7 +184,7 @@ bool isPlaceholderName(const std::string& serverName) {
     return serverName.empty() || serverName == "_";
 }
 
-std::string configPath(const Config& config, const std::string& path) {
+std::string resolveConfigPath(const Config& config, const std::string& path) {
     if (path.empty() || path[0] == '/')
         return path;
     size_t slash = config.mainFile.rfind('/');

@@ -55,6 +55,6 @@ bool isPlaceholderName(const std::string& serverName);
 
 /// A path from the configuration as nginx opens it: relative paths are taken against the
 /// directory of the main configuration file.
-std::string configPath(const Config& config, const std::string& path);
+std::string resolveConfigPath(const Config& config, const std::string& path);
 
 } // namespace certagent::plugins::nginx
