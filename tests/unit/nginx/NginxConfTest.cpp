@@ -3,6 +3,7 @@
 
 #include "plugins/nginx/ConfigFiles.h"
 #include "plugins/nginx/NginxControl.h"
+#include "plugins/nginx/Selection.h"
 #include "plugins/nginx/ServerBlocks.h"
 #include "util/Error.h"
 
@@ -253,8 +254,8 @@ BOOST_AUTO_TEST_CASE(selection_picks_the_block_nginx_would_use) {
 BOOST_AUTO_TEST_CASE(edits_replace_only_arguments_or_insert_after_the_server_line) {
     Config config = sample();
     std::vector<ServerBlock> blocks = serverBlocks(config);
-    auto edits = planBlockEdits(blocks[0], config.files, "/s/live/n/fullchain.pem",
-                                "/s/live/n/priv key.pem");
+    auto edits =
+        repointPair(ownPairs(blocks[0]).at(0), "/s/live/n/fullchain.pem", "/s/live/n/priv key.pem");
     const std::string& before = config.files.contents.at("/etc/t/conf.d/a.conf");
     std::string after = applyEdits(before, edits);
     BOOST_CHECK(after.find("    ssl_certificate /s/live/n/fullchain.pem; # trailing comment }\n") !=
@@ -265,19 +266,19 @@ BOOST_AUTO_TEST_CASE(edits_replace_only_arguments_or_insert_after_the_server_lin
                       std::string("/s/live/n/fullchain.pem").size() - 13 +
                           std::string("\"/s/live/n/priv key.pem\"").size() - 14);
     // block 1 has no directives: both inserted after "server {" with the block's indentation
-    auto inserted = applyEdits(before, planBlockEdits(blocks[1], config.files, "/c", "/k"));
+    auto inserted = applyEdits(before, {insertPairInBlock(blocks[1], config.files, "/c", "/k")});
     BOOST_CHECK(inserted.find("server {\n    ssl_certificate /c;\n    ssl_certificate_key /k;\n"
                               "    listen 127.0.0.1:8443 ssl default_server;") !=
                 std::string::npos);
     // one-line block: inserted after the brace on the same line
     auto oneLine = applyEdits(config.files.contents.at("/etc/t/extra.conf"),
-                              planBlockEdits(blocks[4], config.files, "/c", "/k"));
+                              {insertPairInBlock(blocks[4], config.files, "/c", "/k")});
     BOOST_CHECK_MESSAGE(
         oneLine.find("server { ssl_certificate /c; ssl_certificate_key /k; listen") !=
             std::string::npos,
         oneLine);
     // already pointing there: nothing to do
-    BOOST_CHECK(planBlockEdits(blocks[0], config.files, "/old/cert.pem", "/old/key.pem").empty());
+    BOOST_CHECK(repointPair(ownPairs(blocks[0]).at(0), "/old/cert.pem", "/old/key.pem").empty());
 }
 
 BOOST_AUTO_TEST_CASE(insertion_keeps_crlf_line_endings) {
@@ -287,10 +288,10 @@ BOOST_AUTO_TEST_CASE(insertion_keeps_crlf_line_endings) {
     Config config = buildConfig(files);
     std::vector<ServerBlock> blocks = serverBlocks(config);
     BOOST_REQUIRE_EQUAL(blocks.size(), 1u);
-    BOOST_CHECK_EQUAL(
-        applyEdits(files.contents["/m.conf"], planBlockEdits(blocks[0], config.files, "/c", "/k")),
-        "http {\r\n  server { # tls\r\n    ssl_certificate /c;\r\n"
-        "    ssl_certificate_key /k;\r\n    listen 443 ssl;\r\n  }\r\n}\r\n");
+    BOOST_CHECK_EQUAL(applyEdits(files.contents["/m.conf"],
+                                 {insertPairInBlock(blocks[0], config.files, "/c", "/k")}),
+                      "http {\r\n  server { # tls\r\n    ssl_certificate /c;\r\n"
+                      "    ssl_certificate_key /k;\r\n    listen 443 ssl;\r\n  }\r\n}\r\n");
 }
 
 BOOST_AUTO_TEST_CASE(values_are_quoted_or_refused) {
