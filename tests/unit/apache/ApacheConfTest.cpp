@@ -1,4 +1,5 @@
-// The configuration tokenizer and the line editor, on files written here.
+// The configuration tokenizer, the dump reader, the line editor and the key-pair gate, on files
+// written here (no server).
 #include "plugins/apache/ApacheConf.h"
 
 #include "TestCa.h"
