@@ -4,6 +4,7 @@
 #include "util/Error.h"
 
 #include <Poco/String.h>
+#include <Poco/StringTokenizer.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -26,7 +27,7 @@ const std::map<std::string, std::set<std::string>>& mainSchema() {
         {"certs", {"dir"}},
         {"contact", {}},
         {"nginx", {"binary", "config", "reload"}},
-        {"apache", {"binary", "config", "reload"}},
+        {"apache", {"binary", "config", "reload", "defines", "unit"}},
         {"log", {"target", "level"}},
         {"metrics", {"textfile"}},
     };
@@ -126,6 +127,25 @@ void checkUnknownMain(const IniFile& ini) {
     }
 }
 
+/// [apache] defines and unit: names that reach apache2's and systemctl's argv.
+void readApacheExtras(const IniFile& ini, ServerSettings& s) {
+    static const std::regex define("[A-Za-z_][A-Za-z0-9_]{0,63}");
+    static const std::regex unit("[A-Za-z0-9][A-Za-z0-9:_.@-]{0,127}");
+    if (auto v = ini.get("apache", "defines")) {
+        Poco::StringTokenizer tok(*v, ",", Poco::StringTokenizer::TOK_TRIM);
+        for (const auto& name : tok) {
+            if (!std::regex_match(name, define))
+                ini.fail("apache", "defines", "not a define name: \"" + name + "\"");
+            s.defines.push_back(name);
+        }
+    }
+    if (auto v = ini.get("apache", "unit")) {
+        if (!std::regex_match(*v, unit))
+            ini.fail("apache", "unit", "not a systemd unit name: \"" + *v + "\"");
+        s.unit = *v;
+    }
+}
+
 void readServer(const IniFile& ini, const std::string& section, ServerSettings& s) {
     if (auto v = ini.get(section, "binary")) {
         checkAbsolute(ini, section, "binary", *v);
@@ -137,6 +157,8 @@ void readServer(const IniFile& ini, const std::string& section, ServerSettings& 
     }
     if (auto v = ini.get(section, "reload"))
         s.reload = oneOf(ini, section, "reload", *v, {"auto", "systemd", "signal"});
+    if (section == "apache")
+        readApacheExtras(ini, s);
 }
 
 void readLog(const IniFile& ini, LogSettings& log) {

@@ -86,8 +86,9 @@ class ApacheInstaller : public core::Installer {
         m_viaSystemd = mode == "systemd" || (mode == "auto" && m_control.systemdRunsPid(pid));
         if (mode == "systemd" && !m_control.systemdRunsPid(pid))
             throw InstallError(kPlugin, "prepare",
-                               "reload = systemd but the apache2 unit does not run pid " +
-                                   std::to_string(pid) + ": nothing changed");
+                               "reload = systemd but the unit " + m_control.unit() +
+                                   " does not run pid " + std::to_string(pid) +
+                                   ": nothing changed");
         std::vector<std::string> files;
         for (size_t i : m_targets) {
             std::string path = resolvedPath(m_vhosts[i].file);

@@ -32,8 +32,8 @@ int RecordingRunner::count(const std::string& word) const {
     }));
 }
 
-ApacheFixture::ApacheFixture()
-    : storeDir(dir / "store"), rootPath(dir / "root.pem"),
+ApacheFixture::ApacheFixture(const std::string& debianInstance)
+    : storeDir(dir / "store"), rootPath(dir / "root.pem"), apache(debianInstance),
       m_root(TestCa::makeRoot("certagent apache test root")),
       m_intermediate(m_root.makeIntermediate("certagent apache test intermediate")) {
     writeFile(rootPath, m_root.certPem());

@@ -44,7 +44,8 @@ struct CertVersion {
 /// A root + intermediate CA, a <store> with archive/NAME/000N and live/NAME, and apache.
 class ApacheFixture {
   public:
-    ApacheFixture();
+    /// `debianInstance`: lay apache out as /etc/apache2-NAME (see ApacheProcess).
+    explicit ApacheFixture(const std::string& debianInstance = "");
     /// A leaf for `names` from the intermediate, with a fresh key.
     CertVersion issue(const std::vector<std::string>& names);
     /// Writes archive/NAME/000<n>/ (privkey 0600, cert, chain, fullchain).
