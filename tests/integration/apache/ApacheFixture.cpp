@@ -115,8 +115,8 @@ bool ApacheFixture::verifiesWithOpenssl(const std::string& sni) const {
 }
 
 std::string sslVhost(int port, const std::string& serverName, const std::string& aliases,
-                     const std::string& cert, const std::string& key) {
-    return "<VirtualHost 127.0.0.1:" + std::to_string(port) + ">\n    ServerName " + serverName +
+                     const std::string& cert, const std::string& key, const std::string& host) {
+    return "<VirtualHost " + host + ":" + std::to_string(port) + ">\n    ServerName " + serverName +
            "\n" + (aliases.empty() ? "" : "    ServerAlias " + aliases + "\n") +
            "    SSLEngine on\n    SSLCertificateFile \"" + cert +
            "\"\n    SSLCertificateKeyFile \"" + key + "\"\n</VirtualHost>\n";

@@ -78,8 +78,9 @@ class ApacheFixture {
     TestCa m_intermediate;
 };
 
-/// A <VirtualHost 127.0.0.1:port> block with SSL for `serverName` (+ aliases) using the files.
+/// A <VirtualHost host:port> block with SSL for `serverName` (+ aliases) using the files.
 std::string sslVhost(int port, const std::string& serverName, const std::string& aliases,
-                     const std::string& cert, const std::string& key);
+                     const std::string& cert, const std::string& key,
+                     const std::string& host = "127.0.0.1");
 
 } // namespace certagent::test

@@ -33,6 +33,9 @@ BOOST_AUTO_TEST_CASE(stop_ends_every_process_when_the_config_no_longer_parses) {
 BOOST_AUTO_TEST_CASE(workers_of_a_dead_master_are_found_and_stopped) {
     ApacheProcess apache;
     apache.start();
+    // The sockets accept before the first worker is forked: wait for one.
+    for (int i = 0; i < 500 && processesMentioning(apache.prefix() + "/").size() < 2; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
     ::kill(apache.pid(), SIGKILL); // the master only: its workers stay, detached
     while (apache.isRunning())
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
