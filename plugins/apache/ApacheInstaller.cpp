@@ -55,7 +55,9 @@ class ApacheInstaller : public core::Installer {
             BlockPlan plan = planBlock(m_state.vhosts[i], input);
             for (auto& [file, changes] : plan.changes) {
                 auto& all = m_changes[resolvedPath(file)];
-                all.insert(all.end(), changes.begin(), changes.end());
+                for (const LineChange& c : changes) // blocks sharing an edited snippet
+                    if (std::find(all.begin(), all.end(), c) == all.end())
+                        all.push_back(c);
             }
             m_pairs[i] = plan.pairsAfter;
         }

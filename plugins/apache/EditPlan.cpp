@@ -69,20 +69,14 @@ LineChange replace(const TlsDirective& d, const std::string& text) {
     return {LineChange::Replace, d.node.line, d.node.lastLine, d.node.name, {text}, ""};
 }
 
-/// The Include (or directive) of the block's own file after which a pair written there comes
-/// after every line of the chosen pair.
-LineChange insertAfter(const VirtualHost& vhost, const TlsDirective& last, const PlanInput& in) {
-    LineChange c{LineChange::InsertAfter, 0, 0, "", {certLine(in.live), keyLine(in.live)}, ""};
-    if (last.inBlockFile(vhost.file)) {
-        c.line = last.node.line;
-        c.lastLine = last.node.lastLine;
-        c.expect = last.node.name;
-    } else {
-        c.line = last.viaLine;
-        c.lastLine = last.viaLastLine;
-        c.expect = last.viaName;
-    }
-    return c;
+/// After `last` as seen from `file`: its own lines when it is written in `file`, else the
+/// Include of `file` (the block's own) that brings it in.
+LineChange insertAfter(const std::string& file, const TlsDirective& last,
+                       std::vector<std::string> directives) {
+    if (last.node.file == file)
+        return {LineChange::InsertAfter, last.node.line, last.node.lastLine,
+                last.node.name,          directives,     ""};
+    return {LineChange::InsertAfter, last.viaLine, last.viaLastLine, last.viaName, directives, ""};
 }
 
 /// Pairs written before `position` must line up for a pair inserted there to be one.
@@ -100,43 +94,50 @@ void checkLinesUp(const VirtualHost& vhost, int position, const std::string& whe
                           "order); give each certificate its own SSLCertificateKeyFile first");
 }
 
-void planInPlace(const VirtualHost& vhost, size_t i, const PlanInput& in, BlockPlan& plan) {
+/// With a single pair the old chain lines of the block's own file belonged to the old
+/// certificate (the live fullchain carries the new chain).
+void removeOldChain(const VirtualHost& vhost, BlockPlan& plan) {
+    if (vhost.certFiles.size() != 1)
+        return;
+    for (const TlsDirective& chain : vhost.chainFiles)
+        if (chain.inBlockFile(vhost.file))
+            plan.changes[vhost.file].push_back({LineChange::Remove,
+                                                chain.node.line,
+                                                chain.node.lastLine,
+                                                chain.node.name,
+                                                {},
+                                                ""});
+}
+
+/// Pair i is written in `file` (its key line too, or none): point those lines at the live paths.
+void planInFile(const VirtualHost& vhost, size_t i, const std::string& file, const PlanInput& in,
+                BlockPlan& plan) {
     const TlsDirective& cert = vhost.certFiles[i];
-    auto& changes = plan.changes[vhost.file];
+    auto& changes = plan.changes[file];
     changes.push_back(replace(cert, certLine(in.live)));
     if (i < vhost.keyFiles.size()) {
         changes.push_back(replace(vhost.keyFiles[i], keyLine(in.live)));
     } else {
+        // The key was in the certificate file: its new line must become the i-th key line.
         if (!vhost.keyFiles.empty() && vhost.keyFiles.back().position > cert.position)
             checkLinesUp(vhost, cert.position, at(cert));
-        LineChange key = insertAfter(vhost, cert, in);
-        key.directives = {keyLine(in.live)};
-        changes.push_back(key);
+        changes.push_back(insertAfter(file, cert, {keyLine(in.live)}));
     }
-    if (vhost.certFiles.size() == 1) // the old chain belonged to the old certificate
-        for (const TlsDirective& chain : vhost.chainFiles)
-            if (chain.inBlockFile(vhost.file))
-                changes.push_back({LineChange::Remove,
-                                   chain.node.line,
-                                   chain.node.lastLine,
-                                   chain.node.name,
-                                   {},
-                                   ""});
+    removeOldChain(vhost, plan);
 }
 
 void planShared(const VirtualHost& vhost, size_t i, const PlanInput& in, BlockPlan& plan) {
     const TlsDirective& cert = vhost.certFiles[i];
     const TlsDirective* key = i < vhost.keyFiles.size() ? &vhost.keyFiles[i] : nullptr;
-    const TlsDirective& shared = cert.inBlockFile(vhost.file) ? *key : cert;
-    const std::string& snippet = shared.node.file;
+    const std::string& snippet = (cert.inBlockFile(vhost.file) ? *key : cert).node.file;
     bool conffile = in.isConffile(snippet);
-    if (key && cert.node.file == snippet && key->node.file == snippet && !conffile &&
-        in.onlyCoveredInclude(snippet)) {
-        plan.changes[snippet] = {replace(cert, certLine(in.live)), replace(*key, keyLine(in.live))};
+    bool onePlace = cert.node.file == snippet && (!key || key->node.file == snippet);
+    if (onePlace && !conffile && in.onlyCoveredInclude(snippet)) {
+        planInFile(vhost, i, snippet, in, plan);
         return;
     }
     const TlsDirective& last = key && key->position > cert.position ? *key : cert;
-    LineChange pair = insertAfter(vhost, last, in);
+    LineChange pair = insertAfter(vhost.file, last, {certLine(in.live), keyLine(in.live)});
     checkLinesUp(vhost, last.position, vhost.file + ":" + std::to_string(pair.line));
     plan.changes[vhost.file].push_back(pair);
     plan.pairsAfter = static_cast<int>(vhost.certFiles.size()) + 1;
@@ -169,19 +170,11 @@ BlockPlan planBlock(const VirtualHost& vhost, const PlanInput& in) {
     bool live = pathOf(cert, in.context) == in.live.fullchain && key &&
                 pathOf(*key, in.context) == in.live.key;
     if (live) {
-        if (vhost.certFiles.size() == 1)
-            for (const TlsDirective& chain : vhost.chainFiles)
-                if (chain.inBlockFile(vhost.file))
-                    plan.changes[vhost.file].push_back({LineChange::Remove,
-                                                        chain.node.line,
-                                                        chain.node.lastLine,
-                                                        chain.node.name,
-                                                        {},
-                                                        ""});
+        removeOldChain(vhost, plan);
         return plan;
     }
     if (cert.inBlockFile(vhost.file) && (!key || key->inBlockFile(vhost.file)))
-        planInPlace(vhost, i, in, plan);
+        planInFile(vhost, i, vhost.file, in, plan);
     else
         planShared(vhost, i, in, plan);
     return plan;

@@ -23,6 +23,10 @@ struct LineChange {
     std::string expect;                  ///< text that must be on `line`
     std::vector<std::string> directives; ///< unindented; each gets the indentation of `line`
     std::string indent;                  ///< indentation for InsertBefore
+    bool operator==(const LineChange& o) const {
+        return kind == o.kind && line == o.line && lastLine == o.lastLine &&
+               directives == o.directives;
+    }
 };
 
 /// `text` (the content of `file` as parsed) with `changes` made. Throws ConfigError naming

@@ -119,10 +119,22 @@ Listener parseListen(const std::string& arg) {
     return l;
 }
 
+/// Every file an Include inside `nodes` brings in.
+void includedFiles(const std::vector<ConfNode>& nodes, std::set<std::string>& out) {
+    for (const ConfNode& node : nodes) {
+        for (const ConfNode& child : node.children)
+            out.insert(child.file);
+        includedFiles(node.children, out);
+    }
+}
+
 void scan(const std::vector<ConfNode>& nodes, const ConfContext& context, ConfigScan& out) {
     for (const ConfNode& node : nodes) {
         if (node.section) {
-            if (isConditional(node) && conditionHolds(node, context)) {
+            if (node.is("Macro")) {
+                // Blocks a macro makes are not parsed here: what it includes counts as shared.
+                includedFiles(node.children, out.mainFiles);
+            } else if (isConditional(node) && conditionHolds(node, context)) {
                 scan(node.children, context, out);
             } else if (isConditional(node) && containsVhost(node.children)) {
                 std::string args;

@@ -258,6 +258,8 @@ void ApacheProcess::start() {
     if (!m_instance.empty())
         argv.insert(argv.end(), {"-d", confDir()});
     argv.insert(argv.end(), {"-f", configPath(), "-k", "start"});
+    for (const std::string& name : m_defines)
+        argv.insert(argv.end(), {"-D", name});
     std::vector<std::string> env;
     for (const auto& [key, value] : m_env)
         env.push_back(key + "=" + value);

@@ -49,6 +49,8 @@ class ApacheProcess {
 
     /// Writes <sitesDir>/<name>.conf (mode 0644).
     void addSiteFile(const std::string& name, const std::string& text);
+    /// Starts apache2 with -D NAME as well (an <IfDefine NAME> setup).
+    void addDefine(const std::string& name) { m_defines.push_back(name); }
     /// Adds `Listen <address>` lines (e.g. "127.0.0.2:443") to the main configuration.
     void addListen(const std::string& address);
     /// [apache] settings for this server: binary, configPath(), reload (default "signal" so a
@@ -85,6 +87,7 @@ class ApacheProcess {
     TempDir m_dir;
     std::string m_instance;
     std::map<std::string, std::string> m_env;
+    std::vector<std::string> m_defines;
     int m_httpPort = 0;
     int m_httpsPort = 0;
 };

@@ -12,13 +12,6 @@ namespace {
 
 const std::vector<std::string> kNames{"shop.test", "www.shop.test"};
 
-SubprocessResult exited(int code, const std::string& output = "") {
-    SubprocessResult r;
-    r.exitCode = code;
-    r.output = output;
-    return r;
-}
-
 /// Instance "blue" serving an old pair for kNames; version 1 written and live.
 struct Instance {
     ApacheFixture f{"blue"};
