@@ -127,11 +127,6 @@ void checkCovered(const VirtualHost& b, const Hit& hit, const std::string& domai
 
 } // namespace
 
-const VirtualHost* ServerState::block(const Location& where) const {
-    auto it = byLocation.find(where);
-    return it == byLocation.end() ? nullptr : &vhosts[it->second];
-}
-
 void index(ServerState& state) {
     state.byLocation.clear();
     for (size_t i = 0; i < state.vhosts.size(); ++i)

@@ -29,8 +29,6 @@ struct ServerState {
     ConfigScan scan;
     std::vector<Endpoint> endpoints;
     std::map<Location, size_t> byLocation; ///< dump location → index in vhosts
-    /// The loaded block at `where`, or nullptr (a macro's vhost, a dump line without a block).
-    const VirtualHost* block(const Location& where) const;
 };
 
 /// Fills byLocation and endpoints from the rest (isLocalAddress decides which vhost addresses

@@ -26,9 +26,6 @@ struct Listener {
 struct Endpoint {
     std::string host; ///< IP literal (or the name a Listen gave)
     int port = 443;
-    bool operator<(const Endpoint& o) const {
-        return host < o.host || (host == o.host && port < o.port);
-    }
     bool operator==(const Endpoint& o) const { return host == o.host && port == o.port; }
 };
 

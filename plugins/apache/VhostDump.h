@@ -17,7 +17,6 @@ struct Location {
     bool operator<(const Location& o) const {
         return file < o.file || (file == o.file && line < o.line);
     }
-    bool operator==(const Location& o) const { return file == o.file && line == o.line; }
     std::string text() const { return file + ":" + std::to_string(line); }
 };
 
