@@ -1,8 +1,12 @@
 #include "config/ConfigFiles.h"
 #include "config/KeyTable.h"
 #include "util/FileIo.h"
+#include "util/Text.h"
 
 #include <Poco/String.h>
+#include <Poco/StringTokenizer.h>
+
+#include <regex>
 
 namespace certagent::config {
 
@@ -21,6 +25,26 @@ void readLogTarget(Config& config, const Field& f) {
     } else {
         f.fail("expected console | syslog | file PATH, not " + f.quoted());
     }
+}
+
+/// `[apache] defines = SSL, PHP`: names given as -D to every apache2 run.
+void readApacheDefines(Config& config, const Field& f) {
+    static const std::regex define("[A-Za-z_][A-Za-z0-9_]{0,63}");
+    config.apache.defines.clear();
+    Poco::StringTokenizer tok(f.value, ",", Poco::StringTokenizer::TOK_TRIM);
+    for (const auto& name : tok) {
+        if (!std::regex_match(name, define))
+            f.fail("not a define name: \"" + escapeForLog(name, 80) + "\"");
+        config.apache.defines.push_back(name);
+    }
+}
+
+/// `[apache] unit = httpd`: the systemd unit (empty: detected by the plugin).
+void readApacheUnit(Config& config, const Field& f) {
+    static const std::regex unit("[A-Za-z0-9][A-Za-z0-9:_.@-]{0,127}");
+    if (!std::regex_match(f.value, unit))
+        f.fail("not a systemd unit name: " + f.quoted());
+    config.apache.unit = f.value;
 }
 
 void readRenewBefore(Config& config, const Field& f) {
@@ -64,6 +88,8 @@ std::vector<Row> mainRows() {
         rows.push_back(std::move(row));
     for (auto& row : serverRows("apache", &Config::apache, defaults.apache))
         rows.push_back(std::move(row));
+    rows.push_back(Row("apache", "defines", readApacheDefines).emptyMeansUnset());
+    rows.push_back(Row("apache", "unit", readApacheUnit).emptyMeansUnset());
     rows.push_back(Row("log", "target", readLogTarget).byDefault("console"));
     rows.push_back(Row("log", "level",
                        oneOf({"error", "warning", "notice", "information", "debug"},

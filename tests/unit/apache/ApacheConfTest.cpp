@@ -1,8 +1,10 @@
-// The configuration tokenizer and the line editor, on files written here.
+// The configuration tokenizer, the dump reader, the line editor and the key-pair gate, on files
+// written here (no server).
 #include "plugins/apache/ApacheConf.h"
 
 #include "TestCa.h"
 #include "TestEnv.h"
+#include "plugins/apache/EditPlan.h"
 #include "plugins/apache/KeyPairCheck.h"
 #include "plugins/apache/VhostEdit.h"
 #include "plugins/apache/VirtualHosts.h"
@@ -12,6 +14,34 @@
 
 using namespace certagent;
 using namespace certagent::plugins::apache;
+
+namespace {
+
+/// A plan input for a plain deploy: no conffiles, every snippet only covered blocks include.
+PlanInput planInput(const LivePaths& live, const std::string& family = "ec") {
+    return PlanInput{"site",
+                     live,
+                     family,
+                     {},
+                     ConfContext{},
+                     [](const std::string&) { return false; },
+                     [](const std::string&) { return true; }};
+}
+
+/// Every change of the plans for `vhosts` to `file`, applied to `text`.
+std::string planned(const std::string& text, const std::string& file,
+                    const std::vector<VirtualHost>& vhosts, const PlanInput& in) {
+    std::vector<LineChange> all;
+    for (const VirtualHost& v : vhosts) {
+        BlockPlan plan = planBlock(v, in);
+        auto it = plan.changes.find(file);
+        if (it != plan.changes.end())
+            all.insert(all.end(), it->second.begin(), it->second.end());
+    }
+    return applyChanges(text, file, all);
+}
+
+} // namespace
 
 BOOST_AUTO_TEST_SUITE(ApacheConf)
 
@@ -91,8 +121,7 @@ BOOST_AUTO_TEST_CASE(edits_only_the_tls_lines) {
     std::vector<VirtualHost> vhosts = loadVirtualHosts(dump, context);
     BOOST_REQUIRE_EQUAL(vhosts.size(), 2u);
     LivePaths live{"/store/live/a b/fullchain.pem", "/store/live/a b/privkey.pem"};
-    BOOST_TEST(!pointsAt(vhosts[0], live, context));
-    std::string edited = editText(text, {&vhosts[0], &vhosts[1]}, live);
+    std::string edited = planned(text, dir / "s.conf", vhosts, planInput(live));
     std::string expected = "Listen 443\n"
                            "<VirtualHost *:443>\n"
                            "\tServerName a.test\n"
@@ -111,16 +140,24 @@ BOOST_AUTO_TEST_CASE(edits_only_the_tls_lines) {
     dump.vhosts = {{dir / "s.conf", 2}, {dir / "s.conf", 8}};
     vhosts = loadVirtualHosts(dump, context);
     BOOST_REQUIRE_EQUAL(vhosts.size(), 2u);
-    BOOST_TEST(pointsAt(vhosts[0], live, context));
-    BOOST_TEST(pointsAt(vhosts[1], live, context));
+    // Already pointing at the live paths: nothing more to change.
+    BOOST_TEST(planBlock(vhosts[0], planInput(live)).changes.empty());
+    BOOST_TEST(planBlock(vhosts[1], planInput(live)).changes.empty());
 }
 
 BOOST_AUTO_TEST_CASE(parses_apache_dump_output) {
     std::string out = "VirtualHost configuration:\n"
                       "127.0.0.1:8443        a.test (/etc/a b/x.conf:1)\n"
+                      "[::1]:443             is a NameVirtualHost\n"
+                      "         default server v6.test (/etc/(v6):9:4)\n"
+                      "         port 443 namevhost v6.test (/etc/(v6):9:4)\n"
+                      "         port 443 namevhost m.test (macro 'sslhost' (defined on line 2 of "
+                      "\"/etc/m.conf\") used on line 7 of \"/etc/m.conf\":1)\n"
+                      "127.0.0.2:*           noport.test (/etc/z.conf:3)\n"
                       "*:443                 is a NameVirtualHost\n"
                       "         default server c.test (/etc/y.conf:13)\n"
                       "         port 443 namevhost c.test (/etc/y.conf:13)\n"
+                      "                 alias www.c.test\n"
                       "                 wild alias *.e.test\n"
                       "ServerRoot: \"/srv/apache\"\n"
                       "PidFile: \"run/apache2.pid\"\n"
@@ -129,10 +166,27 @@ BOOST_AUTO_TEST_CASE(parses_apache_dump_output) {
     ServerDump dump = parseDump(out);
     BOOST_TEST(dump.serverRoot == "/srv/apache");
     BOOST_TEST(dump.pidFile == "/srv/apache/run/apache2.pid");
-    BOOST_TEST(dump.vhosts.size() == 2u);
-    BOOST_TEST(dump.vhosts.begin()->file == "/etc/a b/x.conf");
+    BOOST_TEST(dump.vhosts.size() == 4u); // the macro's vhost is no block to load
+    BOOST_TEST(dump.vhosts.begin()->file == "/etc/(v6):9");
     BOOST_TEST(dump.defines.count("SSL") == 1u);
     BOOST_TEST(dump.modules.count("ssl_module") == 1u);
+    BOOST_REQUIRE_EQUAL(dump.chains.size(), 4u);
+    const AddressChain& v6 = dump.chains[1];
+    BOOST_TEST(v6.host == "::1");
+    BOOST_TEST(v6.port == 443);
+    BOOST_REQUIRE_EQUAL(v6.vhosts.size(), 2u);
+    BOOST_TEST(v6.vhosts[0].where.text() == "/etc/(v6):9:4");
+    BOOST_TEST(v6.vhosts[1].macro == "sslhost");
+    BOOST_TEST(v6.vhosts[1].where.text() == "/etc/m.conf:7");
+    BOOST_TEST(dump.chains[2].address == "127.0.0.2:*");
+    BOOST_TEST(dump.chains[2].port == 0);
+    const AddressChain& wild = dump.chains[3];
+    BOOST_TEST(wild.host == "*");
+    BOOST_REQUIRE_EQUAL(wild.vhosts.size(), 1u);
+    BOOST_TEST(wild.vhosts[0].aliases == std::vector<std::string>{"www.c.test"},
+               boost::test_tools::per_element());
+    BOOST_TEST(wild.vhosts[0].wildAliases == std::vector<std::string>{"*.e.test"},
+               boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(wildcard_vhosts_are_probed_where_apache_listens) {
@@ -148,35 +202,48 @@ BOOST_AUTO_TEST_CASE(wildcard_vhosts_are_probed_where_apache_listens) {
     ConfContext context;
     context.serverRoot = dir.path();
     context.modules = {"ssl_module"};
-    std::vector<Listener> listens = listenDirectives(dir / "main.conf", context);
+    std::vector<Listener> listens = scanConfig(dir / "main.conf", context).listens;
     BOOST_REQUIRE_EQUAL(listens.size(), 3u);
-    VirtualHost vhost;
-    vhost.addresses = {"*:443", "_default_:8443", "*:80", "10.1.1.1:443", "[::1]:9443"};
-    std::vector<Listener> l = vhost.listeners();
-    BOOST_TEST(probeAddress(l[0], listens).host == "203.0.113.5");
-    BOOST_TEST(probeAddress(l[1], listens).host == "127.0.0.1");
-    BOOST_TEST(probeAddress(l[1], listens).port == 8443);
-    BOOST_TEST(probeAddress(l[2], listens).host == "127.0.0.1");
-    BOOST_TEST(probeAddress(l[3], listens).host == "10.1.1.1");
-    BOOST_TEST(probeAddress(l[4], listens).host == "::1");
-    BOOST_TEST(probeAddress(l[4], listens).port == 9443);
+    BOOST_TEST(listens[1].host == "203.0.113.5");
+    BOOST_TEST(listens[2].host == ""); // [::] is every address
+    ServerDump dump = parseDump("*:443 is a NameVirtualHost\n"
+                                "    port 443 namevhost a.test (/a.conf:1)\n"
+                                "*:8443                b.test (/b.conf:1)\n"
+                                "127.0.0.1:*           ip.test (/ip.conf:1)\n"
+                                "10.1.1.1:443          far.test (/far.conf:1)\n");
+    auto local = [](const std::string& ip) { return ip == "127.0.0.1"; };
+    std::vector<Endpoint> e = endpoints(listens, dump.chains, local);
+    // Port 80 and 8443 on every address: the local IP-based vhost at its address, the wildcard
+    // ones at a loopback address it does not claim; 443 only where Apache listens (10.1.1.1:443
+    // is not reachable).
+    std::vector<std::string> where;
+    for (const Endpoint& p : e)
+        where.push_back(p.host + " " + std::to_string(p.port));
+    std::vector<std::string> expected{"127.0.0.1 80", "127.0.0.2 80", "203.0.113.5 443",
+                                      "127.0.0.1 8443", "127.0.0.2 8443"};
+    BOOST_TEST(where == expected, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(refuses_blocks_it_cannot_edit_safely) {
-    VirtualHost dual;
-    dual.file = "/etc/apache2/sites-enabled/x.conf";
-    dual.line = 3;
-    ConfNode cert;
-    cert.name = "SSLCertificateFile";
-    cert.file = dual.file;
-    dual.certFiles = {cert, cert}; // an RSA and an ECDSA pair
+    test::TempDir dir;
+    test::writeFile(dir / "x.conf", "<VirtualHost *:443>\n"
+                                    "  SSLCertificateFile /etc/ssl/rsa.pem\n"
+                                    "  SSLCertificateKeyFile /etc/ssl/rsa.key\n"
+                                    "  SSLCertificateFile /etc/ssl/ec.pem\n"
+                                    "  SSLCertificateKeyFile /etc/ssl/ec.key\n"
+                                    "</VirtualHost>\n");
+    ServerDump dump;
+    dump.vhosts = {{dir / "x.conf", 1}};
+    std::vector<VirtualHost> dual = loadVirtualHosts(dump, ConfContext{});
+    BOOST_REQUIRE_EQUAL(dual.size(), 1u);
     try {
-        checkEditable(dual);
+        planBlock(dual[0], planInput({"/l/fullchain.pem", "/l/privkey.pem"}, ""));
         BOOST_FAIL("no error");
     } catch (const ConfigError& e) {
         BOOST_TEST(std::string(e.what()) ==
-                   "apache: the block at /etc/apache2/sites-enabled/x.conf:3 has several "
-                   "SSLCertificateFile/KeyFile pairs; point it at one certificate by hand first");
+                   "apache: the block at " + dir / "x.conf" +
+                       ":1 has 2 SSLCertificateFile/KeyFile pairs and the key type of site is "
+                       "unknown; point the block at one certificate by hand first");
     }
     VirtualHost names;
     names.serverName = "shop.test";
