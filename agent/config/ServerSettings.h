@@ -18,9 +18,9 @@ struct ServerSettings {
     /// `unit = httpd`: the systemd unit for reload = systemd/auto; empty = detected from the
     /// binary and config (apache2, apache2@NAME for /etc/apache2-NAME, httpd).
     std::string unit{};
-    /// Not a configuration key: where dpkg keeps its *.conffiles lists (a package's conffile is
-    /// never edited in place); tests point it at a fake database.
-    std::string packageInfoDir = "/var/lib/dpkg/info";
+    /// Not a configuration key: dpkg's database for `dpkg-query --admindir` ("" = dpkg's own),
+    /// where a package's conffiles are listed (never edited in place); tests use a fake one.
+    std::string dpkgAdminDir{};
 };
 
 } // namespace certagent::config

@@ -2,12 +2,12 @@
 
 #include "crypto/ServerFiles.h"
 #include "crypto/TlsProbe.h"
+#include "plugins/PackageConffiles.h"
 #include "plugins/apache/ApacheControl.h"
 #include "plugins/apache/ConfigBackup.h"
 #include "plugins/apache/Discovery.h"
 #include "plugins/apache/EditPlan.h"
 #include "plugins/apache/KeyPairCheck.h"
-#include "plugins/apache/PackageFiles.h"
 #include "util/Error.h"
 
 #include <algorithm>
@@ -31,6 +31,7 @@ class ApacheInstaller : public core::Installer {
   public:
     explicit ApacheInstaller(const core::InstallerContext& context)
         : m_storeDir(context.storeDir), m_control(context.server, context.runner),
+          m_conffiles(context.runner, context.server.dpkgAdminDir),
           m_probeWithin(context.probeWithin) {}
 
     std::string kind() const override { return kPlugin; }
@@ -45,9 +46,7 @@ class ApacheInstaller : public core::Installer {
                         crypto::keyFamilyOfType(target.keyType),
                         target.otherLiveDirs,
                         m_state.context,
-                        [this](const std::string& file) {
-                            return isPackageConffile(file, m_control.settings().packageInfoDir);
-                        },
+                        [this](const std::string& file) { return m_conffiles.contains(file); },
                         [this](const std::string& file) { return onlyCoveredInclude(file); }};
         m_changes.clear();
         m_pairs.clear();
@@ -263,6 +262,7 @@ class ApacheInstaller : public core::Installer {
 
     std::string m_storeDir;
     ApacheControl m_control;
+    PackageConffiles m_conffiles;
     std::chrono::milliseconds m_probeWithin;
     core::DeployTarget m_target;
     LivePaths m_live;

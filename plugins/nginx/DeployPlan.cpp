@@ -1,7 +1,7 @@
 #include "plugins/nginx/DeployPlan.h"
 
+#include "plugins/PackageConffiles.h"
 #include "plugins/nginx/Coverage.h"
-#include "plugins/nginx/PackageFiles.h"
 #include "plugins/nginx/Selection.h"
 #include "util/Error.h"
 
@@ -251,8 +251,9 @@ DeployPlan Planner::run() {
 
 } // namespace
 
-PlanSeams defaultSeams() {
-    return PlanSeams{[](const std::string& path) { return isPackageConffile(path); },
+PlanSeams defaultSeams(CommandRunner& runner, const std::string& dpkgAdminDir) {
+    auto conffiles = std::make_shared<PackageConffiles>(runner, dpkgAdminDir);
+    return PlanSeams{[conffiles](const std::string& path) { return conffiles->contains(path); },
                      certificateKeyFamily};
 }
 

@@ -52,8 +52,9 @@ struct PlanSeams {
     KeyFamilyReader readFamily;
 };
 
-/// The real seams: /var/lib/dpkg/info and the certificate files.
-PlanSeams defaultSeams();
+/// The real seams: dpkg's conffiles (asked through `runner`, `dpkgAdminDir` "" = dpkg's own
+/// database) and the certificate files.
+PlanSeams defaultSeams(CommandRunner& runner, const std::string& dpkgAdminDir = {});
 
 /// The edits of a deploy and the probes that prove it.
 struct DeployPlan {
@@ -65,6 +66,6 @@ struct DeployPlan {
 /// Plans the deploy of `target` into `config`. Throws ConfigError (exit 2) for every refusal
 /// described above, and when a name has no TLS block (with the block to add) or cannot be probed.
 DeployPlan planDeploy(const Config& config, const std::vector<ServerBlock>& blocks,
-                      const core::DeployTarget& target, const PlanSeams& seams = defaultSeams());
+                      const core::DeployTarget& target, const PlanSeams& seams);
 
 } // namespace certagent::plugins::nginx

@@ -264,7 +264,8 @@ std::optional<std::string> NginxInstaller::webrootFor(const std::string& domain)
 } // namespace nginx
 
 std::unique_ptr<core::Installer> makeNginxInstaller(const core::InstallerContext& context) {
-    return makeNginxInstaller(context, nginx::defaultSeams());
+    return makeNginxInstaller(context,
+                              nginx::defaultSeams(context.runner, context.server.dpkgAdminDir));
 }
 
 std::unique_ptr<core::Installer> makeNginxInstaller(const core::InstallerContext& context,

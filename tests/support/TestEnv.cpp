@@ -95,4 +95,13 @@ int freePort() {
     return port;
 }
 
+void writeDpkgStatus(const std::string& dir, const std::vector<std::string>& paths) {
+    std::string status = "Package: test-conffiles\nStatus: install ok installed\nPriority: "
+                         "optional\nSection: misc\nMaintainer: t <t@example.test>\n"
+                         "Architecture: all\nVersion: 1\nConffiles:\n";
+    for (const auto& path : paths)
+        status += " " + path + " 0123456789abcdef0123456789abcdef\n";
+    writeFile(dir + "/status", status + "Description: conffiles for a test\n\n");
+}
+
 } // namespace certagent::test

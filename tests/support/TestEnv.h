@@ -52,6 +52,10 @@ template <typename E, typename F> E expectThrow(F&& f) {
     throw std::logic_error("expected an exception, none was thrown");
 }
 
+/// A fake dpkg database in `dir` (for `dpkg-query --admindir`): one installed package whose
+/// conffiles are `paths`.
+void writeDpkgStatus(const std::string& dir, const std::vector<std::string>& paths);
+
 /// A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read, close).
 int freePort();
 

@@ -145,10 +145,10 @@ BOOST_AUTO_TEST_CASE(a_package_conffile_snippet_is_never_edited_in_place) {
     SharedSnippet s({"a.test"});
     ApacheFixture& f = s.f;
     std::string snippet = readFile(s.snippet);
-    writeFile(f.dir / "dpkg-info/apache2.conffiles",
-              "/etc/apache2/apache2.conf\n" + s.snippet + "\n/etc/apache2/ports.conf\n");
+    writeDpkgStatus(f.dir / "dpkg",
+                    {"/etc/apache2/apache2.conf", s.snippet, "/etc/apache2/ports.conf"});
     core::InstallerContext context = f.context();
-    context.server.packageInfoDir = f.dir / "dpkg-info";
+    context.server.dpkgAdminDir = f.dir / "dpkg";
     auto installer = plugins::makeInstaller("apache", context);
     core::DeployOutcome outcome = f.deploy(*installer, f.target({"a.test"}), s.v1, s.old.sha256, 0);
     BOOST_TEST_REQUIRE(outcome.exitCode == 0, outcome.error);

@@ -3,8 +3,8 @@
 // if every block including it is the certificate's and it is no package conffile, else override
 // in the block right after the include).
 #include "NginxFixture.h"
+#include "plugins/PackageConffiles.h"
 #include "plugins/nginx/NginxInstaller.h"
-#include "plugins/nginx/PackageFiles.h"
 #include "util/Error.h"
 
 #include <boost/test/unit_test.hpp>
@@ -27,7 +27,7 @@ std::string pairLines(const std::string& dir) {
 }
 
 std::unique_ptr<core::Installer> withConffiles(NginxSite& site, std::vector<std::string> listed) {
-    plugins::nginx::PlanSeams seams = plugins::nginx::defaultSeams();
+    plugins::nginx::PlanSeams seams = plugins::nginx::defaultSeams(site.runner);
     seams.isConffile = [listed](const std::string& path) {
         return std::find(listed.begin(), listed.end(), path) != listed.end();
     };
@@ -116,8 +116,10 @@ BOOST_AUTO_TEST_CASE(a_snippet_only_the_certificates_blocks_include_is_edited_in
 
 BOOST_AUTO_TEST_CASE(a_package_conffile_snippet_is_never_edited) {
     // the dpkg database of this very host lists Debian's snakeoil snippet
-    BOOST_CHECK(plugins::nginx::isPackageConffile("/etc/nginx/snippets/snakeoil.conf"));
-    BOOST_CHECK(!plugins::nginx::isPackageConffile("/etc/hostname"));
+    SystemCommandRunner runner;
+    plugins::PackageConffiles conffiles(runner);
+    BOOST_CHECK(conffiles.contains("/etc/nginx/snippets/snakeoil.conf"));
+    BOOST_CHECK(!conffiles.contains("/etc/hostname"));
 
     NginxSite site(false);
     // Debian's snippets/snakeoil.conf, with the ssl-cert package's RSA snakeoil certificate

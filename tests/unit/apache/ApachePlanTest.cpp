@@ -3,8 +3,8 @@
 // scan reports outside the blocks.
 #include "TestCa.h"
 #include "TestEnv.h"
+#include "plugins/PackageConffiles.h"
 #include "plugins/apache/EditPlan.h"
-#include "plugins/apache/PackageFiles.h"
 #include "util/Error.h"
 
 #include <boost/test/unit_test.hpp>
@@ -134,12 +134,15 @@ BOOST_AUTO_TEST_CASE(conffiles_are_found_by_path_and_by_link) {
     TempDir dir;
     writeFile(dir / "etc/snippets/snakeoil.conf", "SSLCertificateFile /x\n");
     BOOST_REQUIRE(::symlink((dir / "etc/snippets").c_str(), (dir / "link").c_str()) == 0);
-    writeFile(dir / "info/apache2.conffiles", "/etc/apache2/apache2.conf\n");
-    writeFile(dir / "info/ssl-snippets.conffiles", dir / "etc/snippets/snakeoil.conf\n");
-    BOOST_TEST(isPackageConffile(dir / "etc/snippets/snakeoil.conf", dir / "info"));
-    BOOST_TEST(isPackageConffile(dir / "link/snakeoil.conf", dir / "info"));
-    BOOST_TEST(!isPackageConffile(dir / "etc/other.conf", dir / "info"));
-    BOOST_TEST(!isPackageConffile(dir / "etc/snippets/snakeoil.conf", dir / "no-dpkg"));
+    test::writeDpkgStatus(dir / "dpkg",
+                    {"/etc/apache2/apache2.conf", dir / "etc/snippets/snakeoil.conf"});
+    SystemCommandRunner runner;
+    plugins::PackageConffiles conffiles(runner, dir / "dpkg");
+    BOOST_TEST(conffiles.contains(dir / "etc/snippets/snakeoil.conf"));
+    BOOST_TEST(conffiles.contains(dir / "link/snakeoil.conf"));
+    BOOST_TEST(!conffiles.contains(dir / "etc/other.conf"));
+    plugins::PackageConffiles none(runner, dir / "no-dpkg");
+    BOOST_TEST(!none.contains(dir / "etc/snippets/snakeoil.conf"));
 }
 
 BOOST_AUTO_TEST_CASE(the_scan_reports_what_lies_outside_the_blocks) {
