@@ -40,7 +40,9 @@ std::string nextAction(Session& s, const config::CertConfig& cert, const store::
         return "retry after " + formatIsoUtc(*st.backoffUntil);
     if (core::CertRunner::pendingOrder(st))
         return "poll " + s.context().backends.of(cert).describe(st.order) +
-               (cert.dcv == "email" ? " (approval e-mail to " + cert.approverEmail + ")" : "");
+               (cert.dcv == config::DcvMethod::Email
+                    ? " (approval e-mail to " + cert.approverEmail + ")"
+                    : "");
     core::CertRunner runner(s.context(), cert);
     auto d = runner.decide(false);
     if (d.due)

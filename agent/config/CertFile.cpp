@@ -15,13 +15,13 @@ const std::vector<std::string> kRequiredContact = {"admin_firstname", "admin_las
 constexpr std::size_t kMaxDomains = 250;
 
 bool httpDcv(const CertConfig& cert) {
-    return cert.dcv == "http" || cert.dcv == "https";
+    return cert.dcv == DcvMethod::Http || cert.dcv == DcvMethod::Https;
 }
 
 /// Per name of `domains`: a wildcard cannot be proven by a file on a web server.
 void checkWildcard(const CertConfig& cert, const Field& f, const std::string& name) {
     if (name[0] == '*' && httpDcv(cert))
-        f.fail("wildcard " + name + " cannot use " + cert.dcv +
+        f.fail("wildcard " + name + " cannot use " + dcvName(cert.dcv) +
                " validation (use dcv = dns or email)");
 }
 
@@ -29,7 +29,7 @@ void readWebroot(CertConfig& cert, const Field& f) {
     cert.webroot = f.value;
     if (!httpDcv(cert))
         return;
-    if (f.value == "auto" && cert.installer == "none")
+    if (f.value == "auto" && cert.installer == InstallerKind::None)
         f.fail("auto needs installer = nginx or apache");
     if (f.value != "auto" && (f.value[0] != '/' || f.value.find("..") != std::string::npos))
         f.fail("must be an absolute path or auto");
@@ -52,9 +52,15 @@ std::string orderIdText(const CertConfig& cert) {
     return cert.orderId == 0 ? std::string() : std::to_string(cert.orderId);
 }
 
+/// `webserver_type = 18`: what GoGetSSL is told about the server (-1, or 1..99); unset: chosen
+/// by the product's brand.
+void readWebserverType(CertConfig& cert, const Field& f) {
+    cert.webserverType = f.value == "-1" ? -1 : static_cast<int>(intValue(f, 1, 99));
+}
+
 std::vector<Row> certRows() {
     return {
-        Row("", "dcv", oneOf({"http", "https", "dns", "email"}, at(&CertConfig::dcv)))
+        Row("", "dcv", enumOf(dcvMethods(), at(&CertConfig::dcv)))
             .byDefault("http")
             .emptyMeansUnset(),
         Row("", "domains", names(kMaxDomains, at(&CertConfig::domains), checkWildcard))
@@ -66,7 +72,7 @@ std::vector<Row> certRows() {
             .emptyMeansUnset(),
         Row("", "reuse_key", flag(at(&CertConfig::reuseKey))),
         Row("", "auto_renew_order", flag(at(&CertConfig::autoRenewOrder))),
-        Row("", "installer", oneOf({"nginx", "apache", "none"}, at(&CertConfig::installer)))
+        Row("", "installer", enumOf(installerKinds(), at(&CertConfig::installer)))
             .byDefault("none")
             .emptyMeansUnset(),
         Row("", "order_id", intRange(1, 999999999999LL, at(&CertConfig::orderId)))
@@ -78,8 +84,9 @@ std::vector<Row> certRows() {
         Row("", "webroot", readWebroot)
             .emptyMeansUnset()
             .requiredFor(keyIs<CertConfig>("dcv", {"http", "https"},
-                                           [](const CertConfig& c) { return c.dcv; })),
+                                           [](const CertConfig& c) { return dcvName(c.dcv); })),
         Row("", "approver_email", readApproverEmail).emptyMeansUnset(),
+        Row("", "webserver_type", readWebserverType).emptyMeansUnset(),
         Row("", "deploy_hook", readDeployHook).emptyMeansUnset(),
         Row("", contactKeys(), contactField(at(&CertConfig::contact))),
     };
@@ -94,7 +101,7 @@ const KeyTable<CertConfig>& certTable() {
 void finish(const IniFile& ini, CertConfig& cert) {
     if (cert.autoRenewOrder && cert.productId == 0)
         ini.fail("", "auto_renew_order", "needs product_id for the renew order");
-    if (cert.dcv == "email" && cert.approverEmail.empty())
+    if (cert.dcv == DcvMethod::Email && cert.approverEmail.empty())
         cert.approverEmail =
             "admin@" + (cert.domains[0][0] == '*' ? cert.domains[0].substr(2) : cert.domains[0]);
     // tech_* defaults to the admin_* values (README, [contact]).

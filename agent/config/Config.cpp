@@ -111,6 +111,37 @@ void readCerts(Config& config, const std::string& base) {
 
 } // namespace
 
+const std::vector<std::pair<std::string, DcvMethod>>& dcvMethods() {
+    static const std::vector<std::pair<std::string, DcvMethod>> table = {
+        {"http", DcvMethod::Http},
+        {"https", DcvMethod::Https},
+        {"dns", DcvMethod::Dns},
+        {"email", DcvMethod::Email}};
+    return table;
+}
+
+const char* dcvName(DcvMethod method) {
+    for (const auto& [word, value] : dcvMethods())
+        if (value == method)
+            return word.c_str();
+    return "http";
+}
+
+const std::vector<std::pair<std::string, InstallerKind>>& installerKinds() {
+    static const std::vector<std::pair<std::string, InstallerKind>> table = {
+        {"nginx", InstallerKind::Nginx},
+        {"apache", InstallerKind::Apache},
+        {"none", InstallerKind::None}};
+    return table;
+}
+
+const char* installerName(InstallerKind kind) {
+    for (const auto& [word, value] : installerKinds())
+        if (value == kind)
+            return word.c_str();
+    return "none";
+}
+
 const CertConfig& Config::cert(const std::string& name) const {
     for (const auto& c : certs)
         if (c.name == name)

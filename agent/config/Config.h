@@ -45,6 +45,20 @@ struct LogSettings {
 /// Contact fields for orders: "admin_firstname" → "Ilze". Only the keys of contactKeys().
 using Contact = std::map<std::string, std::string>;
 
+/// How control of the names is proven (`dcv =`).
+enum class DcvMethod { Http, Https, Dns, Email };
+/// "http", "https", "dns", "email": the config word, also what GoGetSSL calls the method.
+const char* dcvName(DcvMethod method);
+/// Every method with its config word (the only text form).
+const std::vector<std::pair<std::string, DcvMethod>>& dcvMethods();
+
+/// Which web server plugin deploys the certificate (`installer =`).
+enum class InstallerKind { None, Nginx, Apache };
+/// "none", "nginx", "apache": the config word, also the plugin's name in the installer table.
+const char* installerName(InstallerKind kind);
+/// Every kind with its config word.
+const std::vector<std::pair<std::string, InstallerKind>>& installerKinds();
+
 /// One certs.d/NAME.conf, merged with the defaults of certagent.conf.
 struct CertConfig {
     std::string name;                 ///< file stem, isValidCertName (util/CertName.h)
@@ -53,15 +67,16 @@ struct CertConfig {
     long long orderId = 0;            ///< existing order; 0 = none
     long long productId = 0;          ///< for new orders (required when orderId = 0)
     int period = 12;                  ///< months
-    std::string dcv = "http";         ///< http | https | dns | email
-    std::string webroot;              ///< absolute path or "auto" (http/https DCV)
-    std::string approverEmail;        ///< email DCV (default admin@<first domain>)
-    std::string keyType = "ec-p256";  ///< rsa-2048|rsa-3072|rsa-4096|ec-p256|ec-p384
+    DcvMethod dcv = DcvMethod::Http;
+    std::string webroot;             ///< absolute path or "auto" (http/https DCV)
+    std::string approverEmail;       ///< email DCV (default admin@<first domain>)
+    std::string keyType = "ec-p256"; ///< rsa-2048|rsa-3072|rsa-4096|ec-p256|ec-p384
     bool reuseKey = false;
-    bool autoRenewOrder = false;    ///< at subscription end place addSSLRenewOrder
-    std::string installer = "none"; ///< nginx | apache | none
-    std::string deployHook;         ///< absolute path or empty
-    Contact contact;                ///< [contact] defaults overridden by this file; tech_* filled
+    bool autoRenewOrder = false; ///< at subscription end place addSSLRenewOrder
+    InstallerKind installer = InstallerKind::None;
+    std::string deployHook;           ///< absolute path or empty
+    std::optional<int> webserverType; ///< GoGetSSL webserver_type; unset = by the product's brand
+    Contact contact;                  ///< [contact] defaults overridden by this file; tech_* filled
 };
 
 /// The whole configuration, read once at start.

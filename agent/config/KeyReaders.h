@@ -120,6 +120,18 @@ template <class Acc> auto intRange(long long min, long long max, Acc acc) {
 template <class Acc> auto oneOf(std::vector<std::string> allowed, Acc acc) {
     return [allowed, acc](auto& t, const Field& f) { acc(t, f) = oneOfValue(f, allowed); };
 }
+/// One of the words of `table`, stored as its enum value (the words are the only text form).
+template <class E, class Acc> auto enumOf(std::vector<std::pair<std::string, E>> table, Acc acc) {
+    return [table, acc](auto& t, const Field& f) {
+        std::vector<std::string> words;
+        for (const auto& [word, value] : table)
+            words.push_back(word);
+        const std::string word = oneOfValue(f, words);
+        for (const auto& [w, value] : table)
+            if (w == word)
+                acc(t, f) = value;
+    };
+}
 /// A yes/no flag.
 template <class Acc> auto flag(Acc acc) {
     return [acc](auto& t, const Field& f) { acc(t, f) = flagValue(f); };

@@ -37,7 +37,7 @@ void DcvPlacement::place(const OrderView& view, bool dryRun) {
     if (!view.challengeProblem.empty())
         throw RefusedError(view.challengeProblem);
     auto records = ofKind(view.challenges, Challenge::Kind::DnsRecord);
-    if (m_job.cert.dcv == "dns") {
+    if (m_job.cert.dcv == config::DcvMethod::Dns) {
         addRecords(records);
         return;
     }
@@ -59,7 +59,7 @@ std::string DcvPlacement::webrootFor(const std::string& domain) {
     auto found = m_installer ? m_installer->webrootFor(domain) : std::nullopt;
     if (!found)
         throw ConfigError(cert.file + ": webroot = auto: no document root for " + domain +
-                          " in the " + cert.installer + " configuration");
+                          " in the " + config::installerName(cert.installer) + " configuration");
     return *found;
 }
 

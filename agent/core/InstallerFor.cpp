@@ -3,11 +3,11 @@
 namespace certagent::core {
 
 std::unique_ptr<Installer> makeInstallerFor(const RunContext& ctx, const config::CertConfig& cert) {
-    if (cert.installer == "none")
+    if (cert.installer == config::InstallerKind::None)
         return nullptr;
     const config::ServerSettings& server =
-        cert.installer == "apache" ? ctx.config.apache : ctx.config.nginx;
-    return ctx.installers(cert.installer,
+        cert.installer == config::InstallerKind::Apache ? ctx.config.apache : ctx.config.nginx;
+    return ctx.installers(config::installerName(cert.installer),
                           InstallerContext{ctx.config.storeDir, server, ctx.runner});
 }
 

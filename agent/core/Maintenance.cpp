@@ -77,7 +77,8 @@ int verifyCertificate(RunContext& ctx, const config::CertConfig& cert) {
             return kExitOk;
         installer->discover(deployTargetFor(ctx, cert));
         installer->probe(check.facts.sha256);
-        logger().information(cert.name + ": " + cert.installer + " serves the live certificate");
+        logger().information(cert.name + ": " + config::installerName(cert.installer) +
+                             " serves the live certificate");
     } catch (const Error& e) {
         logger().error(cert.name + ": " + e.what());
         return e.exitCode() == kExitUsage ? kExitUsage : kExitRefused;

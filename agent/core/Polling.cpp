@@ -23,9 +23,10 @@ std::string formatElapsed(long long s) {
 } // namespace
 
 bool Polling::validationInPlace() const {
-    const auto& dcv = m_job.cert.dcv;
-    return dcv == "email" ||
-           (dcv == "dns" ? !m_job.state.dnsRecords.empty() : !m_job.state.dcvFiles.empty());
+    const auto dcv = m_job.cert.dcv;
+    return dcv == config::DcvMethod::Email ||
+           (dcv == config::DcvMethod::Dns ? !m_job.state.dnsRecords.empty()
+                                          : !m_job.state.dcvFiles.empty());
 }
 
 int Polling::pollAndAdvance(const RunOptions& options, const std::optional<QuickStatus>& quick) {

@@ -37,8 +37,9 @@ std::vector<std::string> approversFor(const config::CertConfig& cert,
                                       const std::vector<std::string>& sans) {
     std::vector<std::string> approvers;
     for (const auto& san : sans)
-        approvers.push_back(cert.dcv == "email" ? "admin@" + (san[0] == '*' ? san.substr(2) : san)
-                                                : cert.dcv);
+        approvers.push_back(cert.dcv == config::DcvMethod::Email
+                                ? "admin@" + (san[0] == '*' ? san.substr(2) : san)
+                                : config::dcvName(cert.dcv));
     return approvers;
 }
 
@@ -78,6 +79,12 @@ std::optional<std::time_t> GoGetSslBackend::serverTime(const api::OrderStatus& s
     return m_orders.serverTime();
 }
 
+int GoGetSslBackend::webserverType(const config::CertConfig& cert, long long productId) {
+    if (cert.webserverType)
+        return *cert.webserverType;
+    return productId > 0 ? m_orders.webserverTypeFor(productId) : -1;
+}
+
 Plan GoGetSslBackend::plan(const PlanInput& in) {
     if (in.existing.empty())
         return Plan{};
@@ -88,6 +95,7 @@ Plan GoGetSslBackend::plan(const PlanInput& in) {
 /// subscription over, order unusable).
 Plan GoGetSslBackend::planExisting(const PlanInput& in, long long existing) {
     api::OrderStatus st = m_orders.status(existing);
+    m_productOf[existing] = st.productId;
     std::string order = "order " + std::to_string(existing);
     if ((st.status == "cancelled" || st.status == "rejected") && in.cert.orderId == 0 &&
         in.cert.productId > 0) {
@@ -135,7 +143,7 @@ Plan GoGetSslBackend::planExisting(const PlanInput& in, long long existing) {
 std::pair<OrderRef, OrderView> GoGetSslBackend::place(const Plan& plan, const OrderContext& ctx) {
     const auto& cert = ctx.cert;
     std::vector<std::string> sans(cert.domains.begin() + 1, cert.domains.end());
-    std::string approver = cert.dcv == "email" ? cert.approverEmail : "";
+    std::string approver = cert.dcv == config::DcvMethod::Email ? cert.approverEmail : "";
     OrderView view;
     OrderRef placed;
     api::DcvInfo dcv;
@@ -143,11 +151,16 @@ std::pair<OrderRef, OrderView> GoGetSslBackend::place(const Plan& plan, const Or
     if (plan.what == "reissue") {
         api::ReissueRequest r;
         r.csr = ctx.csrPem;
-        r.dcvMethod = cert.dcv;
+        r.dcvMethod = config::dcvName(cert.dcv);
         r.approverEmail = approver;
         r.dnsNames = sans;
         r.approverEmails = approversFor(cert, sans);
-        auto res = m_orders.reissue(orderNumber(plan.existing), r);
+        long long id = orderNumber(plan.existing);
+        auto product = m_productOf.find(id);
+        r.webserverType = webserverType(cert, product != m_productOf.end() && product->second > 0
+                                                  ? product->second
+                                                  : cert.productId);
+        auto res = m_orders.reissue(id, r);
         placed = plan.existing;
         view.statusText = res.orderStatus;
         dcv = res.validation;
@@ -157,11 +170,12 @@ std::pair<OrderRef, OrderView> GoGetSslBackend::place(const Plan& plan, const Or
         r.productId = cert.productId;
         r.period = cert.period;
         r.csr = ctx.csrPem;
-        r.dcvMethod = cert.dcv;
+        r.dcvMethod = config::dcvName(cert.dcv);
         r.approverEmail = approver;
         r.dnsNames = sans;
         r.approverEmails = approversFor(cert, sans);
         r.contacts = cert.contact;
+        r.webserverType = webserverType(cert, cert.productId);
         auto res = plan.what == "renew order" ? m_orders.renewOrder(r) : m_orders.addOrder(r);
         placed = ref(res.orderId);
         view.statusText = res.orderStatus;
@@ -193,7 +207,7 @@ OrderView GoGetSslBackend::advance(const OrderRef& order, const OrderContext& ct
 void GoGetSslBackend::challengesPlaced(const OrderRef& order, const OrderContext& ctx) {
     // The CA scans on its own schedule; ask it to look now (a wildcard only by DNS).
     for (const auto& domain : ctx.cert.domains)
-        if (domain[0] != '*' || ctx.cert.dcv == "dns")
+        if (domain[0] != '*' || ctx.cert.dcv == config::DcvMethod::Dns)
             m_orders.revalidate(orderNumber(order), domain);
 }
 

@@ -38,8 +38,12 @@ class GoGetSslBackend : public CaBackend {
     /// The API's clock from a status reply (its time_stamp, else the last reply's Date).
     std::optional<std::time_t> serverTime(const api::OrderStatus& status) const;
     Plan planExisting(const PlanInput& input, long long existing);
+    /// The configured webserver_type, else the one of the product's brand (-1 when the product is
+    /// not known: a reissue of an order whose status named none).
+    int webserverType(const config::CertConfig& cert, long long productId);
 
     OrderService& m_orders;
+    std::map<long long, long long> m_productOf; ///< order → product, from the statuses seen
 };
 
 } // namespace certagent::core

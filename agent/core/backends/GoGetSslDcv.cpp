@@ -112,8 +112,8 @@ httpChallenges(const std::vector<std::pair<std::string, api::DcvInfo>>& items,
         if (std::find(cert.domains.begin(), cert.domains.end(), domain) == cert.domains.end())
             throw RefusedError(order + ": dcv for \"" + escapeForLog(domain, 200) +
                                "\", which is not a configured name");
-        ValidatedDcv file =
-            validateHttpDcv(info, cert.dcv, cert.domains, expected ? &*expected : nullptr, order);
+        ValidatedDcv file = validateHttpDcv(info, config::dcvName(cert.dcv), cert.domains,
+                                            expected ? &*expected : nullptr, order);
         Challenge c;
         c.kind = Challenge::Kind::HttpFile;
         c.domain = domain;
@@ -178,7 +178,7 @@ void fillChallenges(OrderView& view, const api::DcvInfo& main,
                     const std::vector<api::SanItem>& sans, const OrderContext& ctx,
                     const std::string& order) {
     const auto& cert = ctx.cert;
-    if (cert.dcv == "email") {
+    if (cert.dcv == config::DcvMethod::Email) {
         Challenge c;
         c.kind = Challenge::Kind::Email;
         c.domain = cert.domains[0];
@@ -188,8 +188,8 @@ void fillChallenges(OrderView& view, const api::DcvInfo& main,
     }
     try {
         auto items = dcvItems(cert.domains, main, sans);
-        view.challenges =
-            cert.dcv == "dns" ? dnsChallenges(items, order) : httpChallenges(items, ctx, order);
+        view.challenges = cert.dcv == config::DcvMethod::Dns ? dnsChallenges(items, order)
+                                                             : httpChallenges(items, ctx, order);
     } catch (const RefusedError& e) {
         view.challenges.clear();
         view.challengeProblem = e.what();

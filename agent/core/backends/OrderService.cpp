@@ -37,6 +37,10 @@ void ApiOrderService::revalidate(long long orderId, const std::string& domain) {
     client().revalidate(orderId, domain);
 }
 
+int ApiOrderService::webserverTypeFor(long long productId) {
+    return client().webserverTypeFor(productId);
+}
+
 std::optional<std::time_t> ApiOrderService::serverTime() const {
     if (!m_client)
         return std::nullopt;

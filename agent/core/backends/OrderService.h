@@ -21,6 +21,8 @@ class OrderService {
     virtual api::NewOrderResult renewOrder(const api::NewOrderRequest& request) = 0;
     virtual api::ReissueResult reissue(long long orderId, const api::ReissueRequest& request) = 0;
     virtual void revalidate(long long orderId, const std::string& domain) = 0;
+    /// The webserver_type to send for a product (by its brand; see api/WebserverType.h).
+    virtual int webserverTypeFor(long long productId) = 0;
     /// The server's time from its last reply (HTTP Date), for the clock check; nullopt if unknown.
     virtual std::optional<std::time_t> serverTime() const { return std::nullopt; }
 };
@@ -38,6 +40,7 @@ class ApiOrderService : public OrderService {
     api::NewOrderResult renewOrder(const api::NewOrderRequest& request) override;
     api::ReissueResult reissue(long long orderId, const api::ReissueRequest& request) override;
     void revalidate(long long orderId, const std::string& domain) override;
+    int webserverTypeFor(long long productId) override;
     std::optional<std::time_t> serverTime() const override;
 
   private:

@@ -28,7 +28,7 @@ BOOST_FIXTURE_TEST_CASE(reads_a_valid_config, Fixture) {
     BOOST_TEST(c.domains == (std::vector<std::string>{"example.com", "www.example.com"}));
     BOOST_TEST(c.productId == 65);
     BOOST_TEST(c.contact.at("tech_email") == "ops@example.com");
-    BOOST_TEST(c.installer == "none");
+    BOOST_TEST((c.installer == config::InstallerKind::None));
 }
 
 BOOST_FIXTURE_TEST_CASE(unknown_key_in_cert_file, Fixture) {

@@ -186,14 +186,14 @@ BOOST_AUTO_TEST_CASE(real_tables_default_to_the_structs_values) {
     const CertConfig& cert = loaded.cert("shop");
     const CertConfig blank;
     BOOST_TEST(cert.keyType == blank.keyType);
-    BOOST_TEST(cert.installer == blank.installer);
+    BOOST_TEST((cert.installer == blank.installer));
     BOOST_TEST(cert.period == blank.period);
     BOOST_TEST(cert.reuseKey == blank.reuseKey);
     BOOST_TEST(cert.autoRenewOrder == blank.autoRenewOrder);
     BOOST_TEST(cert.productId == blank.productId);
     BOOST_TEST(cert.contact.at("tech_firstname") == "Ilze");
     f.cert("domains = example.com\norder_id = 5\nwebroot = /srv\n");
-    BOOST_TEST(loadConfig(f.main()).cert("shop").dcv == blank.dcv);
+    BOOST_TEST((loadConfig(f.main()).cert("shop").dcv == blank.dcv));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

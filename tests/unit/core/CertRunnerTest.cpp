@@ -55,6 +55,7 @@ class FakeOrders : public OrderService {
     api::NewOrderResult addOrder(const api::NewOrderRequest& r) override {
         calls.push_back("addOrder");
         csrPem = r.csr;
+        webserverType = r.webserverType;
         api::NewOrderResult res;
         res.orderId = 7;
         res.orderStatus = "processing";
@@ -68,6 +69,7 @@ class FakeOrders : public OrderService {
     api::ReissueResult reissue(long long id, const api::ReissueRequest& r) override {
         calls.push_back("reissue");
         csrPem = r.csr;
+        webserverType = r.webserverType;
         api::ReissueResult res;
         res.orderId = id;
         res.orderStatus = "reissue";
@@ -75,6 +77,9 @@ class FakeOrders : public OrderService {
         return res;
     }
     void revalidate(long long, const std::string&) override { calls.push_back("revalidate"); }
+    int webserverTypeFor(long long productId) override {
+        return productId == 42 ? 18 : -1; // 42: a GeoTrust product
+    }
 
     api::DcvInfo dcv() const {
         api::DcvInfo i;
@@ -109,6 +114,7 @@ class FakeOrders : public OrderService {
     test::CertSpec spec; ///< for certificates issued from the CSR (names from the CSR)
     std::string method = "http";
     std::vector<std::string> calls;
+    int webserverType = 0; ///< as sent with the last order or reissue
 };
 
 struct Fixture {
@@ -288,7 +294,7 @@ BOOST_FIXTURE_TEST_CASE(dns_validation_goes_through_dns_hooks, Fixture) {
                     "$CERTAGENT_DNS_TARGET\" >> " +
                         log + "\n",
                     0755);
-    config.certs[0].dcv = "dns";
+    config.certs[0].dcv = config::DcvMethod::Dns;
     config.certs[0].webroot.clear();
     api.method = "dns";
     BOOST_TEST(process() == 0);
@@ -374,6 +380,22 @@ BOOST_FIXTURE_TEST_CASE(clock_far_off_the_api_places_no_expiry_renewal, Fixture)
     process();
     BOOST_TEST(api.calls.size() >= 2u);
     BOOST_TEST(api.calls.at(1) == "reissue");
+}
+
+BOOST_FIXTURE_TEST_CASE(webserver_type_follows_the_brand_unless_configured, Fixture) {
+    BOOST_TEST(process() == 0);
+    BOOST_TEST(api.webserverType == -1); // product 65: a Sectigo product
+    auto& shop = config.certs[0];
+    shop.productId = 42;
+    RunOptions force;
+    force.force = true;
+    store->removeState("shop");
+    BOOST_TEST(process(force) == 0);
+    BOOST_TEST(api.webserverType == 18); // a GeoTrust product
+    shop.webserverType = 3;
+    store->removeState("shop");
+    BOOST_TEST(process(force) == 0);
+    BOOST_TEST(api.webserverType == 3); // the certificate file's word wins
 }
 
 BOOST_AUTO_TEST_SUITE_END()
