@@ -156,24 +156,36 @@ int discoverCommand(const Globals& g, const std::vector<std::string>& argv,
         return writeFile(s, args);
     std::vector<ServerReport> reports;
     int worst = kExitOk;
+    bool answered = false;
     for (config::InstallerKind kind : core::serversToDiscover(s.config(), only)) {
         ServerReport report{kind, {}, {}};
         try {
             report.names = core::discoverServed(s.context(), kind);
+            answered = true;
         } catch (const Error& e) { // the other server may still answer
-            report.error = e.what();
-            core::logger().error(std::string("discover: ") + config::installerName(kind) +
-                                 ": cannot tell what it serves: " + escapeForLog(e.what()));
+            report.error = std::string(config::installerName(kind)) +
+                           ": cannot tell what it serves: " + escapeForLog(e.what());
             // As verify: a configuration problem is 2; a server that cannot say needs a human.
             worst = worseExit(worst, e.exitCode() == kExitUsage ? kExitUsage : kExitRefused);
         }
         reports.push_back(std::move(report));
     }
+    // Not asked for by name, an installed server that cannot say (a package installed but not
+    // set up) only warns while the other one answered.
+    bool fails = only || !answered;
+    for (const ServerReport& r : reports) {
+        if (r.error.empty())
+            continue;
+        if (fails)
+            core::logger().error(r.error);
+        else
+            core::logger().warning(r.error);
+    }
     if (g.json || args.has("--json"))
         printJson(reports);
     else
         printTable(reports);
-    return worst;
+    return fails ? worst : kExitOk;
 }
 
 } // namespace certagent::cli

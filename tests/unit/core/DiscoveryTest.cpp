@@ -322,6 +322,20 @@ BOOST_FIXTURE_TEST_CASE(bad_input_is_refused_naming_it_and_nothing_is_written, F
     BOOST_TEST(test::readFile(config.certsDir + "/blog.conf") == "; mine\n");
 }
 
+BOOST_FIXTURE_TEST_CASE(discover_asks_the_servers_that_are_installed_unless_one_is_named, Fixture) {
+    config.nginx.binary = "/bin/sh";
+    config.apache.binary = dir / "no-apache2";
+    using Kinds = std::vector<config::InstallerKind>;
+    BOOST_TEST((serversToDiscover(config, std::nullopt) == Kinds{config::InstallerKind::Nginx}));
+    BOOST_TEST((serversToDiscover(config, config::InstallerKind::Apache) ==
+                Kinds{config::InstallerKind::Apache}));
+    config.nginx.binary = dir / "no-nginx";
+    auto e = test::expectThrow<ConfigError>([&] { serversToDiscover(config, std::nullopt); });
+    BOOST_TEST(e.what() == "discover: neither " + config.nginx.binary + " ([nginx] binary) nor " +
+                               config.apache.binary +
+                               " ([apache] binary) is installed; set the one your server uses");
+}
+
 BOOST_FIXTURE_TEST_CASE(served_by_asks_the_installer_of_the_certificate, Fixture) {
     config::CertConfig none = config.certs[0];
     BOOST_TEST(servedBy(*ctx, none).empty());
