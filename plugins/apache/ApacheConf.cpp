@@ -13,6 +13,9 @@ namespace certagent::plugins::apache {
 namespace {
 
 constexpr int kMaxDepth = 16;
+/// Deeper sections would overflow the stack of the recursive parser; real configurations nest a
+/// few.
+constexpr int kMaxSectionDepth = 100;
 
 bool iequals(const std::string& a, const std::string& b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -101,6 +104,7 @@ std::vector<std::string> expandInclude(const std::string& pattern, const ConfCon
 struct Parser {
     const ConfContext& context;
     int depth;
+    int sections = 0; ///< open sections around the line being parsed (this file)
 
     std::vector<ConfNode> parse(const std::string& path) {
         if (depth > kMaxDepth)
@@ -129,10 +133,15 @@ struct Parser {
             }
             nodes.push_back(makeNode(path, line, text));
             ConfNode& node = nodes.back();
-            if (node.section)
+            if (node.section) {
+                if (++sections > kMaxSectionDepth)
+                    throw ConfigError(path + ":" + std::to_string(line.first) +
+                                      ": sections nested deeper than " +
+                                      std::to_string(kMaxSectionDepth));
                 node.children = parseUntil(path, lines, pos, &node);
-            else if ((node.is("Include") || node.is("IncludeOptional")) && !node.args.empty() &&
-                     context.followIncludes)
+                --sections;
+            } else if ((node.is("Include") || node.is("IncludeOptional")) && !node.args.empty() &&
+                       context.followIncludes)
                 node.children = includeFiles(node);
         }
         if (open)
