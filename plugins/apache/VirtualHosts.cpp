@@ -6,7 +6,6 @@
 #include <fstream>
 #include <map>
 #include <memory>
-#include <regex>
 #include <sstream>
 #include <strings.h>
 
@@ -40,6 +39,26 @@ std::string hostOf(std::string name) {
             name.resize(colon);
     }
     return name;
+}
+
+/// The "(file:line)" that ends a DUMP_VHOSTS line. Read by hand: std::regex recurses once per
+/// character and overflows the stack on a long line.
+std::optional<ServerDump::Location> locationOf(const std::string& line) {
+    size_t close = line.find_last_not_of(" \t\r\n\f\v");
+    if (close == std::string::npos || line[close] != ')')
+        return std::nullopt;
+    size_t open = line.rfind('(', close);
+    if (open == std::string::npos)
+        return std::nullopt;
+    std::string inner = line.substr(open + 1, close - open - 1);
+    size_t colon = inner.rfind(':');
+    if (colon == std::string::npos || colon == 0 || inner.find(')') != std::string::npos)
+        return std::nullopt;
+    std::string digits = inner.substr(colon + 1);
+    if (digits.empty() || digits.size() > 9 ||
+        digits.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
+    return ServerDump::Location{inner.substr(0, colon), std::stoi(digits)};
 }
 
 const ConfNode* findBlock(const std::vector<ConfNode>& nodes, const std::string& file, int line) {
@@ -110,12 +129,10 @@ VirtualHost describe(const ConfNode& block, const ConfContext& context) {
 
 ServerDump parseDump(const std::string& output) {
     ServerDump dump;
-    static const std::regex kLocation(R"(\(([^()]+):([0-9]+)\)\s*$)");
     std::istringstream in(output);
     std::string line;
     bool modules = false;
     while (std::getline(in, line)) {
-        std::smatch m;
         if (line.rfind("Loaded Modules:", 0) == 0) {
             modules = true;
         } else if (modules && line.size() > 1 && line[0] == ' ') {
@@ -132,8 +149,8 @@ ServerDump parseDump(const std::string& output) {
         } else if (line.rfind("Define:", 0) == 0) {
             std::string name = afterColon(line);
             dump.defines.insert(name.substr(0, name.find('=')));
-        } else if (std::regex_search(line, m, kLocation)) {
-            dump.vhosts.insert({m[1].str(), std::stoi(m[2].str())});
+        } else if (auto location = locationOf(line)) {
+            dump.vhosts.insert(*location);
         }
     }
     if (!dump.pidFile.empty() && dump.pidFile[0] != '/' && !dump.serverRoot.empty())
@@ -186,8 +203,13 @@ std::vector<Listener> VirtualHost::listeners() const {
         if (colon != std::string::npos && (close == std::string::npos || colon > close)) {
             std::string port = host.substr(colon + 1);
             host.resize(colon);
-            if (port != "*" && !port.empty())
+            if (port != "*" && !port.empty()) {
+                if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+                    std::stoi(port) < 1 || std::stoi(port) > 65535)
+                    throw ConfigError("apache: cannot read the port of address \"" + address +
+                                      "\"");
                 l.port = std::stoi(port);
+            }
         }
         if (host.size() > 2 && host.front() == '[' && host.back() == ']')
             host = host.substr(1, host.size() - 2);

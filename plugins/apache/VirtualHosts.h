@@ -41,7 +41,8 @@ struct Listener {
 };
 
 /// The `Listen` directives in effect in the whole configuration (If* sections evaluated, includes
-/// followed): "443", "203.0.113.5:443", "[::]:443 https" become {host ("" = all), port}.
+/// followed): "443", "203.0.113.5:443", "[::]:443 https" become {host ("" = all), port}. Throws
+/// ConfigError for a port it cannot read (e.g. `${PORT}` of a Define it does not know).
 std::vector<Listener> listenDirectives(const std::string& configPath, const ConfContext& context);
 
 /// Where to probe a listener: a wildcard vhost address is reached at the one specific address
@@ -66,6 +67,7 @@ struct VirtualHost {
     bool serves(const std::string& domain) const;
     /// The name and aliases that none of `domains` covers (a "*.x" domain covers one label).
     std::vector<std::string> uncovered(const std::vector<std::string>& domains) const;
+    /// The addresses as listeners. Throws ConfigError for a port that is not 1..65535.
     std::vector<Listener> listeners() const;
     std::string where() const { return file + ":" + std::to_string(line); }
 };
