@@ -85,7 +85,10 @@ IniFile::IniFile(const std::string& path, const std::string& display, unsigned m
             continue;
         }
         if (text[0] == '[') {
-            if (text.back() != ']' || text.size() < 3)
+            // Poco ends the name at the first ']': a name holding brackets would be read as
+            // another section than the one checked here.
+            if (text.back() != ']' || text.size() < 3 ||
+                text.find_first_of("[]", 1) != text.size() - 1)
                 throw ConfigError(display + ":" + std::to_string(number) +
                                   ": malformed section header");
             section = Poco::trim(text.substr(1, text.size() - 2));
