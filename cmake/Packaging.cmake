@@ -27,6 +27,19 @@ add_dependencies(certagent certagent_manpage)
 
 install(FILES ${CMAKE_BINARY_DIR}/certagent.8.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
 
+# Debian policy 12.5 and 12.7: the licence as /usr/share/doc/PKG/copyright (machine-readable
+# format) and, for a native package, the changelog as changelog.gz.
+add_custom_command(
+  OUTPUT ${CMAKE_BINARY_DIR}/changelog.gz
+  COMMAND ${GZIP_PROGRAM} -9nc ${CMAKE_SOURCE_DIR}/doc/debian/changelog > ${CMAKE_BINARY_DIR}/changelog.gz
+  DEPENDS ${CMAKE_SOURCE_DIR}/doc/debian/changelog
+  VERBATIM)
+add_custom_target(certagent_changelog ALL DEPENDS ${CMAKE_BINARY_DIR}/changelog.gz)
+add_dependencies(certagent certagent_changelog)
+install(FILES ${CMAKE_BINARY_DIR}/changelog.gz doc/debian/copyright DESTINATION ${CERTAGENT_DOC_DIR})
+install(FILES doc/debian/lintian-overrides DESTINATION ${CMAKE_INSTALL_DATADIR}/lintian/overrides
+        RENAME certagent)
+
 install(PROGRAMS
   hooks/haproxy hooks/postfix-reload hooks/dovecot-reload hooks/webhook hooks/mail
   hooks/dns-nsupdate hooks/ci-install
@@ -57,10 +70,11 @@ set(CPACK_PACKAGE_CONTACT "certagent maintainers <certagent@example.com>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
     "orders, validates, verifies and installs TLS certificates from GoGetSSL")
 set(CPACK_PACKAGE_DESCRIPTION
-    "certagent runs from a systemd timer or cron on Linux web servers. For each configured\n\
-certificate it orders or reissues through the GoGetSSL reseller API with a locally generated\n\
-key, places the HTTP validation file, verifies the issued chain, installs it for nginx or\n\
-Apache with a config test, a graceful reload and a TLS probe, and rolls back on any failure.")
+    "certagent runs from a systemd timer or cron on Linux web servers. For each\n\
+configured certificate it orders or reissues through the GoGetSSL reseller API\n\
+with a locally generated key, places the HTTP validation file, verifies the\n\
+issued chain, installs it for nginx or Apache with a config test, a graceful\n\
+reload and a TLS probe, and rolls back on any failure.")
 set(CPACK_PACKAGING_INSTALL_PREFIX "/usr")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION "admin")
@@ -75,9 +89,9 @@ set(CPACK_DEBIAN_PACKAGE_SUGGESTS "nginx | apache2, haproxy, bind9-dnsutils")
 file(WRITE ${CMAKE_BINARY_DIR}/debian/conffiles "${CERTAGENT_CRON_DIR}/certagent\n")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${CMAKE_BINARY_DIR}/debian/conffiles)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
-set(CPACK_STRIP_FILES FALSE)
+set(CPACK_STRIP_FILES FALSE) # stripped by `cmake --install --strip` below (policy 10.1)
 # Package what is built, without CPack's "preinstall" step (which re-checks the whole build
 # system and builds every target, tests included): stage with `cmake --install` under DESTDIR.
 set(CPACK_INSTALL_CMAKE_PROJECTS "")
-set(CPACK_INSTALL_COMMANDS "${CMAKE_COMMAND} --install ${CMAKE_BINARY_DIR} --prefix /usr")
+set(CPACK_INSTALL_COMMANDS "${CMAKE_COMMAND} --install ${CMAKE_BINARY_DIR} --prefix /usr --strip")
 include(CPack)

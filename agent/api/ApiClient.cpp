@@ -4,7 +4,12 @@
 #include "api/Json.h"
 #include "api/Replies.h"
 #include "api/Requests.h"
+#include "api/WebserverType.h"
+#include "util/Text.h"
 
+#include <algorithm>
+#include <iterator>
+#include <map>
 #include <sstream>
 
 namespace certagent::api {
@@ -46,6 +51,23 @@ struct ApiClient::Impl : detail::ClientCore {
     std::string message(const CallSpec& s) {
         return call<std::string>(s, [](const Object& o) { return detail::parseMessage(o); });
     }
+
+    /// An order-placing call: the result, with a warning when only its id could be read.
+    template <typename Result, typename Parse> Result placing(const CallSpec& s, Parse parse) {
+        Result result = call<Result>(s, parse);
+        if (!result.unreadableDetails.empty()) {
+            warn("api " + s.name + " order " + std::to_string(result.orderId) +
+                 ": placed, but the rest of the reply is unreadable (" + result.unreadableDetails +
+                 "); its details come from getOrderStatus");
+        }
+        return result;
+    }
+
+    std::map<long long, int> m_webserverTypes; ///< by product id, for this client's life
+
+    std::string confirmation(const CallSpec& s) {
+        return call<std::string>(s, [](const Object& o) { return detail::parseConfirmation(o); });
+    }
 };
 
 ApiClient::ApiClient(ApiSettings settings, Credentials credentials,
@@ -67,31 +89,38 @@ OrderStatus ApiClient::getOrderStatus(long long orderId) {
 }
 
 std::vector<BatchStatus> ApiClient::getOrdersStatus(const std::vector<long long>& orderIds) {
-    if (orderIds.empty()) {
-        return {};
-    }
-    std::vector<std::string> ids;
     for (long long id : orderIds) {
         checkId("getOrdersStatus", id, "order id");
-        ids.push_back(std::to_string(id));
     }
-    const CallSpec s =
-        spec("getOrdersStatus", 0, "POST", "/orders/statuses/", {{"cids", detail::joinList(ids)}});
-    return m_impl->call<std::vector<BatchStatus>>(
-        s, [&](const Object& o) { return detail::parseBatch(o, orderIds); });
+    std::vector<BatchStatus> out;
+    for (std::size_t first = 0; first < orderIds.size(); first += kMaxIdsPerStatusRequest) {
+        const std::size_t last = std::min(orderIds.size(), first + kMaxIdsPerStatusRequest);
+        const std::vector<long long> chunk(orderIds.begin() + first, orderIds.begin() + last);
+        std::vector<std::string> ids;
+        for (long long id : chunk) {
+            ids.push_back(std::to_string(id));
+        }
+        const CallSpec s = spec("getOrdersStatus", 0, "POST", "/orders/statuses/",
+                                {{"cids", detail::joinList(ids)}});
+        auto part = m_impl->call<std::vector<BatchStatus>>(
+            s, [&](const Object& o) { return detail::parseBatch(o, chunk); });
+        out.insert(out.end(), std::make_move_iterator(part.begin()),
+                   std::make_move_iterator(part.end()));
+    }
+    return out;
 }
 
 NewOrderResult ApiClient::addSSLOrder(const NewOrderRequest& request) {
     const CallSpec s = spec("addSSLOrder", 0, "POST", "/orders/add_ssl_order/",
                             detail::newOrderParams(request, "addSSLOrder"), false);
-    return m_impl->call<NewOrderResult>(
+    return m_impl->placing<NewOrderResult>(
         s, [&](const Object& o) { return detail::parseNewOrder(o, request.dcvMethod); });
 }
 
 NewOrderResult ApiClient::addSSLRenewOrder(const NewOrderRequest& request) {
     const CallSpec s = spec("addSSLRenewOrder", 0, "POST", "/orders/add_ssl_renew_order/",
                             detail::newOrderParams(request, "addSSLRenewOrder"), false);
-    return m_impl->call<NewOrderResult>(
+    return m_impl->placing<NewOrderResult>(
         s, [&](const Object& o) { return detail::parseNewOrder(o, request.dcvMethod); });
 }
 
@@ -100,28 +129,29 @@ ReissueResult ApiClient::reissueSSLOrder(long long orderId, const ReissueRequest
     const CallSpec s =
         spec("reissueSSLOrder", orderId, "POST", idPath("/orders/ssl/reissue/", orderId),
              detail::reissueParams(request), false);
-    return m_impl->call<ReissueResult>(
+    return m_impl->placing<ReissueResult>(
         s, [&](const Object& o) { return detail::parseReissue(o, orderId, request.dcvMethod); });
 }
 
 std::string ApiClient::changeValidationMethod(long long orderId, const std::string& domain,
                                               const std::string& newMethod) {
     checkId("changeValidationMethod", orderId, "order id");
-    return m_impl->message(spec("changeValidationMethod", orderId, "POST",
-                                idPath("/orders/ssl/change_validation_method/", orderId),
-                                {{"domain", domain}, {"new_method", newMethod}}));
+    return m_impl->confirmation(spec("changeValidationMethod", orderId, "POST",
+                                     idPath("/orders/ssl/change_validation_method/", orderId),
+                                     {{"domain", domain}, {"new_method", newMethod}}));
 }
 
 std::string ApiClient::revalidate(long long orderId, const std::string& domain) {
     checkId("revalidate", orderId, "order id");
-    return m_impl->message(spec("revalidate", orderId, "POST",
-                                idPath("/orders/ssl/revalidate/", orderId), {{"domain", domain}}));
+    return m_impl->confirmation(spec("revalidate", orderId, "POST",
+                                     idPath("/orders/ssl/revalidate/", orderId),
+                                     {{"domain", domain}}));
 }
 
 std::string ApiClient::resendValidationEmail(long long orderId) {
     checkId("resendValidationEmail", orderId, "order id");
-    return m_impl->message(spec("resendValidationEmail", orderId, "GET",
-                                idPath("/orders/ssl/resend_validation_email/", orderId)));
+    return m_impl->confirmation(spec("resendValidationEmail", orderId, "GET",
+                                     idPath("/orders/ssl/resend_validation_email/", orderId)));
 }
 
 DomainEmails ApiClient::getDomainEmails(const std::string& domain) {
@@ -152,6 +182,27 @@ ProductDetails ApiClient::getProductDetails(long long productId) {
     const CallSpec s = spec("getProductDetails", 0, "GET", idPath("/products/details/", productId));
     return m_impl->call<ProductDetails>(
         s, [&](const Object& o) { return detail::parseProduct(o, productId); });
+}
+
+int ApiClient::webserverTypeFor(long long productId) {
+    const auto known = m_impl->m_webserverTypes.find(productId);
+    if (known != m_impl->m_webserverTypes.end()) {
+        return known->second;
+    }
+    const ProductDetails product = getProductDetails(productId);
+    const std::optional<int> type = webserverTypeForBrand(product.brand);
+    if (!type) {
+        ApiError::Details d;
+        d.method = "getProductDetails";
+        throw ApiError(d, "product " + std::to_string(productId) +
+                              (product.brand.empty()
+                                   ? std::string(" has no brand")
+                                   : " has brand \"" + escapeForLog(product.brand, 40) + "\"") +
+                              ", for which no webserver_type is known; set webserver_type in the "
+                              "certificate file");
+    }
+    m_impl->m_webserverTypes.emplace(productId, *type);
+    return *type;
 }
 
 std::string ApiClient::cancelSSLOrder(long long orderId, const std::string& reason) {

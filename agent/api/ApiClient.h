@@ -6,6 +6,7 @@
 #include "util/Secret.h"
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -37,20 +38,31 @@ class ApiClient {
 
     /// GET /orders/status/{id}. Refuses a reply about another order id.
     OrderStatus getOrderStatus(long long orderId);
-    /// POST /orders/statuses/ cids=1,2,3. Entries for ids not asked for are refused.
+    /// Most order ids in one getOrdersStatus request (the real API may cap the list).
+    static constexpr std::size_t kMaxIdsPerStatusRequest = 50;
+
+    /// POST /orders/statuses/ cids=1,2,3, one request per kMaxIdsPerStatusRequest ids, the
+    /// entries merged in request order. Entries for ids not asked for in that request are
+    /// refused; a failing request throws (entries of earlier requests are dropped).
     std::vector<BatchStatus> getOrdersStatus(const std::vector<long long>& orderIds);
-    /// POST /orders/add_ssl_order/ (never retried once it may have reached the server).
+    /// POST /orders/add_ssl_order/ (never retried once it may have reached the server). A reply
+    /// with a usable order_id is a placed order even when the rest does not fit (see
+    /// NewOrderResult::unreadableDetails; a warning is logged); a refusal throws ApiError (exit 4);
+    /// no usable order_id throws ApiError with maybeProcessed() (exit 3).
     NewOrderResult addSSLOrder(const NewOrderRequest& request);
     /// POST /orders/add_ssl_renew_order/ (same rules as addSSLOrder).
     NewOrderResult addSSLRenewOrder(const NewOrderRequest& request);
-    /// POST /orders/ssl/reissue/{id} (same rules as addSSLOrder).
+    /// POST /orders/ssl/reissue/{id} (same rules as addSSLOrder; a missing order_id is the asked
+    /// one, another one is refused).
     ReissueResult reissueSSLOrder(long long orderId, const ReissueRequest& request);
-    /// POST /orders/ssl/change_validation_method/{id} domain=, new_method=. Returns `message`.
+    /// POST /orders/ssl/change_validation_method/{id} domain=, new_method=. Returns `message`;
+    /// a reply with `"success": false` is refused (ApiError, exit 4) like an error envelope.
     std::string changeValidationMethod(long long orderId, const std::string& domain,
                                        const std::string& newMethod);
-    /// POST /orders/ssl/revalidate/{id} domain=. Returns `message`.
+    /// POST /orders/ssl/revalidate/{id} domain=. Returns `message`; `"success": false` is refused.
     std::string revalidate(long long orderId, const std::string& domain);
-    /// GET /orders/ssl/resend_validation_email/{id}. Returns `message`.
+    /// GET /orders/ssl/resend_validation_email/{id}. Returns `message`; `"success": false` is
+    /// refused.
     std::string resendValidationEmail(long long orderId);
     /// POST /tools/domain/emails/ domain=.
     DomainEmails getDomainEmails(const std::string& domain);
@@ -62,6 +74,13 @@ class ApiClient {
     AccountBalance getAccountBalance();
     /// GET /products/details/{id}
     ProductDetails getProductDetails(long long productId);
+    /// The webserver_type to send with an order or reissue for `productId` (see WebserverType.h):
+    /// -1 for Sectigo/Comodo/GoGetSSL brands, 18 for GeoTrust, RapidSSL, DigiCert, Thawte and
+    /// Symantec. The brand comes from getProductDetails, asked once per product for the life of
+    /// this client (one run). Throws ApiError as getProductDetails does, and ApiError (exit 4)
+    /// for a brand not known here, naming the product, the brand and the fix (the certificate's
+    /// own webserver_type).
+    int webserverTypeFor(long long productId);
     /// POST /orders/cancel_ssl_order/ order_id=, reason=. Returns `message` (may be "").
     std::string cancelSSLOrder(long long orderId, const std::string& reason);
 

@@ -31,7 +31,7 @@ void wipeRequest(HttpRequest& req) {
 
 std::optional<milliseconds> retryAfter(const HttpResponse& resp) {
     const std::string v = resp.header("Retry-After");
-    if (v.empty() || v.size() > 9 || !std::all_of(v.begin(), v.end(), ::isdigit)) {
+    if (v.size() > 9 || !allDigits(v)) {
         return std::nullopt;
     }
     return milliseconds(std::stoll(v) * 1000);
@@ -44,8 +44,10 @@ ClientCore::ClientCore(ApiSettings s, Credentials c, std::unique_ptr<HttpTranspo
       m_cache(m_settings.keyCachePath, m_settings.url, m_creds.user),
       m_rng(std::random_device{}()) {
     if (!m_transport) {
-        m_transport =
-            makeHttpsTransport(m_settings.url, {m_settings.caFile, m_settings.maxBodyBytes});
+        TlsSettings tls;
+        tls.caFile = m_settings.caFile;
+        tls.maxBodyBytes = m_settings.maxBodyBytes;
+        m_transport = makeHttpsTransport(m_settings.url, tls);
     }
 }
 
@@ -165,7 +167,7 @@ void ClientCore::execute(const CallSpec& spec, const Consumer& consume, CallStat
         if (handleStatus(spec, st, resp, isAuth)) {
             continue;
         }
-        if (consumeBody(spec, st, resp, consume)) {
+        if (consumeBody(spec, st, resp, consume, isAuth)) {
             return;
         }
     }
@@ -180,14 +182,7 @@ bool ClientCore::handleStatus(const CallSpec& spec, CallState& st, const HttpRes
         throw error(spec, st, false, "credentials refused (" + http + ")");
     }
     if (s == 401 || s == 403) {
-        if (st.reauthed) {
-            throw error(spec, st, false,
-                        "auth key refused again after re-authenticating (" + http + ")");
-        }
-        st.reauthed = true;
-        m_oldKey = std::move(m_key);
-        m_cache.remove();
-        authenticate(st.deadline);
+        reauthenticate(spec, st, http);
         return true;
     }
     if (s >= 300 && s < 400) {
@@ -218,9 +213,22 @@ bool ClientCore::handleStatus(const CallSpec& spec, CallState& st, const HttpRes
     return false;
 }
 
+/// The service says the key is unusable (`why`): forget it, authenticate again and let the
+/// caller repeat the call (safe for writes too: the request was refused). Once per call.
+void ClientCore::reauthenticate(const CallSpec& spec, CallState& st, const std::string& why) {
+    if (st.reauthed) {
+        throw error(spec, st, false,
+                    "auth key refused again after re-authenticating (" + why + ")");
+    }
+    st.reauthed = true;
+    m_oldKey = std::move(m_key);
+    m_cache.remove();
+    authenticate(st.deadline);
+}
+
 /// Parses a 2xx body; returns true when consumed, false to try again; throws to give up.
 bool ClientCore::consumeBody(const CallSpec& spec, CallState& st, const HttpResponse& resp,
-                             const Consumer& consume) {
+                             const Consumer& consume, bool isAuth) {
     try {
         if (resp.body.size() > m_settings.maxBodyBytes) {
             throw UnreadableReply("reply body larger than the cap");
@@ -228,26 +236,48 @@ bool ClientCore::consumeBody(const CallSpec& spec, CallState& st, const HttpResp
         const Object::Ptr obj = parseObject(resp.body);
         std::string message, description;
         if (errorEnvelope(*obj, message, description)) {
-            ApiError::Details d;
-            d.method = spec.name;
-            d.orderId = spec.orderId;
-            d.httpStatus = resp.status;
-            d.apiMessage = scrub(message);
-            d.description = scrub(description);
-            throw ApiError(d, "refused: " + escapeForLog(redact(d.apiMessage), 200) +
-                                  (description.empty()
-                                       ? std::string()
-                                       : " (" + escapeForLog(redact(d.description), 300) + ")"));
+            if (!isAuth && isAuthKeyRefusal(message, description)) {
+                reauthenticate(spec, st, refusalText("HTTP 200: ", message, description, ""));
+                return false;
+            }
+            throw refusal(spec, resp.status, message, description, "");
         }
         consume(*obj);
         rememberDate(resp);
         return true;
+    } catch (const RefusedReply& e) {
+        throw refusal(spec, resp.status, e.what(), "", "the reply says \"success\": false");
     } catch (const UnreadableReply& e) {
         retryOrThrow(spec, st, std::string("unreadable reply: ") + e.what(), true);
         return false;
     } catch (const MismatchedReply& e) {
         throw error(spec, st, false, e.what());
     }
+}
+
+/// A refusal by the service (error envelope, or `"success": false`): exit 4, never retried.
+/// "<prefix><message> (<description>)", escaped and scrubbed; `ifSilent` when both are empty.
+std::string ClientCore::refusalText(const std::string& prefix, const std::string& message,
+                                    const std::string& description, const char* ifSilent) const {
+    std::string text = prefix + escapeForLog(redact(scrub(message)), 200);
+    if (message.empty() && description.empty()) {
+        text += ifSilent;
+    } else if (!description.empty()) {
+        text += " (" + escapeForLog(redact(scrub(description)), 300) + ")";
+    }
+    return text;
+}
+
+/// `ifSilent` is the text when the reply gave neither message nor description.
+ApiError ClientCore::refusal(const CallSpec& spec, int httpStatus, const std::string& message,
+                             const std::string& description, const char* ifSilent) const {
+    ApiError::Details d;
+    d.method = spec.name;
+    d.orderId = spec.orderId;
+    d.httpStatus = httpStatus;
+    d.apiMessage = scrub(message);
+    d.description = scrub(description);
+    return ApiError(d, refusalText("refused: ", message, description, ifSilent));
 }
 
 /// A failure that may be transient: retry idempotent calls; a write that may have been

@@ -37,6 +37,8 @@ class ClientCore {
     void run(const CallSpec& spec, const Consumer& consume);
     /// POST /auth/ now, within `deadline` if given, and cache the key.
     void authenticate(std::optional<std::chrono::steady_clock::time_point> deadline = {});
+    /// Logs a warning line (scrubbed of secrets; the caller escapes untrusted text).
+    void warn(const std::string& line) { log(line, true); }
     /// `Date` header of the last successful reply.
     std::optional<std::chrono::system_clock::time_point> lastServerDate() const {
         return m_serverDate;
@@ -53,7 +55,12 @@ class ClientCore {
     void execute(const CallSpec& spec, const Consumer& consume, CallState& st, bool isAuth);
     bool handleStatus(const CallSpec& spec, CallState& st, const HttpResponse& resp, bool isAuth);
     bool consumeBody(const CallSpec& spec, CallState& st, const HttpResponse& resp,
-                     const Consumer& consume);
+                     const Consumer& consume, bool isAuth);
+    void reauthenticate(const CallSpec& spec, CallState& st, const std::string& why);
+    std::string refusalText(const std::string& prefix, const std::string& message,
+                            const std::string& description, const char* ifSilent) const;
+    ApiError refusal(const CallSpec& spec, int httpStatus, const std::string& message,
+                     const std::string& description, const char* ifSilent) const;
     void retryOrThrow(const CallSpec& spec, CallState& st, const std::string& problem,
                       bool maybeProcessed);
     void backoff(const CallSpec& spec, CallState& st, const std::string& problem,

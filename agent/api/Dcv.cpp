@@ -2,6 +2,7 @@
 #include "util/Text.h"
 
 #include <Poco/JSON/Array.h>
+#include <Poco/String.h>
 
 #include <algorithm>
 #include <cctype>
@@ -36,21 +37,6 @@ std::vector<Token> tokens(const std::string& s) {
     return out;
 }
 
-std::string upper(std::string s) {
-    for (char& c : s) {
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    }
-    return s;
-}
-
-std::string trim(const std::string& s) {
-    const auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) {
-        return {};
-    }
-    return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
-
 DcvInfo fileDcv(const std::string& method, const Var& inner, const std::string& where) {
     if (!isObject(inner)) {
         throw UnreadableReply(where + "." + method + ": not an object");
@@ -83,22 +69,23 @@ DcvInfo dnsDcv(const Var& inner, const std::string& where) {
 
 void splitDnsRecord(DcvInfo& d) {
     const std::vector<Token> t = tokens(d.dnsRecord);
-    if (t.size() == 3 && upper(t[1].text) == "CNAME") {
+    if (t.size() == 3 && Poco::toUpper(t[1].text) == "CNAME") {
         d.dnsName = t[0].text;
         d.dnsType = "CNAME";
         d.dnsTarget = t[2].text;
         return;
     }
     std::size_t txtAt = 0;
-    if (t.size() >= 3 && upper(t[1].text) == "TXT") {
+    if (t.size() >= 3 && Poco::toUpper(t[1].text) == "TXT") {
         txtAt = 1;
-    } else if (t.size() >= 4 && upper(t[1].text) == "IN" && upper(t[2].text) == "TXT") {
+    } else if (t.size() >= 4 && Poco::toUpper(t[1].text) == "IN" &&
+               Poco::toUpper(t[2].text) == "TXT") {
         txtAt = 2;
     }
     if (txtAt == 0) {
         return; // unsplit: the caller refuses a record it cannot use
     }
-    std::string value = trim(d.dnsRecord.substr(t[txtAt].end));
+    std::string value = Poco::trim(d.dnsRecord.substr(t[txtAt].end));
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
         value = value.substr(1, value.size() - 2);
     }

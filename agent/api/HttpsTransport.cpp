@@ -11,6 +11,7 @@
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLException.h>
 #include <Poco/URI.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -34,12 +35,26 @@ Poco::Timespan toTimespan(milliseconds ms) {
 
 /// A private client Context: system store + optional anchor, peer verification done by OpenSSL
 /// itself (no Poco verify callback, so no certificate handler can ever accept a bad peer), host
-/// name or IP pinned into the verify parameters, TLS 1.2 or newer.
-Poco::Net::Context::Ptr makeContext(const std::string& host, const std::string& caFile) {
+/// name or IP pinned into the verify parameters, TLS 1.2 or newer, and an optional client
+/// certificate for mTLS (etcd).
+Poco::Net::Context::Ptr makeContext(const std::string& host, const TlsSettings& tls) {
     using Poco::Net::Context;
+    const std::string& caFile = tls.caFile;
+    const bool mtls = !tls.clientCertFile.empty() || !tls.clientKeyFile.empty();
+    std::string files = "ca_file " + caFile;
+    if (mtls) {
+        files += ", cert_file " + tls.clientCertFile + ", key_file " + tls.clientKeyFile;
+    }
+    // The GoGetSSL API's own wording stays; other users (etcd) prefix their config section.
+    files = mtls || !tls.systemTrust ? "TLS files (" + files + ")" : "[api] " + files;
+    if (mtls && (tls.clientCertFile.empty() || tls.clientKeyFile.empty())) {
+        throw ConfigError(files + ": a client certificate needs both cert_file and key_file");
+    }
     Context::Params params;
     params.caLocation = caFile;
-    params.loadDefaultCAs = true;
+    params.certificateFile = tls.clientCertFile;
+    params.privateKeyFile = tls.clientKeyFile;
+    params.loadDefaultCAs = tls.systemTrust;
     params.verificationMode = Context::VERIFY_STRICT;
     params.verificationDepth = 9;
     params.cipherList = "HIGH:!aNULL:!eNULL:!MD5:!RC4:!3DES";
@@ -47,11 +62,15 @@ Poco::Net::Context::Ptr makeContext(const std::string& host, const std::string& 
     try {
         ctx = new Context(Context::TLS_CLIENT_USE, params);
     } catch (const Poco::Exception& e) {
-        throw ConfigError("[api] ca_file " + caFile + ": " + escapeForLog(e.displayText(), 200));
+        throw ConfigError(files + ": " + escapeForLog(e.displayText(), 200));
     }
     ctx->requireMinimumProtocol(Context::PROTO_TLSV1_2);
     ctx->enableExtendedCertificateVerification(true);
     SSL_CTX* raw = ctx->sslContext();
+    if (mtls && SSL_CTX_check_private_key(raw) != 1) {
+        ERR_clear_error();
+        throw ConfigError(files + ": the key does not match the client certificate");
+    }
     SSL_CTX_set_verify(raw, SSL_VERIFY_PEER, nullptr);
     X509_VERIFY_PARAM* vp = SSL_CTX_get0_param(raw);
     X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
@@ -131,7 +150,7 @@ class HttpsTransport : public HttpTransport {
         while (!m_prefix.empty() && m_prefix.back() == '/') {
             m_prefix.pop_back();
         }
-        m_context = makeContext(m_host, tls.caFile);
+        m_context = makeContext(m_host, tls);
     }
 
     HttpResponse send(const HttpRequest& request, milliseconds timeout) override {
@@ -166,10 +185,15 @@ class HttpsTransport : public HttpTransport {
         Poco::Net::HTTPRequest req(request.method, m_prefix + request.target,
                                    Poco::Net::HTTPMessage::HTTP_1_1);
         req.set("User-Agent", std::string("certagent/") + CERTAGENT_VERSION);
-        req.set("Accept", "application/json");
+        if (!request.accept.empty()) {
+            req.set("Accept", request.accept);
+        }
         if (request.method == "POST") {
             req.setContentType(request.contentType);
             req.setContentLength(static_cast<std::streamsize>(request.body.size()));
+        }
+        for (const auto& [name, value] : request.headers) {
+            req.set(name, value);
         }
         std::ostream& os = m_session->sendRequest(req);
         os.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
@@ -178,7 +202,7 @@ class HttpsTransport : public HttpTransport {
         const TransportError timedOut("timeout while waiting for the reply", true, true);
         HttpResponse out;
         try {
-            out = receive(deadline);
+            out = receive(deadline, request.method == "HEAD");
         } catch (const Poco::Exception&) {
             if (watchdog.fired()) {
                 throw timedOut;
@@ -196,7 +220,8 @@ class HttpsTransport : public HttpTransport {
         return out;
     }
 
-    HttpResponse receive(Clock::time_point deadline) {
+    /// Reads the reply. A HEAD reply has no body (Poco reads none) whatever its Content-Length.
+    HttpResponse receive(Clock::time_point deadline, bool head) {
         Poco::Net::HTTPResponse resp;
         std::istream& in = m_session->receiveResponse(resp);
         HttpResponse out;
@@ -204,12 +229,12 @@ class HttpsTransport : public HttpTransport {
         for (const auto& [k, v] : resp) {
             out.headers.emplace_back(k, v);
         }
-        if (resp.hasContentLength() &&
+        if (!head && resp.hasContentLength() &&
             resp.getContentLength64() > static_cast<Poco::Int64>(m_tls.maxBodyBytes)) {
             throw TransportError("reply body larger than the cap", true, true);
         }
         readBody(in, deadline, out.body);
-        if (resp.hasContentLength() &&
+        if (!head && resp.hasContentLength() &&
             static_cast<Poco::Int64>(out.body.size()) != resp.getContentLength64()) {
             throw TransportError("reply truncated", true, true);
         }

@@ -2,12 +2,14 @@
 
 #include "util/Text.h"
 
+#include <Poco/DateTime.h>
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/String.h>
 
 #include <algorithm>
-#include <cctype>
+#include <regex>
 #include <sstream>
 
 namespace certagent::api::detail {
@@ -21,11 +23,6 @@ bool isDouble(const Var& v) {
     return v.type() == typeid(double) || v.type() == typeid(float);
 }
 
-bool allDigits(const std::string& s) {
-    return !s.empty() &&
-           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 /// Integer value of a JSON integer; throws UnreadableReply when out of 64-bit range.
 long long asInt64(const Var& v, const std::string& what) {
     try {
@@ -35,15 +32,12 @@ long long asInt64(const Var& v, const std::string& what) {
     }
 }
 
-std::string trim(const std::string& s) {
-    const auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) {
-        return {};
-    }
-    return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
-
 } // namespace
+
+bool allDigits(const std::string& s) {
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
 
 void checkString(const std::string& value, const std::string& what) {
     if (value.size() > kMaxStringBytes) {
@@ -232,17 +226,32 @@ std::optional<Date> Reader::date(const std::string& key) const {
     if (s.empty() || s.rfind("0000-00-00", 0) == 0) {
         return std::nullopt;
     }
-    const bool shape = s.size() >= 10 && s[4] == '-' && s[7] == '-' && allDigits(s.substr(0, 4)) &&
-                       allDigits(s.substr(5, 2)) && allDigits(s.substr(8, 2)) &&
-                       (s.size() == 10 || s[10] == ' ');
-    if (!shape || s.size() > 19) {
-        fail(key, "not a YYYY-MM-DD date");
+    // The API's "YYYY-MM-DD[ HH:MM[:SS]]" (zone unstated: the date as written), or RFC 3339
+    // "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)" (the date in UTC).
+    static const std::regex shape(
+        R"((\d{4})-(\d{2})-(\d{2}))"
+        R"((?: (\d{2}):(\d{2})(?::(\d{2}))?)"
+        R"(|[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:[Zz]|([+-])(\d{2}):(\d{2})))?)");
+    std::smatch m;
+    if (s.size() > 40 || !std::regex_match(s, m, shape)) {
+        fail(key, "not a date (YYYY-MM-DD[ HH:MM[:SS]] or RFC 3339)");
     }
-    Date d{std::stoi(s.substr(0, 4)), std::stoi(s.substr(5, 2)), std::stoi(s.substr(8, 2))};
-    if (d.year < 1970 || d.month < 1 || d.month > 12 || d.day < 1 || d.day > 31) {
+    const auto num = [&m](std::size_t i) { return m[i].matched ? std::stoi(m[i].str()) : 0; };
+    const bool rfc = m[7].matched;
+    const int hour = num(rfc ? 7 : 4), minute = num(rfc ? 8 : 5), second = num(rfc ? 9 : 6);
+    if (num(1) < 1970 || !Poco::DateTime::isValid(num(1), num(2), num(3), hour, minute, second) ||
+        num(11) > 23 || num(12) > 59) {
         fail(key, "date out of range");
     }
-    return d;
+    if (!m[10].matched) {
+        return Date{num(1), num(2), num(3)};
+    }
+    Poco::DateTime utc(num(1), num(2), num(3), hour, minute, second);
+    utc.makeUTC((m[10].str() == "-" ? -1 : 1) * (num(11) * 3600 + num(12) * 60));
+    if (utc.year() < 1970) {
+        fail(key, "date out of range");
+    }
+    return Date{utc.year(), utc.month(), utc.day()};
 }
 
 std::string Reader::pem(const std::string& key) const {
@@ -291,7 +300,7 @@ std::vector<std::string> splitList(const std::string& text) {
     std::size_t start = 0;
     while (start <= text.size()) {
         const std::size_t comma = std::min(text.find(',', start), text.size());
-        std::string item = trim(text.substr(start, comma - start));
+        std::string item = Poco::trim(text.substr(start, comma - start));
         if (!item.empty()) {
             out.push_back(std::move(item));
         }

@@ -33,6 +33,13 @@ class MismatchedReply : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+/// The reply is well formed and says the request failed (`"success": false` without an error
+/// envelope): refused like an envelope, exit 4. Holds the reply's `message` (raw, may be empty).
+class RefusedReply : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
 /// The shape of a parsed JSON value.
 inline bool isObject(const Poco::Dynamic::Var& v) {
     return v.type() == typeid(Poco::JSON::Object::Ptr);
@@ -68,7 +75,8 @@ class Reader {
     int smallInt(const std::string& key, int fallback = 0) const;
     /// 0/1, "0"/"1", true/false, "yes"/"no", ""; absent → false.
     bool flag(const std::string& key) const;
-    /// "YYYY-MM-DD" (optionally followed by " hh:mm:ss"); absent, null, "", "0000-00-00" → none.
+    /// "YYYY-MM-DD[ HH:MM[:SS]]" (the date as written) or RFC 3339 "YYYY-MM-DDTHH:MM:SS[.f]Z" /
+    /// "...±HH:MM" (the UTC date); absent, null, "", "0000-00-00…" → none.
     std::optional<Date> date(const std::string& key) const;
     /// PEM text member: optional string ≤ kMaxPemBytes, CRLF normalised to LF.
     std::string pem(const std::string& key) const;
@@ -83,6 +91,9 @@ class Reader {
     const Poco::JSON::Object& m_obj;
     std::string m_where;
 };
+
+/// True for a non-empty string of ASCII digits only.
+bool allDigits(const std::string& s);
 
 /// Checks a decoded string: no NUL, valid UTF-8, ≤ kMaxStringBytes. Throws UnreadableReply.
 void checkString(const std::string& value, const std::string& what);

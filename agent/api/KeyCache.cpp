@@ -1,14 +1,12 @@
 #include "api/KeyCache.h"
 
 #include "api/Replies.h"
-#include "crypto/OpenSslTypes.h"
 #include "util/Error.h"
+#include "util/FileIo.h"
 
-#include <openssl/evp.h>
+#include <Poco/DigestEngine.h>
+#include <Poco/SHA2Engine.h>
 
-#include <atomic>
-#include <cerrno>
-#include <cstdio>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,43 +18,9 @@ constexpr const char* kMagic = "certagent-auth-key 1";
 constexpr off_t kMaxFileBytes = 4096;
 
 std::string sha256Hex(const std::string& data) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned len = 0;
-    if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1) {
-        return {};
-    }
-    std::string hex;
-    char buf[3];
-    for (unsigned i = 0; i < len; ++i) {
-        std::snprintf(buf, sizeof buf, "%02x", md[i]);
-        hex += buf;
-    }
-    return hex;
-}
-
-/// Closes the descriptor on scope exit.
-struct Fd {
-    int fd;
-    ~Fd() {
-        if (fd >= 0) {
-            ::close(fd);
-        }
-    }
-};
-
-bool writeAll(int fd, const std::string& data) {
-    std::size_t done = 0;
-    while (done < data.size()) {
-        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            return false;
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    return true;
+    Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
+    engine.update(data);
+    return Poco::DigestEngine::digestToHex(engine.digest());
 }
 
 } // namespace
@@ -68,14 +32,14 @@ Secret KeyCache::load() const {
     if (m_path.empty()) {
         return {};
     }
-    Fd f{::open(m_path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)};
+    const UniqueFd fd(::open(m_path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
     struct stat st {};
-    if (f.fd < 0 || ::fstat(f.fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid() ||
-        (st.st_mode & 077) != 0 || st.st_size > kMaxFileBytes) {
+    if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) ||
+        st.st_uid != ::geteuid() || (st.st_mode & 077) != 0 || st.st_size > kMaxFileBytes) {
         return {};
     }
     std::string content(static_cast<std::size_t>(kMaxFileBytes), '\0');
-    const ssize_t n = ::read(f.fd, &content[0], content.size());
+    const ssize_t n = ::read(fd.get(), &content[0], content.size());
     Secret holder(std::move(content)); // wiped whatever happens
     if (n <= 0) {
         return {};
@@ -95,27 +59,13 @@ std::string KeyCache::store(const Secret& key) const {
     if (m_path.empty()) {
         return {};
     }
-    static std::atomic<unsigned> counter{0};
-    const std::string tmp =
-        m_path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
-    Fd f{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)};
-    if (f.fd < 0) {
-        return "creating " + tmp + ": " + errnoText(errno);
-    }
-    Secret content(std::string(kMagic) + "\n" + m_binding + "\n" + key.reveal() + "\n");
-    const bool ok =
-        ::fchmod(f.fd, 0600) == 0 && writeAll(f.fd, content.reveal()) && ::fsync(f.fd) == 0;
-    const int err = errno;
-    if (!ok || ::close(f.fd) != 0) {
-        f.fd = -1;
-        ::unlink(tmp.c_str());
-        return "writing " + tmp + ": " + errnoText(ok ? errno : err);
-    }
-    f.fd = -1;
-    if (::rename(tmp.c_str(), m_path.c_str()) != 0) {
-        const int renameErr = errno;
-        ::unlink(tmp.c_str());
-        return "renaming " + tmp + ": " + errnoText(renameErr);
+    try {
+        AtomicFile file(m_path, 0600);
+        const Secret content(std::string(kMagic) + "\n" + m_binding + "\n" + key.reveal() + "\n");
+        file.write(content.reveal());
+        file.commit();
+    } catch (const IoError& e) {
+        return e.what();
     }
     return {};
 }

@@ -18,7 +18,8 @@ class KeyCache {
     /// The cached key, or empty when the file is absent, unreadable, not a regular file owned by
     /// us with mode 0600 (no group/other bits), for another URL/user, or garbage.
     Secret load() const;
-    /// Writes the key atomically (temp with O_CREAT|O_EXCL|O_NOFOLLOW, 0600, fsync, rename).
+    /// Writes the key atomically with mode 0600 (util AtomicFile: temp file beside it, fsync,
+    /// rename, directory fsync).
     /// Returns "" on success, else why not (the caller logs it; the key stays in memory).
     std::string store(const Secret& key) const;
     /// Removes the file if it exists (a rejected key). Errors are ignored.

@@ -1,8 +1,10 @@
 #include "api/Replies.h"
 
 #include "api/Json.h"
+#include "util/Text.h"
 
 #include <Poco/JSON/Array.h>
+#include <Poco/String.h>
 
 #include <algorithm>
 
@@ -20,21 +22,43 @@ void checkId(long long got, long long asked, const char* what) {
     }
 }
 
-/// The array member `key`; `[]`-like empties and absent → empty vector of objects.
-std::vector<Object::Ptr> objectArray(const Reader& r, const std::string& key) {
+/// The result of an order-placing call whose order id is known: `readRest` fills the other
+/// members; when they do not fit, only the id and why (the order exists all the same).
+template <typename Result, typename ReadRest> Result placed(long long orderId, ReadRest readRest) {
+    Result out;
+    out.orderId = orderId;
+    try {
+        readRest(out);
+    } catch (const UnreadableReply& e) {
+        out = Result();
+        out.orderId = orderId;
+        out.unreadableDetails = escapeForLog(e.what(), 300);
+    }
+    return out;
+}
+
+/// The elements of the array member `key`; absent, null and "" (PHP's empty value) → none.
+std::vector<Var> arrayItems(const Reader& r, const std::string& key) {
     const Var v = r.get(key);
-    std::vector<Object::Ptr> out;
+    std::vector<Var> out;
     if (v.isEmpty() || (v.isString() && v.extract<std::string>().empty())) {
         return out;
     }
-    if (v.type() != typeid(Array::Ptr)) {
+    if (!isArray(v)) {
         r.fail(key, "not an array");
     }
     const Array& a = *v.extract<Array::Ptr>();
     for (std::size_t i = 0; i < a.size(); ++i) {
-        const Var item = a.get(static_cast<unsigned>(i));
-        if (item.type() != typeid(Object::Ptr)) {
-            r.fail(key + "[" + std::to_string(i) + "]", "not an object");
+        out.push_back(a.get(static_cast<unsigned>(i)));
+    }
+    return out;
+}
+
+std::vector<Object::Ptr> objectArray(const Reader& r, const std::string& key) {
+    std::vector<Object::Ptr> out;
+    for (const Var& item : arrayItems(r, key)) {
+        if (!isObject(item)) {
+            r.fail(key + "[" + std::to_string(out.size()) + "]", "not an object");
         }
         out.push_back(item.extract<Object::Ptr>());
     }
@@ -42,19 +66,10 @@ std::vector<Object::Ptr> objectArray(const Reader& r, const std::string& key) {
 }
 
 std::vector<std::string> stringArray(const Reader& r, const std::string& key) {
-    const Var v = r.get(key);
     std::vector<std::string> out;
-    if (v.isEmpty()) {
-        return out;
-    }
-    if (v.type() != typeid(Array::Ptr)) {
-        r.fail(key, "not an array");
-    }
-    const Array& a = *v.extract<Array::Ptr>();
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const Var item = a.get(static_cast<unsigned>(i));
+    for (const Var& item : arrayItems(r, key)) {
         if (!item.isString()) {
-            r.fail(key + "[" + std::to_string(i) + "]", "not a string");
+            r.fail(key + "[" + std::to_string(out.size()) + "]", "not a string");
         }
         out.push_back(item.extract<std::string>());
         checkString(out.back(), key);
@@ -65,7 +80,7 @@ std::vector<std::string> stringArray(const Reader& r, const std::string& key) {
 /// `domains`: a comma string, or (leniently) an array of strings.
 std::vector<std::string> domainList(const Reader& r, const std::string& key) {
     const Var v = r.get(key);
-    if (v.type() == typeid(Array::Ptr)) {
+    if (isArray(v)) {
         return stringArray(r, key);
     }
     return splitList(r.optStr(key));
@@ -156,30 +171,30 @@ std::vector<BatchStatus> parseBatch(const Object& obj, const std::vector<long lo
 }
 
 NewOrderResult parseNewOrder(const Object& obj, const std::string& dcvMethod) {
-    Reader r(obj, "");
-    NewOrderResult n;
-    n.orderId = r.id("order_id");
-    n.productId = r.integer("product_id");
-    n.invoiceId = r.text("invoice_id");
-    n.orderStatus = r.optStr("order_status");
-    n.orderAmount = r.text("order_amount");
-    n.currency = r.optStr("currency");
-    n.tax = r.text("tax");
-    n.taxRate = r.text("tax_rate");
-    n.approver = parseDcv(r.get("approver_method"), dcvMethod, "approver_method");
-    n.san = parseSanList(r.get("san"), "san");
-    return n;
+    const Reader r(obj, "");
+    // Without order_id nobody knows whether an order exists: that alone is unreadable.
+    return placed<NewOrderResult>(r.id("order_id"), [&](NewOrderResult& n) {
+        n.productId = r.integer("product_id");
+        n.invoiceId = r.text("invoice_id");
+        n.orderStatus = r.optStr("order_status");
+        n.orderAmount = r.text("order_amount");
+        n.currency = r.optStr("currency");
+        n.tax = r.text("tax");
+        n.taxRate = r.text("tax_rate");
+        n.approver = parseDcv(r.get("approver_method"), dcvMethod, "approver_method");
+        n.san = parseSanList(r.get("san"), "san");
+    });
 }
 
 ReissueResult parseReissue(const Object& obj, long long askedId, const std::string& dcvMethod) {
-    Reader r(obj, "");
-    ReissueResult out;
-    out.orderId = r.has("order_id") ? r.id("order_id") : askedId;
-    checkId(out.orderId, askedId, "order");
-    out.orderStatus = r.optStr("order_status");
-    out.validation = parseDcv(r.get("validation"), dcvMethod, "validation");
-    out.san = parseSanList(r.get("san"), "san");
-    return out;
+    const Reader r(obj, "");
+    const long long orderId = r.has("order_id") ? r.id("order_id") : askedId;
+    checkId(orderId, askedId, "order");
+    return placed<ReissueResult>(orderId, [&](ReissueResult& out) {
+        out.orderStatus = r.optStr("order_status");
+        out.validation = parseDcv(r.get("validation"), dcvMethod, "validation");
+        out.san = parseSanList(r.get("san"), "san");
+    });
 }
 
 DomainEmails parseDomainEmails(const Object& obj) {
@@ -266,6 +281,26 @@ bool isUsableKey(const std::string& key) {
 
 std::string parseMessage(const Object& obj) {
     return Reader(obj, "").text("message");
+}
+
+bool isAuthKeyRefusal(const std::string& message, const std::string& description) {
+    const std::string text = Poco::toLower(message + "\n" + description);
+    const auto mentions = [&text](std::initializer_list<const char*> words) {
+        return std::any_of(words.begin(), words.end(),
+                           [&text](const char* w) { return text.find(w) != std::string::npos; });
+    };
+    return mentions({"auth key", "auth_key", "authkey"}) &&
+           mentions({"invalid", "expired", "not valid", "incorrect", "wrong", "unknown",
+                     "not found", "revoked"});
+}
+
+std::string parseConfirmation(const Object& obj) {
+    const Reader r(obj, "");
+    std::string message = r.text("message");
+    if (!r.get("success").isEmpty() && !r.flag("success")) {
+        throw RefusedReply(message);
+    }
+    return message;
 }
 
 Secret parseAuthKey(const Object& obj) {

@@ -1,6 +1,7 @@
 #include "api/Requests.h"
 
 #include "api/ApiError.h"
+#include "api/Json.h"
 #include "util/Text.h"
 
 #include <Poco/URI.h>
@@ -63,18 +64,13 @@ bool isSafePath(const std::string& path) {
            });
 }
 
-bool allDigits(const std::string& s) {
-    return !s.empty() && s.size() <= 16 &&
-           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 CallSpec tableSpec(const RawMethod& m, const Params& params) {
     CallSpec spec{m.name, 0, m.verb, m.path, {}, {}, m.idempotent};
     Params rest;
     bool haveId = false;
     for (const auto& [k, v] : params) {
         if (*m.idParam && k == m.idParam && !haveId) {
-            if (!allDigits(v)) {
+            if (!allDigits(v) || v.size() > 16) {
                 badRequest(m.name, std::string(m.idParam) + " must be a number");
             }
             spec.path.replace(spec.path.find("{}"), 2, v);

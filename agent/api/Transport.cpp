@@ -27,6 +27,16 @@ std::string HttpResponse::header(const std::string& name) const {
     return {};
 }
 
+std::vector<std::string> HttpResponse::headerValues(const std::string& name) const {
+    std::vector<std::string> out;
+    for (const auto& [k, v] : headers) {
+        if (::strcasecmp(k.c_str(), name.c_str()) == 0) {
+            out.push_back(v);
+        }
+    }
+    return out;
+}
+
 Clock& systemClock() {
     static SystemClock clock;
     return clock;

@@ -11,11 +11,16 @@ namespace certagent::api {
 
 /// One HTTP request, relative to the base URL.
 struct HttpRequest {
-    std::string method; ///< "GET" or "POST"
+    std::string method; ///< "GET", "POST" or "HEAD" (a HEAD reply has no body)
     std::string
         target; ///< path below the base URL plus "?query", e.g. "/orders/status/7?auth_key=..."
     std::string body;        ///< form-encoded for POST, empty for GET
     std::string contentType; ///< "application/x-www-form-urlencoded" for POST
+    /// Accept header ("" = none sent).
+    std::string accept = "application/json";
+    /// Extra request headers (etcd's `Authorization: <token>`); values may be secrets, so
+    /// transports never log them.
+    std::vector<std::pair<std::string, std::string>> headers;
 };
 
 /// One HTTP reply.
@@ -25,6 +30,8 @@ struct HttpResponse {
     std::string body;
     /// First header with that name (case-insensitive), or "".
     std::string header(const std::string& name) const;
+    /// Every value of a header that may repeat (Link), in reply order (case-insensitive name).
+    std::vector<std::string> headerValues(const std::string& name) const;
 };
 
 /// Thrown by transports. `retryable` = connect failure, timeout, reset, oversized body;
@@ -64,17 +71,24 @@ Clock& systemClock();
 
 /// TLS settings of the real transport.
 struct TlsSettings {
-    std::string caFile; ///< extra trust anchor (PEM file) added to the system store; "" = none
+    std::string caFile; ///< trust anchor (PEM file), beside the system store if systemTrust
     std::size_t maxBodyBytes = 4 * 1024 * 1024;
+    std::string clientCertFile; ///< PEM client certificate (chain) for mTLS; "" = none
+    std::string clientKeyFile;  ///< its private key (PEM); required with clientCertFile
+    /// Trust the system store besides caFile. etcd turns it off: its members are certified by a
+    /// private CA only, and a public CA must not be able to vouch for them.
+    bool systemTrust = true;
 };
 
 /// The real transport: Poco HTTPSClientSession, keep-alive, one private Poco Context per
-/// transport with peer verification against the system store plus `caFile`, host name (or IP)
-/// checked by OpenSSL during the handshake (before any request byte is sent), TLS 1.2 minimum,
+/// transport with peer verification against the system store (unless !systemTrust) plus
+/// `caFile`, host name (or IP) checked by OpenSSL during the handshake (before any request byte
+/// is sent), an optional client certificate (mTLS), TLS 1.2 minimum,
 /// no certificate-accepting handler, no redirects followed. The whole reply (header and body) must
 /// arrive within the timeout given to send() (a watchdog shuts the socket down otherwise); bodies
 /// over maxBodyBytes are refused. send() throws TransportError. Throws ConfigError if the base
-/// URL is not https://host[:port][/path] or `caFile` cannot be loaded.
+/// URL is not https://host[:port][/path], `caFile` cannot be loaded, or the client certificate
+/// and key cannot be loaded or do not match.
 std::unique_ptr<HttpTransport> makeHttpsTransport(const std::string& baseUrl,
                                                   const TlsSettings& tls);
 

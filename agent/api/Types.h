@@ -40,7 +40,8 @@ struct Credentials {
 /// Key/value parameters of a raw call, in order.
 using Params = std::vector<std::pair<std::string, std::string>>;
 
-/// A calendar date as the API sends it (`YYYY-MM-DD`). `0000-00-00` becomes an empty optional.
+/// A calendar date as the API sends it (`YYYY-MM-DD`; of an RFC 3339 time, the UTC date).
+/// `0000-00-00` becomes an empty optional.
 struct Date {
     int year = 0;
     int month = 0; ///< 1..12
@@ -141,9 +142,15 @@ struct NewOrderRequest {
     std::string signatureHash; ///< optional, e.g. "SHA2"
 };
 
-/// Reply of addSSLOrder / addSSLRenewOrder.
+/// Reply of addSSLOrder / addSSLRenewOrder: the order is placed (paid) and orderId is its id.
+/// A refused order is an ApiError, never a result; a reply without a usable order_id is an
+/// ApiError with maybeProcessed() (placed or not: unknown).
 struct NewOrderResult {
-    long long orderId = 0;
+    long long orderId = 0; ///< always > 0
+    /// Non-empty when the order was placed but the rest of the reply had an unexpected shape:
+    /// why (escaped, one line). Every member but orderId is then empty; the DCV data comes from
+    /// getOrderStatus(orderId), as the official clients take it.
+    std::string unreadableDetails;
     long long productId = 0;
     std::string invoiceId;
     std::string orderStatus;
@@ -164,9 +171,12 @@ struct ReissueRequest {
     std::string signatureHash;
 };
 
-/// Reply of reissueSSLOrder.
+/// Reply of reissueSSLOrder (the reissue was accepted).
 struct ReissueResult {
     long long orderId = 0;
+    /// As in NewOrderResult: the reissue was accepted but the rest did not fit (why); every member
+    /// but orderId is empty, the DCV data comes from getOrderStatus(orderId).
+    std::string unreadableDetails;
     std::string orderStatus; ///< normally "reissue"
     DcvInfo validation;
     std::vector<SanItem> san; ///< if the server sends SAN items

@@ -1,4 +1,6 @@
 #include "cli/Commands.h"
+#include "core/CertRunner.h"
+#include "core/Maintenance.h"
 #include "core/RunSupport.h"
 #include "util/IsoTime.h"
 #include "util/Text.h"
@@ -18,7 +20,7 @@ namespace {
 struct StatusRow {
     std::string name;
     std::vector<std::string> domains;
-    long long orderId = 0;
+    std::string orderId; ///< the backend's id ("" = none)
     std::string orderStatus;
     std::string phase;
     std::string notAfter;
@@ -30,14 +32,14 @@ struct StatusRow {
 
 std::string nextAction(Session& s, const config::CertConfig& cert, const store::CertState& st) {
     std::time_t now = std::time(nullptr);
-    if (st.phase == "failed")
+    if (st.phase == store::Phase::Failed)
         return "needs attention (certagent issue " + cert.name + " to start over)";
-    if (st.phase == "ordering")
+    if (st.phase == store::Phase::Ordering)
         return "order outcome unknown; check the account";
     if (st.backoffUntil && *st.backoffUntil > now)
         return "retry after " + formatIsoUtc(*st.backoffUntil);
     if (core::CertRunner::pendingOrder(st))
-        return "poll order " + std::to_string(st.orderId) +
+        return "poll " + s.context().backends.of(cert).describe(st.order) +
                (cert.dcv == "email" ? " (approval e-mail to " + cert.approverEmail + ")" : "");
     core::CertRunner runner(s.context(), cert);
     auto d = runner.decide(false);
@@ -51,9 +53,10 @@ StatusRow statusRow(Session& s, const config::CertConfig& cert) {
     row.name = cert.name;
     row.domains = cert.domains;
     auto st = s.store().loadState(cert.name).value_or(store::CertState{});
-    row.orderId = st.orderId ? st.orderId : cert.orderId;
+    row.orderId =
+        core::orderFor(core::OrderPurpose::Follow, "", st, s.context().backends.of(cert), cert).id;
     row.orderStatus = escapeForLog(st.lastStatus, 40);
-    row.phase = st.phase;
+    row.phase = store::phaseName(st.phase);
     row.lastError = st.lastError;
     row.version = s.store().liveVersion(cert.name);
     if (auto meta = s.store().liveMeta(cert.name)) {
@@ -74,7 +77,12 @@ void printJson(const std::vector<StatusRow>& rows) {
         for (const auto& d : r.domains)
             domains.add(d);
         o.set("domains", domains);
-        o.set("order_id", r.orderId);
+        if (r.orderId.find_first_not_of("0123456789") == std::string::npos && !r.orderId.empty() &&
+            r.orderId.size() <= 18)
+            o.set("order_id", std::stoll(r.orderId)); // GoGetSSL: a number, as always
+        else
+            o.set("order_id",
+                  r.orderId.empty() ? Poco::Dynamic::Var(0LL) : Poco::Dynamic::Var(r.orderId));
         o.set("order_status", r.orderStatus);
         o.set("phase", r.phase);
         o.set("not_after", r.notAfter);
@@ -97,7 +105,7 @@ void printTable(const std::vector<StatusRow>& rows) {
               << "NEXT\n";
     for (const auto& r : rows) {
         std::cout << std::setw(20) << r.name << std::setw(10)
-                  << (r.orderId ? std::to_string(r.orderId) : "-") << std::setw(12)
+                  << (r.orderId.empty() ? "-" : r.orderId) << std::setw(12)
                   << (r.orderStatus.empty() ? r.phase : r.orderStatus) << std::setw(22)
                   << (r.notAfter.empty() ? "-" : r.notAfter) << std::setw(6)
                   << (r.daysLeft ? std::to_string(*r.daysLeft) : "-") << std::setw(8)
@@ -128,35 +136,8 @@ int verifyCommand(const Globals& g, const std::vector<std::string>& argv,
     Args args = parseArgs("verify", argv, {}, {});
     Session s(g, installers, false, false);
     int worst = kExitOk;
-    for (const auto* cert : s.select(args.positional)) {
-        auto check = core::inspectLiveFiles(s.store(), s.config(), *cert, std::time(nullptr));
-        if (!check.ok) {
-            core::logger().error(cert->name + ": live files FAIL: " + check.message);
-            worst = worseExit(worst, kExitRefused);
-            continue;
-        }
-        core::logger().information(
-            cert->name + ": live files ok, serial " + check.facts.serialHex + ", not after " +
-            formatIsoUtc(std::chrono::system_clock::to_time_t(check.facts.notAfter)));
-        if (cert->installer == "none")
-            continue;
-        try {
-            const auto& server = cert->installer == "apache" ? s.config().apache : s.config().nginx;
-            SystemCommandRunner runner;
-            auto installer = installers(
-                cert->installer, core::InstallerContext{s.config().storeDir, server, runner});
-            core::DeployTarget target{cert->name, cert->domains,
-                                      s.store().liveDir(cert->name) + "/fullchain.pem",
-                                      s.store().liveDir(cert->name) + "/privkey.pem"};
-            installer->discover(target);
-            installer->probe(check.facts.sha256);
-            core::logger().information(cert->name + ": " + cert->installer +
-                                       " serves the live certificate");
-        } catch (const Error& e) {
-            core::logger().error(cert->name + ": " + e.what());
-            worst = worseExit(worst, e.exitCode() == kExitUsage ? kExitUsage : kExitRefused);
-        }
-    }
+    for (const auto* cert : s.select(args.positional))
+        worst = worseExit(worst, core::verifyCertificate(s.context(), *cert));
     return worst;
 }
 

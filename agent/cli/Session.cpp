@@ -1,6 +1,7 @@
 #include "cli/Session.h"
 
 #include "core/RunSupport.h"
+#include "core/backends/GoGetSslBackend.h"
 #include "util/Text.h"
 
 #include <Poco/AutoPtr.h>
@@ -169,10 +170,12 @@ Session::Session(const Globals& globals, const core::InstallerFactory& installer
         api::Credentials c{cfg.api.user, Secret(std::string_view(cfg.api.pass->reveal()))};
         return std::make_unique<api::ApiClient>(s, std::move(c));
     });
+    m_backends.add(core::GoGetSslBackend::kKind,
+                   [this] { return std::make_unique<core::GoGetSslBackend>(*m_api); });
     m_context = std::make_unique<core::RunContext>(
         core::RunContext{m_config,
                          *m_store,
-                         *m_api,
+                         m_backends,
                          installers,
                          m_runner,
                          *m_hooks,

@@ -1,9 +1,9 @@
 #pragma once
 
 #include "config/Config.h"
-#include "core/CertRunner.h"
 #include "core/HookRunner.h"
-#include "core/OrderService.h"
+#include "core/RunContext.h"
+#include "core/backends/OrderService.h"
 #include "store/Lock.h"
 #include "store/Store.h"
 #include "util/Subprocess.h"
@@ -50,7 +50,8 @@ class Session {
     const config::Config& config() const { return m_config; }
     store::Store& store() { return *m_store; }
     core::HookRunner& hooks() { return *m_hooks; }
-    core::ApiOrderService& api() { return *m_api; }
+    /// The GoGetSSL client (made on first use), for `certagent api`.
+    api::ApiClient& apiClient() { return m_api->client(); }
     core::RunContext& context() { return *m_context; }
     const Globals& globals() const { return m_globals; }
 
@@ -66,6 +67,7 @@ class Session {
     SystemCommandRunner m_runner;
     std::unique_ptr<core::HookRunner> m_hooks;
     std::unique_ptr<core::ApiOrderService> m_api;
+    core::CaBackends m_backends;
     std::unique_ptr<core::RunContext> m_context;
     std::unique_ptr<store::StoreLock> m_lock;
 };

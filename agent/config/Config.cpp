@@ -1,56 +1,25 @@
 #include "config/Config.h"
 
+#include "config/ConfigFiles.h"
 #include "config/IniFile.h"
 #include "util/Error.h"
+#include "util/FileIo.h"
+#include "util/PathTrust.h"
+#include "util/Text.h"
 
-#include <Poco/String.h>
+#include <Poco/Path.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <dirent.h>
-#include <regex>
-#include <set>
+#include <map>
+#include <memory>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace certagent::config {
 
 namespace {
-
-const std::map<std::string, std::set<std::string>>& mainSchema() {
-    static const std::map<std::string, std::set<std::string>> schema = {
-        {"api", {"url", "credentials", "ca_file", "timeout"}},
-        {"store", {"dir", "keep_versions", "lock_wait"}},
-        {"trust", {"ca_file"}},
-        {"renewal", {"before"}},
-        {"hooks", {"dir", "timeout"}},
-        {"certs", {"dir"}},
-        {"contact", {}},
-        {"nginx", {"binary", "config", "reload"}},
-        {"apache", {"binary", "config", "reload"}},
-        {"log", {"target", "level"}},
-        {"metrics", {"textfile"}},
-    };
-    return schema;
-}
-
-bool isContactKey(const std::string& key) {
-    const auto& keys = contactKeys();
-    return std::find(keys.begin(), keys.end(), key) != keys.end();
-}
-
-std::string dirOf(const std::string& path) {
-    auto slash = path.rfind('/');
-    if (slash == std::string::npos)
-        return ".";
-    return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-/// Relative paths in certagent.conf are relative to its directory.
-std::string resolve(const std::string& base, const std::string& value) {
-    if (value.empty() || value[0] == '/')
-        return value;
-    return base + "/" + value;
-}
 
 /// How a file is named in messages: relative to the config directory when inside it.
 std::string displayName(const std::string& base, const std::string& path) {
@@ -60,221 +29,112 @@ std::string displayName(const std::string& base, const std::string& path) {
     return path;
 }
 
-long long parseInt(const IniFile& ini, const std::string& section, const std::string& key,
-                   const std::string& value, long long min, long long max) {
-    static const std::regex digits("[0-9]{1,12}");
-    if (!std::regex_match(value, digits))
-        ini.fail(section, key, "not a whole number: \"" + value + "\"");
-    long long n = std::stoll(value);
-    if (n < min || n > max)
-        ini.fail(section, key,
-                 "out of range " + std::to_string(min) + ".." + std::to_string(max) + ": " + value);
-    return n;
+/// Refuses a directory whose entries certagent reads when someone else could add or swap one.
+void checkTrustedDir(const std::string& dir, const std::string& label) {
+    std::string problem = entriesDirProblem(dir);
+    if (!problem.empty())
+        throw ConfigError(escapeForLog(label) + ": " + escapeForLog(problem));
 }
 
-std::string oneOf(const IniFile& ini, const std::string& section, const std::string& key,
-                  const std::string& value, const std::vector<std::string>& allowed) {
-    if (std::find(allowed.begin(), allowed.end(), value) != allowed.end())
-        return value;
-    std::string list;
-    for (const auto& a : allowed)
-        list += (list.empty() ? "" : " | ") + a;
-    ini.fail(section, key, "expected " + list + ", not \"" + value + "\"");
+/// The directory of a file read through a path that may be a symlink: the link's directory and,
+/// if it differs, the target's. A missing directory is left to the file's own "no such file".
+void checkFileDir(const std::string& file, const std::string& label) {
+    std::string dir = parentDir(file);
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0 && errno == ENOENT)
+        return;
+    checkTrustedDir(dir, label);
+    std::unique_ptr<char, decltype(&std::free)> real(::realpath(file.c_str(), nullptr), &std::free);
+    if (real && parentDir(real.get()) != dir)
+        checkTrustedDir(parentDir(real.get()), label);
 }
 
-Seconds duration(const IniFile& ini, const std::string& section, const std::string& key,
-                 const std::string& value) {
-    return parseDuration(value, ini.where(section, key) + ": [" + section + "] " + key);
-}
-
-void checkPrintable(const IniFile& ini, const std::string& section, const std::string& key,
-                    const std::string& value) {
-    for (unsigned char c : value)
-        if (c < 0x20 || c == 0x7f)
-            ini.fail(section, key, "contains a control character");
-}
-
-void checkAbsolute(const IniFile& ini, const std::string& section, const std::string& key,
-                   const std::string& value) {
-    if (value.empty() || value[0] != '/' || value.find("/../") != std::string::npos)
-        ini.fail(section, key, "must be an absolute path: \"" + value + "\"");
-}
-
-void readSection(const IniFile& ini, const std::string& section, Contact& contact) {
-    for (const auto& [sec, key] : ini.entries()) {
-        if (sec != section)
-            continue;
-        if (!isContactKey(key))
-            ini.fail(sec, key, "unknown contact field");
-        std::string value = *ini.get(sec, key);
-        checkPrintable(ini, sec, key, value);
-        contact[key] = value;
+/// The *.conf entries of certs.d (no dot files), sorted. readCertFile refuses a symlink among them
+/// (never followed: a trusted admin has no need for one, and a planted one is an attack).
+std::vector<std::string> certFiles(const std::string& dir, const std::string& display) {
+    std::unique_ptr<DIR, int (*)(DIR*)> handle(::opendir(dir.c_str()), ::closedir);
+    if (!handle)
+        throw ConfigError(display + ": cannot open directory: " + errnoText(errno));
+    std::vector<std::string> files;
+    while (dirent* entry = ::readdir(handle.get())) {
+        std::string file = entry->d_name;
+        if (file.size() > 5 && file[0] != '.' && file.compare(file.size() - 5, 5, ".conf") == 0)
+            files.push_back(file);
     }
+    std::sort(files.begin(), files.end());
+    return files;
 }
 
-void checkUnknownMain(const IniFile& ini) {
-    const auto& schema = mainSchema();
-    for (const auto& section : ini.sections())
-        if (!schema.count(section))
-            throw ConfigError(ini.display() + ": unknown section [" + section + "]");
-    for (const auto& [section, key] : ini.entries()) {
-        if (section.empty())
-            throw ConfigError(ini.where(section, key) + ": key \"" + key + "\" outside a section");
-        if (section != "contact" && !schema.at(section).count(key))
-            throw ConfigError(ini.where(section, key) + ": unknown key \"" + key + "\" in [" +
-                              section + "]");
-    }
+void checkCertName(const std::string& name, const std::string& display) {
+    if (isValidCertName(name))
+        return;
+    std::string rule = name.find("..") != std::string::npos ? "\"..\" is not allowed"
+                                                            : "letters, digits, . _ -, at most 64";
+    throw ConfigError(escapeForLog(display) + ": bad certificate name \"" + escapeForLog(name) +
+                      "\" (" + rule + ")");
 }
 
-void readServer(const IniFile& ini, const std::string& section, ServerSettings& s) {
-    if (auto v = ini.get(section, "binary")) {
-        checkAbsolute(ini, section, "binary", *v);
-        s.binary = *v;
-    }
-    if (auto v = ini.get(section, "config")) {
-        checkAbsolute(ini, section, "config", *v);
-        s.config = *v;
-    }
-    if (auto v = ini.get(section, "reload"))
-        s.reload = oneOf(ini, section, "reload", *v, {"auto", "systemd", "signal"});
-}
-
-void readLog(const IniFile& ini, LogSettings& log) {
-    if (auto v = ini.get("log", "target")) {
-        if (*v == "console" || *v == "syslog") {
-            log.target = *v;
-        } else if (v->compare(0, 5, "file ") == 0) {
-            log.target = "file";
-            log.file = Poco::trim(v->substr(5));
-            checkAbsolute(ini, "log", "target", log.file);
-        } else {
-            ini.fail("log", "target", "expected console | syslog | file PATH, not \"" + *v + "\"");
+/// Two files for the same name would fight over one server block: refuse at load.
+void checkOverlaps(const std::vector<CertConfig>& certs) {
+    std::map<std::string, const CertConfig*> owner;
+    for (const auto& cert : certs) {
+        const CertConfig* other = nullptr;
+        std::string shared;
+        for (const auto& name : cert.domains) {
+            auto it = owner.find(name);
+            if (it == owner.end() || (other && it->second != other))
+                continue;
+            other = it->second;
+            shared += (shared.empty() ? "" : ", ") + name;
         }
+        if (other)
+            throw ConfigError(escapeForLog(cert.file) + ": shares " + shared + " with " +
+                              escapeForLog(other->file) +
+                              " (each name may belong to one certificate file only)");
+        for (const auto& name : cert.domains)
+            owner.emplace(name, &cert);
     }
-    if (auto v = ini.get("log", "level"))
-        log.level =
-            oneOf(ini, "log", "level", *v, {"error", "warning", "notice", "information", "debug"});
 }
 
-void readCredentials(Config& config, const std::string& base) {
-    std::string display = displayName(base, config.api.credentialsFile);
-    IniFile ini(config.api.credentialsFile, display, 0600);
-    for (const auto& [section, key] : ini.entries())
-        if (!section.empty() || (key != "user" && key != "pass"))
-            throw ConfigError(ini.where(section, key) + ": unknown key \"" + key + "\"");
-    auto user = ini.get("", "user");
-    auto pass = ini.get("", "pass");
-    if (!user || user->empty())
-        throw ConfigError(display + ": user: missing");
-    if (!pass || pass->empty())
-        throw ConfigError(display + ": pass: missing");
-    config.api.user = *user;
-    config.api.pass = std::make_shared<Secret>(std::move(*pass));
-}
-
-void readMain(const IniFile& ini, Config& config, const std::string& base) {
-    checkUnknownMain(ini);
-    auto& api = config.api;
-    if (auto v = ini.get("api", "url"))
-        api.url = *v;
-    if (api.url.compare(0, 8, "https://") != 0)
-        ini.fail("api", "url", "must start with https://");
-    if (auto v = ini.get("api", "credentials"))
-        api.credentialsFile = resolve(base, *v);
-    if (auto v = ini.get("api", "ca_file"))
-        api.caFile = resolve(base, *v);
-    if (auto v = ini.get("api", "timeout"))
-        api.timeout = duration(ini, "api", "timeout", *v);
-    if (auto v = ini.get("store", "dir"))
-        config.storeDir = resolve(base, *v);
-    if (auto v = ini.get("store", "keep_versions"))
-        config.keepVersions = int(parseInt(ini, "store", "keep_versions", *v, 2, 1000));
-    if (auto v = ini.get("store", "lock_wait"))
-        config.lockWait = duration(ini, "store", "lock_wait", *v);
-    if (auto v = ini.get("trust", "ca_file"))
-        config.trustCaFile = resolve(base, *v);
-    if (auto v = ini.get("renewal", "before"))
-        config.renewBefore =
-            parseRenewBefore(*v, ini.where("renewal", "before") + ": [renewal] before");
-    if (auto v = ini.get("hooks", "dir"))
-        config.hooksDir = resolve(base, *v);
-    if (auto v = ini.get("hooks", "timeout"))
-        config.hooksTimeout = duration(ini, "hooks", "timeout", *v);
-    if (auto v = ini.get("certs", "dir"))
-        config.certsDir = resolve(base, *v);
-    if (auto v = ini.get("metrics", "textfile"); v && !v->empty())
-        config.metricsTextfile = resolve(base, *v);
-    readSection(ini, "contact", config.contact);
-    readServer(ini, "nginx", config.nginx);
-    readServer(ini, "apache", config.apache);
-    readLog(ini, config.log);
+void readCerts(Config& config, const std::string& base) {
+    std::string display = escapeForLog(displayName(base, config.certsDir));
+    std::vector<std::string> files = certFiles(config.certsDir, display);
+    checkTrustedDir(config.certsDir, displayName(base, config.certsDir));
+    for (const auto& file : files) {
+        std::string full = config.certsDir + "/" + file;
+        std::string name = file.substr(0, file.size() - 5);
+        checkCertName(name, displayName(base, full));
+        config.certs.push_back(readCertFile(full, displayName(base, full), name, config));
+    }
+    checkOverlaps(config.certs);
 }
 
 } // namespace
-
-const std::vector<std::string>& contactKeys() {
-    static const std::vector<std::string> keys = [] {
-        std::vector<std::string> k;
-        for (const char* f : {"firstname", "lastname", "organization", "title", "email", "phone",
-                              "fax", "addressline1", "addressline2", "addressline3", "city",
-                              "country", "postalcode", "region"}) {
-            k.push_back(std::string("admin_") + f);
-            k.push_back(std::string("tech_") + f);
-        }
-        for (const char* f :
-             {"name", "division", "duns", "addressline1", "addressline2", "addressline3", "city",
-              "country", "fax", "phone", "postalcode", "region", "lei"})
-            k.push_back(std::string("org_") + f);
-        return k;
-    }();
-    return keys;
-}
 
 const CertConfig& Config::cert(const std::string& name) const {
     for (const auto& c : certs)
         if (c.name == name)
             return c;
-    throw ConfigError("unknown certificate \"" + name + "\" (no " + certsDir + "/" + name +
-                      ".conf)");
+    throw ConfigError("unknown certificate \"" + escapeForLog(name) + "\" (no " +
+                      escapeForLog(certsDir + "/" + name) + ".conf)");
 }
 
 Config loadConfig(const std::string& path, bool requireCredentials) {
-    Config config;
-    config.path = path;
-    std::string base = dirOf(path);
-    config.api.url = "https://my.gogetssl.com/api";
-    config.api.credentialsFile = base + "/credentials.conf";
-    config.certsDir = base + "/certs.d";
-    config.hooksDir = base + "/hooks";
     // The main file is named as given: it is the one file the user did not reach through it.
     if (::access(path.c_str(), F_OK) != 0 && errno == ENOENT)
-        throw ConfigError(path + ": no such file (use --config FILE)");
-    IniFile ini(path, displayName(base, path), 0755);
-    readMain(ini, config, base);
-    if (requireCredentials)
-        readCredentials(config, base);
-
-    std::string certsDisplay = displayName(base, config.certsDir);
-    DIR* dir = ::opendir(config.certsDir.c_str());
-    if (!dir)
-        throw ConfigError(certsDisplay + ": cannot open directory: " + errnoText(errno));
-    std::vector<std::string> files;
-    while (dirent* entry = ::readdir(dir)) {
-        std::string file = entry->d_name;
-        if (file.size() > 5 && file[0] != '.' && file.compare(file.size() - 5, 5, ".conf") == 0)
-            files.push_back(file);
+        throw ConfigError(escapeForLog(path) + ": no such file (use --config FILE)");
+    Config config;
+    // A relative --config must not make every relative path inside it relative to the cwd.
+    config.path = Poco::Path(path).absolute().toString();
+    std::string base = parentDir(config.path);
+    checkFileDir(config.path, "config directory");
+    IniFile ini(config.path, displayName(base, config.path), 0755);
+    readMainFile(ini, config, base);
+    if (requireCredentials) {
+        checkFileDir(config.api.credentialsFile, "credentials directory");
+        readCredentials(config, displayName(base, config.api.credentialsFile));
     }
-    ::closedir(dir);
-    std::sort(files.begin(), files.end());
-    for (const auto& file : files) {
-        std::string full = config.certsDir + "/" + file;
-        std::string name = file.substr(0, file.size() - 5);
-        std::string display = displayName(base, full);
-        if (!isValidCertName(name))
-            throw ConfigError(display + ": bad certificate name \"" + name +
-                              "\" (letters, digits, . _ -, at most 64)");
-        config.certs.push_back(readCertFile(full, display, name, config));
-    }
+    readCerts(config, base);
     return config;
 }
 

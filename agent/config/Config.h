@@ -1,6 +1,7 @@
 #pragma once
 
 #include "config/ServerSettings.h"
+#include "util/CertName.h"
 #include "util/Duration.h"
 #include "util/Secret.h"
 
@@ -46,7 +47,7 @@ using Contact = std::map<std::string, std::string>;
 
 /// One certs.d/NAME.conf, merged with the defaults of certagent.conf.
 struct CertConfig {
-    std::string name;                 ///< file stem, ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$
+    std::string name;                 ///< file stem, isValidCertName (util/CertName.h)
     std::string file;                 ///< path of the file (for messages)
     std::vector<std::string> domains; ///< lower-cased; first = common name
     long long orderId = 0;            ///< existing order; 0 = none
@@ -86,10 +87,13 @@ struct Config {
     const CertConfig& cert(const std::string& name) const;
 };
 
-/// Reads certagent.conf, its credentials file and every certs.d/*.conf. Throws ConfigError
-/// (exit 2) naming the file and key: unknown keys, bad values, missing files, files writable by
-/// group or others, a credentials file not 0600 or stricter.
-/// `requireCredentials` = false lets `status`/`csr` run without a credentials file.
+/// Reads certagent.conf, its credentials file and every certs.d/*.conf (a relative `path` is made
+/// absolute first). Throws ConfigError (exit 2) naming the file and key, with config text escaped:
+/// unknown keys, bad values, missing files, files writable by group or others, a credentials file
+/// not 0600 or stricter, a config directory, certs.d or credentials directory that others could
+/// write to (util/PathTrust.h), a symlink in certs.d, a bad certificate name, and two certificate
+/// files sharing a name. `requireCredentials` = false lets `status`/`csr` run without a
+/// credentials file.
 Config loadConfig(const std::string& path, bool requireCredentials = true);
 
 /// Parses `[renewal] before`; throws ConfigError naming `what`.
@@ -98,8 +102,9 @@ RenewBefore parseRenewBefore(const std::string& text, const std::string& what);
 /// True for a DNS name of LDH labels (optionally "*." first), lower case, ≤ 253 chars.
 bool isValidDomain(const std::string& name);
 
-/// True for ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$.
-bool isValidCertName(const std::string& name);
+/// True for an IPv4 or IPv6 address literal (also "[::1]" and all-numeric dotted forms like
+/// "127.1"), which is never a name certagent orders a certificate for.
+bool isIpAddress(const std::string& text);
 
 /// Every contact key a config may set (admin_*, tech_*, org_*).
 const std::vector<std::string>& contactKeys();

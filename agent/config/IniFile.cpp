@@ -1,16 +1,20 @@
 #include "config/IniFile.h"
 
 #include "util/Error.h"
+#include "util/FileIo.h"
+#include "util/Secret.h"
+#include "util/Text.h"
 
 #include <Poco/String.h>
-#include <Poco/Util/IniFileConfiguration.h>
 
 #include <cerrno>
 #include <cstdio>
-#include <fstream>
+#include <fcntl.h>
+#include <set>
 #include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utility>
 
 namespace certagent::config {
 
@@ -34,28 +38,27 @@ std::string stripInlineComment(const std::string& line) {
     return line;
 }
 
-std::string readAll(const std::string& path, const std::string& display) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw ConfigError(display + ": cannot read: " + errnoText(errno));
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (text.size() > kMaxFileBytes)
-        throw ConfigError(display + ": larger than 256 KiB");
-    if (text.find('\0') != std::string::npos)
-        throw ConfigError(display + ": contains a NUL byte");
-    return text;
+UniqueFd openFile(const std::string& path, const std::string& display, IniFile::Links links) {
+    int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK; // O_NONBLOCK: a planted FIFO must not hang us
+    if (links == IniFile::Links::Refuse)
+        flags |= O_NOFOLLOW;
+    UniqueFd fd(::open(path.c_str(), flags));
+    if (fd.valid())
+        return fd;
+    int err = errno;
+    if (err == ENOENT)
+        throw ConfigError(display + ": no such file");
+    if (err == ELOOP && links == IniFile::Links::Refuse)
+        throw ConfigError(display + ": is a symbolic link, which certagent does not follow here "
+                                    "(put the file itself in its place)");
+    throw ConfigError(display + ": cannot read: " + errnoText(err));
 }
 
-} // namespace
-
-void checkFileSafety(const std::string& path, const std::string& display, unsigned maxMode) {
+/// The file checks, made on the descriptor that is read (no race with a rename in between).
+void checkSafety(int fd, const std::string& display, unsigned maxMode) {
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) {
-        int err = errno;
-        if (err == ENOENT)
-            throw ConfigError(display + ": no such file");
-        throw ConfigError(display + ": cannot stat: " + errnoText(err));
-    }
+    if (::fstat(fd, &st) != 0)
+        throw ConfigError(display + ": cannot stat: " + errnoText(errno));
     if (!S_ISREG(st.st_mode))
         throw ConfigError(display + ": not a regular file");
     unsigned mode = st.st_mode & 07777;
@@ -69,70 +72,101 @@ void checkFileSafety(const std::string& path, const std::string& display, unsign
                           ", not root or the running user");
 }
 
-IniFile::IniFile(const std::string& path, const std::string& display, unsigned maxMode)
-    : m_display(display) {
-    checkFileSafety(path, display, maxMode);
-    std::istringstream lines(readAll(path, display));
-    std::ostringstream cleaned;
+std::string readAll(int fd, const std::string& display) {
+    std::string text;
+    char buf[8192];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            throw ConfigError(display + ": cannot read: " + errnoText(errno));
+        if (n == 0)
+            break;
+        text.append(buf, static_cast<std::size_t>(n));
+        if (text.size() > kMaxFileBytes) {
+            wipe(text);
+            throw ConfigError(display + ": larger than 256 KiB");
+        }
+    }
+    if (text.find('\0') != std::string::npos) {
+        wipe(text);
+        throw ConfigError(display + ": contains a NUL byte");
+    }
+    return text;
+}
+
+} // namespace
+
+std::string keyLabel(const std::string& section, const std::string& key) {
+    std::string k = escapeForLog(key, 80);
+    return section.empty() ? k : "[" + escapeForLog(section, 80) + "] " + k;
+}
+
+IniFile::IniFile(const std::string& path, const std::string& display, unsigned maxMode, Links links)
+    : m_display(escapeForLog(display)) {
+    UniqueFd fd = openFile(path, m_display, links);
+    checkSafety(fd.get(), m_display, maxMode);
+    std::string text = readAll(fd.get(), m_display);
+    try {
+        parse(text);
+    } catch (...) {
+        wipe(text);
+        throw;
+    }
+    wipe(text);
+}
+
+IniFile::~IniFile() {
+    for (auto& entry : m_entries)
+        wipe(entry.value);
+}
+
+void IniFile::parse(const std::string& text) {
+    std::istringstream lines(text);
+    std::set<std::pair<std::string, std::string>> seen; // lower-cased (section, key)
     std::string line;
     std::string section;
     for (int number = 1; std::getline(lines, line); ++number) {
+        std::string at = m_display + ":" + std::to_string(number);
         if (!line.empty() && line.back() == '\r')
             line.pop_back();
-        std::string text = Poco::trim(stripInlineComment(line));
-        if (text.empty() || text[0] == ';' || text[0] == '#') {
-            cleaned << '\n';
+        std::string content = Poco::trim(stripInlineComment(line));
+        if (content.empty() || content[0] == ';' || content[0] == '#')
             continue;
-        }
-        if (text[0] == '[') {
-            // Poco ends the name at the first ']': a name holding brackets would be read as
-            // another section than the one checked here.
-            if (text.back() != ']' || text.size() < 3 ||
-                text.find_first_of("[]", 1) != text.size() - 1)
-                throw ConfigError(display + ":" + std::to_string(number) +
-                                  ": malformed section header");
-            section = Poco::trim(text.substr(1, text.size() - 2));
+        if (content[0] == '[') {
+            if (content.back() != ']' || content.size() < 3)
+                throw ConfigError(at + ": malformed section header");
+            section = Poco::trim(content.substr(1, content.size() - 2));
             m_sections.push_back(section);
-            cleaned << '[' << section << "]\n";
             continue;
         }
-        auto eq = text.find('=');
+        auto eq = content.find('=');
         if (eq == std::string::npos)
-            throw ConfigError(display + ":" + std::to_string(number) + ": expected key = value");
-        std::string key = Poco::trim(text.substr(0, eq));
+            throw ConfigError(at + ": expected key = value");
+        std::string key = Poco::trim(content.substr(0, eq));
         if (key.empty())
-            throw ConfigError(display + ":" + std::to_string(number) + ": empty key");
-        std::string full = section.empty() ? key : section + "." + key;
-        if (!m_lines.emplace(Poco::toLower(full), number).second)
-            throw ConfigError(display + ":" + std::to_string(number) + ": duplicate key \"" + key +
-                              "\"");
-        m_entries.emplace_back(section, key);
-        cleaned << key << " = " << Poco::trim(text.substr(eq + 1)) << '\n';
+            throw ConfigError(at + ": empty key");
+        if (!seen.emplace(Poco::toLower(section), Poco::toLower(key)).second)
+            throw ConfigError(at + ": duplicate key \"" + escapeForLog(key, 80) + "\"");
+        m_index.emplace(std::make_pair(section, key), m_entries.size());
+        m_entries.push_back({section, key, Poco::trim(content.substr(eq + 1)), number});
     }
-    std::istringstream in(cleaned.str());
-    m_ini = new Poco::Util::IniFileConfiguration(in);
 }
 
-IniFile::~IniFile() = default;
-IniFile::IniFile(IniFile&&) noexcept = default;
-
-std::optional<std::string> IniFile::get(const std::string& section, const std::string& key) const {
-    std::string full = section.empty() ? key : section + "." + key;
-    if (!m_ini->hasProperty(full))
-        return std::nullopt;
-    return m_ini->getRawString(full);
+const IniEntry* IniFile::find(const std::string& section, const std::string& key) const {
+    auto it = m_index.find(std::make_pair(section, key));
+    return it == m_index.end() ? nullptr : &m_entries[it->second];
 }
 
 std::string IniFile::where(const std::string& section, const std::string& key) const {
-    std::string full = section.empty() ? key : section + "." + key;
-    auto it = m_lines.find(Poco::toLower(full));
-    return it == m_lines.end() ? m_display : m_display + ":" + std::to_string(it->second);
+    const IniEntry* entry = find(section, key);
+    return entry ? m_display + ":" + std::to_string(entry->line) : m_display;
 }
 
 void IniFile::fail(const std::string& section, const std::string& key,
                    const std::string& message) const {
-    std::string label = section.empty() ? key : "[" + section + "] " + key;
-    throw ConfigError(where(section, key) + ": " + label + ": " + message);
+    throw ConfigError(where(section, key) + ": " + keyLabel(section, key) + ": " + message);
 }
 
 } // namespace certagent::config

@@ -1,65 +1,66 @@
 #pragma once
 
-#include <Poco/AutoPtr.h>
-
 #include <map>
-#include <memory>
-#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
-
-namespace Poco::Util {
-class IniFileConfiguration;
-}
 
 namespace certagent::config {
 
-/// One INI file read through Poco::Util::IniFileConfiguration, with what Poco does not do:
-/// `;`/`#` comment lines and ` ; inline` / ` # inline` comments, line numbers for messages,
-/// duplicate keys and lines without `=` refused, and the file-mode check (not writable by group or
-/// others).
+/// One `key = value` line of an INI file.
+struct IniEntry {
+    std::string section; ///< "" before any section header
+    std::string key;
+    std::string value; ///< trimmed, inline comment removed, no ${} expansion
+    int line = 0;
+};
+
+/// One INI file read by its own line pass (Poco's INI reader has no line numbers, no duplicate
+/// check and no inline comments): `;`/`#` comment lines and ` ; inline` / ` # inline` comments,
+/// line numbers for messages, duplicate keys (case-insensitive) and lines without `=` refused,
+/// and the file checks (regular file, mode, owner) made on the open descriptor. Every value is
+/// wiped from memory when the IniFile goes (the credentials file is one).
 class IniFile {
   public:
-    /// Reads `path`; `display` names it in messages (e.g. "certs.d/shop.conf"). `maxMode` are the
-    /// permission bits allowed (0644 → no group/other write; 0600 → owner only). Throws
-    /// ConfigError: missing/unreadable file, unsafe mode or owner, malformed line, duplicate key.
-    IniFile(const std::string& path, const std::string& display, unsigned maxMode = 0755);
-    ~IniFile();
-    IniFile(IniFile&&) noexcept;
+    /// Whether the last component of the path may be a symlink.
+    enum class Links { Follow, Refuse };
 
-    /// Raw value (no ${} expansion) of `key` in `section` ("" = before any section header).
-    std::optional<std::string> get(const std::string& section, const std::string& key) const;
-    /// Every (section, key) present, in file order.
-    const std::vector<std::pair<std::string, std::string>>& entries() const { return m_entries; }
+    /// Reads `path`; `display` names it in messages (e.g. "certs.d/shop.conf"; escaped here).
+    /// `maxMode` are the permission bits allowed (0644 → no group/other write; 0600 → owner only).
+    /// Throws ConfigError: missing/unreadable file, a symlink when `links` is Refuse, not a
+    /// regular file, unsafe mode or owner, too large, NUL byte, malformed line, duplicate key.
+    IniFile(const std::string& path, const std::string& display, unsigned maxMode = 0755,
+            Links links = Links::Follow);
+    ~IniFile();
+    IniFile(const IniFile&) = delete;
+    IniFile& operator=(const IniFile&) = delete;
+
+    /// The entry of `key` in `section` (exact spelling), or nullptr.
+    const IniEntry* find(const std::string& section, const std::string& key) const;
+    /// Every entry, in file order.
+    const std::vector<IniEntry>& entries() const { return m_entries; }
     /// Every section header present (also empty sections), in file order.
     const std::vector<std::string>& sections() const { return m_sections; }
 
-    /// "display:LINE" of a key ("display" if unknown).
+    /// "display:LINE" of a key ("display" if it is not in the file).
     std::string where(const std::string& section, const std::string& key) const;
     /// Throws ConfigError "display:LINE: [section] key: message" ("display:LINE: key: message"
-    /// for keys outside a section).
+    /// for keys outside a section); section and key are escaped, `message` is used as given.
     [[noreturn]] void fail(const std::string& section, const std::string& key,
                            const std::string& message) const;
+    /// The display name, escaped for messages.
     const std::string& display() const { return m_display; }
 
   private:
+    void parse(const std::string& text);
+
     std::string m_display;
-    Poco::AutoPtr<Poco::Util::IniFileConfiguration> m_ini;
-    std::vector<std::pair<std::string, std::string>> m_entries;
+    std::vector<IniEntry> m_entries;
     std::vector<std::string> m_sections;
-    std::map<std::string, int> m_lines; ///< "section.key" → line number
+    std::map<std::pair<std::string, std::string>, std::size_t> m_index; ///< (section, key) → entry
 };
 
-/// Throws ConfigError "display: writable by group or others (mode 0664)" (or "must be mode 0600
-/// or stricter" when `maxMode` is 0600), or "owned by uid N" unless owned by root or the
-/// effective uid. `st` follows symlinks. Used for config, credentials and certs.d.
-void checkFileSafety(const std::string& path, const std::string& display, unsigned maxMode);
-
-struct Config;
-struct CertConfig;
-/// Reads one certs.d file into a CertConfig merged with `config`'s defaults (CertFile.cpp).
-/// Throws ConfigError naming `display` and the key.
-CertConfig readCertFile(const std::string& path, const std::string& display,
-                        const std::string& name, const Config& config);
+/// "[section] key" or "key" (outside a section), escaped for a message.
+std::string keyLabel(const std::string& section, const std::string& key);
 
 } // namespace certagent::config

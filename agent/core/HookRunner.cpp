@@ -1,7 +1,11 @@
 #include "core/HookRunner.h"
 
+#include "util/PathTrust.h"
+#include "util/Text.h"
+
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/String.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -21,89 +25,21 @@ namespace {
 
 const char* const kPhases[] = {"pre", "deploy", "post", "failure", "dns"};
 
-std::string join(const std::vector<std::string>& items, const std::string& sep) {
-    std::string out;
-    for (const auto& item : items)
-        out += (out.empty() ? "" : sep) + item;
-    return out;
-}
-
-/// One output line made safe for the log: control bytes and non-ASCII become \xNN.
-std::string escapeLine(const std::string& line) {
-    std::string out;
-    for (unsigned char c : line) {
-        if (c == '\\') {
-            out += "\\\\";
-        } else if (c == '\t') {
-            out += "\\t";
-        } else if (c < 0x20 || c >= 0x7f) {
-            char buf[5];
-            std::snprintf(buf, sizeof buf, "\\x%02x", c);
-            out += buf;
-        } else {
-            out += static_cast<char>(c);
-        }
-        if (out.size() > 2000) {
-            out += "...";
-            break;
-        }
-    }
-    return out;
-}
-
 /// run-parts(8) names: letters, digits, underscore and hyphen only.
 bool runPartsName(const std::string& name) {
     static const std::regex kName("^[A-Za-z0-9_-]+$");
     return std::regex_match(name, kName);
 }
 
-bool ownerOk(const struct stat& st) {
-    return st.st_uid == 0 || st.st_uid == ::geteuid();
-}
-
-/// A directory may be writable by others only when it is root's and sticky (like /tmp): nobody
-/// else can then rename or remove what we own inside it.
-std::string dirProblem(const struct stat& st) {
-    if (!S_ISDIR(st.st_mode))
-        return "is not a directory";
-    if (!ownerOk(st))
-        return "is owned by uid " + std::to_string(st.st_uid) + " (not root or us)";
-    if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_uid == 0 && (st.st_mode & S_ISVTX)))
-        return "is group- or world-writable";
-    return {};
-}
-
 std::string fileProblem(const struct stat& st) {
     if (!S_ISREG(st.st_mode))
         return "is not a regular file";
-    if (!ownerOk(st))
+    if (!trustedOwner(st))
         return "is owned by uid " + std::to_string(st.st_uid) + " (not root or us)";
     if (st.st_mode & (S_IWGRP | S_IWOTH))
         return "is group- or world-writable";
     if (!(st.st_mode & S_IXUSR))
         return "is not executable";
-    return {};
-}
-
-/// Checks every existing ancestor directory of `path` (lexically, not following a final
-/// symlink). Returns "<dir> <problem>" or empty.
-std::string ancestorsProblem(const std::string& path) {
-    std::string prefix;
-    size_t pos = 0;
-    while ((pos = path.find('/', pos + 1)) != std::string::npos) {
-        std::string dir = path.substr(0, pos);
-        struct stat st;
-        if (::lstat(dir.c_str(), &st) != 0)
-            return dir + ": " + errnoText(errno);
-        if (S_ISLNK(st.st_mode))
-            continue; // its target is checked through the resolved path
-        std::string problem = dirProblem(st);
-        if (!problem.empty())
-            return dir + " " + problem;
-    }
-    struct stat root;
-    if (::stat("/", &root) == 0 && !dirProblem(root).empty())
-        return "/ " + dirProblem(root);
     return {};
 }
 
@@ -126,7 +62,8 @@ std::string hookProblem(const std::string& path, bool isDir) {
     struct stat st;
     if (::stat(resolved.c_str(), &st) != 0)
         return "hook " + path + ": " + errnoText(errno);
-    problem = isDir ? dirProblem(st) : fileProblem(st);
+    // A hook directory's entries are run: sticky world-writable is no excuse there.
+    problem = isDir ? dirProblem(st, DirUse::Entries) : fileProblem(st);
     if (!problem.empty())
         return "hook " + path + (resolved != path ? " -> " + resolved : "") + " " + problem;
     return {};
@@ -149,7 +86,7 @@ std::string stringify(const Poco::JSON::Object::Ptr& object) {
 } // namespace
 
 std::map<std::string, std::string> HookEvent::environment() const {
-    std::string names = join(domains, " ");
+    std::string names = Poco::cat(std::string(" "), domains.begin(), domains.end());
     return {
         {"PATH", kFixedPath},
         {"CERTAGENT_EVENT", event},
@@ -325,7 +262,7 @@ bool HookRunner::runOne(const std::string& path, const std::map<std::string, std
     }
     std::istringstream lines(result.output);
     for (std::string line; std::getline(lines, line);)
-        m_log("hook " + shown + ": " + escapeLine(line));
+        m_log("hook " + shown + ": " + escapeForLog(line, 2000));
     if (result.ok()) {
         m_log("hook " + shown + ": ok");
         return true;

@@ -1,5 +1,8 @@
-#include "core/CertRunner.h"
+#include "core/Installation.h"
+
+#include "core/DcvPlacement.h"
 #include "core/Deployer.h"
+#include "core/InstallerFor.h"
 #include "core/RunSupport.h"
 #include "crypto/Gate.h"
 #include "crypto/Keys.h"
@@ -31,10 +34,10 @@ std::optional<int> versionWithLeaf(const store::Store& store, const std::string&
     return std::nullopt;
 }
 
-store::VersionMeta metaOf(const crypto::VerifiedCert& cert, long long orderId,
+store::VersionMeta metaOf(const crypto::VerifiedCert& cert, const OrderRef& order,
                           const EVP_PKEY& key) {
     store::VersionMeta meta;
-    meta.orderId = orderId;
+    meta.order = order;
     meta.serial = cert.facts.serialHex;
     meta.sha256 = cert.facts.sha256;
     meta.notBefore = formatIsoUtc(toTime(cert.facts.notBefore));
@@ -47,42 +50,22 @@ store::VersionMeta metaOf(const crypto::VerifiedCert& cert, long long orderId,
 
 } // namespace
 
-std::unique_ptr<Installer> CertRunner::makeInstaller() {
-    if (m_cert.installer == "none")
-        return nullptr;
-    const config::ServerSettings& server =
-        m_cert.installer == "apache" ? m_ctx.config.apache : m_ctx.config.nginx;
-    return m_ctx.installers(m_cert.installer,
-                            InstallerContext{m_ctx.config.storeDir, server, m_ctx.runner});
-}
-
-void CertRunner::runHooks(const std::string& phase, const std::string& error) {
-    HookEvent event;
-    event.name = m_cert.name;
-    event.domains = m_cert.domains;
-    event.orderId = m_state.orderId ? std::to_string(m_state.orderId) : "";
-    event.liveDir = m_ctx.store.liveDir(m_cert.name);
-    event.cert = event.liveDir + "/cert.pem";
-    event.key = event.liveDir + "/privkey.pem";
-    event.chain = event.liveDir + "/chain.pem";
-    event.fullchain = event.liveDir + "/fullchain.pem";
-    if (auto meta = m_ctx.store.liveMeta(m_cert.name)) {
-        event.serial = meta->serial;
-        event.notAfter = meta->notAfter;
-    }
-    event.error = error;
-    HookOutcome outcome = phase == "deploy" ? m_ctx.hooks.runDeploy(event, m_cert.deployHook)
-                                            : m_ctx.hooks.run(phase, event);
+void Installation::runHooks(const std::string& phase, const std::string& error) {
+    HookEvent event = hookEventFor(m_job.ctx, m_job.cert, m_job.state.order.id, error);
+    HookOutcome outcome = phase == "deploy"
+                              ? m_job.ctx.hooks.runDeploy(event, m_job.cert.deployHook)
+                              : m_job.ctx.hooks.run(phase, event);
     if (!outcome.ok()) {
         std::string message = phase + " hooks: " + outcome.firstError;
-        logger().error(m_prefix + message);
+        logger().error(m_job.prefix + message);
         if (phase == "deploy")
             throw RefusedError(message);
     }
 }
 
-int CertRunner::deployVersion(Installer* installer, const std::string& sha256,
-                              const std::string& previousSha, std::optional<int> previousVersion) {
+int Installation::deployVersion(Installer* installer, const std::string& sha256,
+                                const std::string& previousSha,
+                                std::optional<int> previousVersion) {
     if (!installer)
         return kExitOk;
     DeployStep step;
@@ -90,84 +73,92 @@ int CertRunner::deployVersion(Installer* installer, const std::string& sha256,
     step.previousSha256 = previousSha;
     step.switchBack = [this, previousVersion] {
         if (previousVersion)
-            m_ctx.store.switchLive(m_cert.name, *previousVersion);
+            m_job.ctx.store.switchLive(m_job.cert.name, *previousVersion);
     };
-    step.log = [this](const std::string& line) { logger().information(m_prefix + line); };
+    step.log = [this](const std::string& line) { logger().information(m_job.prefix + line); };
     DeployOutcome outcome = deploy(*installer, step);
     if (outcome.exitCode != kExitOk)
-        m_state.lastError = outcome.error;
+        m_job.state.lastError = outcome.error;
     return outcome.exitCode;
 }
 
-std::optional<std::string> CertRunner::orderKey(std::string& label) const {
-    label = "pending/" + m_cert.name + "/privkey.pem";
-    if (auto pem = m_ctx.store.readPendingKey(m_cert.name))
+std::optional<std::string> Installation::orderKey(std::string& label) const {
+    label = "pending/" + m_job.cert.name + "/privkey.pem";
+    if (auto pem = m_job.ctx.store.readPendingKey(m_job.cert.name))
         return pem;
     // reuse_key, or an interrupted run that already removed the pending key after the switch
-    label = "live/" + m_cert.name + "/privkey.pem";
-    return readFileCapped(m_ctx.store.liveDir(m_cert.name) + "/privkey.pem", 64 * 1024);
+    label = "live/" + m_job.cert.name + "/privkey.pem";
+    return readFileCapped(m_job.ctx.store.liveDir(m_job.cert.name) + "/privkey.pem", 64 * 1024);
 }
 
-int CertRunner::gateRefused(const RunOptions& options, const crypto::GateError& e) {
+int Installation::gateRefused(const RunOptions& options, const crypto::GateError& e) {
     bool defer = e.exitCode() == kExitTemporary;
     if (!options.dryRun && !defer) {
-        cleanupValidation();
-        m_state.phase = "failed"; // never loop into new orders on a mismatch
+        DcvPlacement(m_job).cleanup();
+        m_job.state.phase = store::Phase::Failed; // never loop into new orders on a mismatch
     }
-    int rc = refuseAndRecord(e.what(), e.exitCode());
+    int rc = m_job.record(e.what(), e.exitCode());
     if (!options.dryRun) {
-        save();
+        m_job.save();
         if (!defer)
             runHooks("failure", e.what());
     }
     return rc;
 }
 
-int CertRunner::installIssued(const RunOptions& options, const api::OrderStatus& st) {
-    std::string order = "order " + std::to_string(m_state.orderId);
+int Installation::installIssued(const RunOptions& options, const std::vector<IssuedChain>& chains) {
+    std::string order = m_job.orderLabel();
     std::string keyLabel;
     auto keyPem = orderKey(keyLabel);
     if (!keyPem)
-        return refuseAndSave(order + " is issued but there is no key for it (run certagent csr " +
-                                 m_cert.name + " before ordering elsewhere)",
-                             kExitRefused, options.dryRun);
+        return m_job.recordAndSave(order +
+                                       " is issued but there is no key for it (run certagent "
+                                       "csr " +
+                                       m_job.cert.name + " before ordering elsewhere)",
+                                   kExitRefused, options.dryRun);
     auto key = crypto::privateKeyFromPem(*keyPem, keyLabel);
     crypto::GateInput in;
-    in.crtCode = st.crtCode;
-    in.caCode = st.caCode;
     in.localKey = key.get();
-    in.names = m_cert.domains;
-    in.trustCaFile = m_ctx.config.trustCaFile;
-    in.now = std::chrono::system_clock::from_time_t(m_ctx.now());
+    in.names = m_job.cert.domains;
+    in.trustCaFile = m_job.ctx.config.trustCaFile;
+    in.now = std::chrono::system_clock::from_time_t(m_job.ctx.now());
     in.context = order;
     crypto::VerifiedCert cert;
-    try {
-        cert = crypto::verifyIssued(in);
-    } catch (const crypto::GateError& e) {
-        return gateRefused(options, e);
+    for (size_t i = 0;; ++i) {
+        in.crtCode = chains.at(i).leafPem;
+        in.caCode = chains.at(i).chainPem;
+        try {
+            cert = crypto::verifyIssued(in);
+            break;
+        } catch (const crypto::GateError& e) {
+            // An alternate chain may lead to another root; every other refusal is final.
+            if (e.failure() != crypto::GateFailure::NoTrustedPath || i + 1 == chains.size())
+                return gateRefused(options, e);
+        }
     }
     const auto& facts = cert.facts;
-    auto live = m_ctx.store.liveMeta(m_cert.name);
+    auto& state = m_job.state;
+    auto live = m_job.ctx.store.liveMeta(m_job.cert.name);
     bool isLive = live && live->sha256 == facts.sha256;
-    if (isLive && m_state.deployedSha256 == facts.sha256) {
-        logger().information(m_prefix + order + ": serial " + facts.serialHex +
+    if (isLive && state.deployedSha256 == facts.sha256) {
+        logger().information(m_job.prefix + order + ": serial " + facts.serialHex +
                              " is already deployed; nothing to do");
         return options.dryRun ? kExitOk : finishInstalled(facts.sha256, false);
     }
     if (live && !isLive && parseIsoUtc(live->notBefore).value_or(0) > toTime(facts.notBefore)) {
         if (!options.dryRun)
-            m_state.phase = "failed";
-        return refuseAndSave(order + ": certificate serial " + facts.serialHex +
-                                 " is older than the deployed one; refusing the downgrade",
-                             kExitRefused, options.dryRun);
+            state.phase = store::Phase::Failed;
+        return m_job.recordAndSave(order + ": certificate serial " + facts.serialHex +
+                                       " is older than the deployed one; refusing the downgrade",
+                                   kExitRefused, options.dryRun);
     }
     if (options.dryRun) {
-        logger().information(m_prefix + "dry run: " + order + " serial " + facts.serialHex +
+        logger().information(m_job.prefix + "dry run: " + order + " serial " + facts.serialHex +
                              " passed verification; would install it");
         return kExitOk;
     }
     store::VersionFiles files{*keyPem, cert.certPem, cert.chainPem, cert.fullchainPem,
-                              metaOf(cert, m_state.orderId, *key)};
+                              metaOf(cert, state.order, *key)};
     wipe(*keyPem);
     // A stop request (systemd, Ctrl-C) waits until the new set is live and proven, or rolled
     // back, and the state says so.
@@ -175,57 +166,55 @@ int CertRunner::installIssued(const RunOptions& options, const api::OrderStatus&
     return writeAndDeploy(files);
 }
 
-int CertRunner::writeAndDeploy(store::VersionFiles& files) {
+int Installation::writeAndDeploy(store::VersionFiles& files) {
     const auto& meta = files.meta;
     // Ask the server where the names are served before anything changes.
-    std::unique_ptr<Installer> installer = makeInstaller();
+    std::unique_ptr<Installer> installer = makeInstallerFor(m_job.ctx, m_job.cert);
     if (installer)
-        installer->discover({m_cert.name, m_cert.domains,
-                             m_ctx.store.liveDir(m_cert.name) + "/fullchain.pem",
-                             m_ctx.store.liveDir(m_cert.name) + "/privkey.pem"});
-    auto version = versionWithLeaf(m_ctx.store, m_cert.name, meta.sha256);
+        installer->discover(deployTargetFor(m_job.ctx, m_job.cert));
+    auto version = versionWithLeaf(m_job.ctx.store, m_job.cert.name, meta.sha256);
     if (!version)
-        version = m_ctx.store.writeVersion(m_cert.name, files);
+        version = m_job.ctx.store.writeVersion(m_job.cert.name, files);
     wipe(files.privkeyPem);
     // What the server served before: the last deployed leaf (the live link may already point at
     // the new version if an earlier run was interrupted after the switch).
-    std::string previousSha = m_state.deployedSha256;
-    auto previousVersion = versionWithLeaf(m_ctx.store, m_cert.name, previousSha);
-    if (!previousVersion && m_ctx.store.liveVersion(m_cert.name) != version)
-        previousVersion = m_ctx.store.liveVersion(m_cert.name);
-    m_state.phase = "issued";
-    save();
+    std::string previousSha = m_job.state.deployedSha256;
+    auto previousVersion = versionWithLeaf(m_job.ctx.store, m_job.cert.name, previousSha);
+    if (!previousVersion && m_job.ctx.store.liveVersion(m_job.cert.name) != version)
+        previousVersion = m_job.ctx.store.liveVersion(m_job.cert.name);
+    m_job.state.phase = store::Phase::Issued;
+    m_job.save();
     runHooks("pre", "");
-    m_ctx.store.switchLive(m_cert.name, *version);
-    logger().information(m_prefix + "live -> version " + std::to_string(*version) + " (serial " +
-                         meta.serial + ", not after " + meta.notAfter + ")");
+    m_job.ctx.store.switchLive(m_job.cert.name, *version);
+    logger().information(m_job.prefix + "live -> version " + std::to_string(*version) +
+                         " (serial " + meta.serial + ", not after " + meta.notAfter + ")");
     int rc = deployVersion(installer.get(), meta.sha256, previousSha, previousVersion);
     if (rc != kExitOk) {
-        refuseAndSave("deploy failed: " + m_state.lastError, rc);
-        runHooks("failure", m_state.lastError);
+        m_job.recordAndSave("deploy failed: " + m_job.state.lastError, rc);
+        runHooks("failure", m_job.state.lastError);
         return rc;
     }
     rc = finishInstalled(meta.sha256, true);
-    for (int removed : m_ctx.store.prune(m_cert.name))
-        logger().debug(m_prefix + "pruned version " + std::to_string(removed));
-    logger().information(m_prefix + "installed serial " + meta.serial);
+    for (int removed : m_job.ctx.store.prune(m_job.cert.name))
+        logger().debug(m_job.prefix + "pruned version " + std::to_string(removed));
+    logger().information(m_job.prefix + "installed serial " + meta.serial);
     return rc;
 }
 
-int CertRunner::finishInstalled(const std::string& sha256, bool changed) {
-    if (m_ctx.store.hasPendingKey(m_cert.name))
-        m_ctx.store.removePendingKey(m_cert.name);
-    cleanupValidation();
-    m_state.phase = "installed";
-    m_state.deployedSha256 = sha256;
-    m_state.lastError.clear();
-    m_state.attempts = 0;
-    m_state.pendingSince.reset();
+int Installation::finishInstalled(const std::string& sha256, bool changed) {
+    if (m_job.ctx.store.hasPendingKey(m_job.cert.name))
+        m_job.ctx.store.removePendingKey(m_job.cert.name);
+    DcvPlacement(m_job).cleanup();
+    m_job.state.phase = store::Phase::Installed;
+    m_job.state.deployedSha256 = sha256;
+    m_job.state.lastError.clear();
+    m_job.state.attempts = 0;
+    m_job.state.pendingSince.reset();
     if (changed) {
-        m_state.lastSuccess = m_ctx.now();
-        m_state.lastFullCheck = m_ctx.now();
+        m_job.state.lastSuccess = m_job.ctx.now();
+        m_job.state.lastFullCheck = m_job.ctx.now();
     }
-    save();
+    m_job.save();
     if (!changed)
         return kExitOk; // the same certificate: no reload, no hooks
     int rc = kExitOk;
@@ -233,9 +222,9 @@ int CertRunner::finishInstalled(const std::string& sha256, bool changed) {
         runHooks("deploy", "");
     } catch (const RefusedError& e) {
         rc = kExitHookFailed;
-        m_state.lastError = e.what();
-        save();
-        runHooks("failure", m_state.lastError);
+        m_job.state.lastError = e.what();
+        m_job.save();
+        runHooks("failure", m_job.state.lastError);
     }
     runHooks("post", "");
     return rc;

@@ -3,9 +3,6 @@
 #include "crypto/Pem.h"
 #include "util/FileIo.h"
 
-#include <Poco/DateTime.h>
-#include <Poco/Timestamp.h>
-
 namespace certagent::core {
 
 Poco::Logger& logger() {
@@ -42,15 +39,6 @@ crypto::LiveCheck inspectLiveFiles(const store::Store& store, const config::Conf
 
 std::string pendingCsrPath(const store::Store& store, const std::string& name) {
     return parentDir(store.pendingKeyPath(name)) + "/request.csr";
-}
-
-bool isTerminalStatus(const std::string& status) {
-    return status == "cancelled" || status == "rejected" || status == "expired";
-}
-
-std::time_t dateToTime(const api::Date& date) {
-    Poco::DateTime dt(date.year, date.month, date.day);
-    return dt.timestamp().epochTime();
 }
 
 } // namespace certagent::core

@@ -1,8 +1,7 @@
 #pragma once
 
-// Small helpers shared by the CertRunner source files (not a public interface).
+// Small helpers shared by the run loop and the commands built on it.
 
-#include "api/Types.h"
 #include "config/Config.h"
 #include "crypto/Gate.h"
 #include "store/Store.h"
@@ -23,11 +22,5 @@ crypto::LiveCheck inspectLiveFiles(const store::Store& store, const config::Conf
 
 /// pending/NAME/request.csr: the CSR of the pending key (written by ordering and `csr`).
 std::string pendingCsrPath(const store::Store& store, const std::string& name);
-
-/// True for the order statuses after which nothing more will happen.
-bool isTerminalStatus(const std::string& status);
-
-/// A date as seconds since the epoch (00:00 UTC).
-std::time_t dateToTime(const api::Date& date);
 
 } // namespace certagent::core

@@ -3,6 +3,7 @@
 #include "crypto/Csr.h"
 #include "crypto/OpenSslError.h"
 
+#include <Poco/String.h>
 #include <openssl/evp.h>
 
 namespace certagent::crypto {
@@ -15,13 +16,6 @@ std::string digestHex(const std::string& data, const EVP_MD* md, const char* wha
     if (EVP_Digest(data.data(), data.size(), out, &len, md, nullptr) != 1)
         throwOpenSsl(std::string("computing ") + what + " of the CSR");
     return hexEncode(out, len, upper);
-}
-
-std::string toLower(std::string s) {
-    for (auto& c : s)
-        if (c >= 'A' && c <= 'Z')
-            c = static_cast<char>(c - 'A' + 'a');
-    return s;
 }
 
 } // namespace
@@ -39,7 +33,7 @@ SectigoDcv sectigoDcvFromDer(const std::string& der) {
     SectigoDcv dcv;
     dcv.md5Upper = digestHex(der, EVP_md5(), "MD5", true);
     dcv.sha256Upper = digestHex(der, EVP_sha256(), "SHA-256", true);
-    dcv.sha256Lower = toLower(dcv.sha256Upper);
+    dcv.sha256Lower = Poco::toLower(dcv.sha256Upper);
     dcv.fileName = dcv.md5Upper + ".txt";
     dcv.fileFirstLine = dcv.sha256Upper;
     return dcv;

@@ -5,6 +5,7 @@
 #include "crypto/Pem.h"
 #include "util/Error.h"
 
+#include <Poco/String.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 
@@ -32,12 +33,6 @@ struct GateJob {
 
 [[noreturn]] void fail(const GateJob& job, GateFailure failure, const std::string& reason) {
     throw GateError(failure, job.context.empty() ? reason : job.context + ": " + reason);
-}
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
 }
 
 std::string subjectCn(const X509& cert) {
@@ -108,10 +103,10 @@ void checkSignature(const GateJob& job, const X509& cert, const std::string& who
 void checkNames(const GateJob& job) {
     std::set<std::string> sans;
     for (const auto& name : dnsNames(*job.leaf))
-        sans.insert(lower(name));
+        sans.insert(Poco::toLower(name));
     std::string missing;
     for (const auto& name : *job.names)
-        if (!sans.count(lower(name)))
+        if (!sans.count(Poco::toLower(name)))
             missing += (missing.empty() ? "" : ", ") + name;
     if (missing.empty())
         return;

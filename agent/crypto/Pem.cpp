@@ -2,6 +2,7 @@
 
 #include "crypto/OpenSslError.h"
 
+#include <Poco/String.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
@@ -26,16 +27,6 @@ bool endsWith(const std::string& s, const std::string& suffix) {
            s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-std::string trim(const std::string& s) {
-    const auto isSpace = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
-    size_t b = 0, e = s.size();
-    while (b < e && isSpace(s[b]))
-        ++b;
-    while (e > b && isSpace(s[e - 1]))
-        --e;
-    return s.substr(b, e - b);
-}
-
 /// A label safe to print: printable ASCII only, bounded.
 std::string printable(const std::string& s) {
     std::string out;
@@ -50,7 +41,7 @@ std::vector<std::string> splitLines(const std::string& text) {
     while (start <= text.size()) {
         const size_t nl = text.find('\n', start);
         const size_t end = nl == std::string::npos ? text.size() : nl;
-        lines.push_back(trim(text.substr(start, end - start)));
+        lines.push_back(Poco::trim(text.substr(start, end - start)));
         if (nl == std::string::npos)
             break;
         start = nl + 1;

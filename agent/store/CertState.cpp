@@ -3,16 +3,73 @@
 #include "store/JsonFields.h"
 #include "util/Error.h"
 
+#include <ostream>
+
 namespace certagent::store {
 
 namespace {
+
 const char* const kWhat = "state file";
+constexpr Phase kPhases[] = {Phase::Idle,   Phase::Ordering,  Phase::Validating,
+                             Phase::Issued, Phase::Installed, Phase::Failed};
+
+Phase parsePhase(const std::string& text) {
+    for (Phase p : kPhases)
+        if (text == phaseName(p))
+            return p;
+    throw Error(std::string(kWhat) + ": unknown phase \"" + text + "\"");
+}
+
+} // namespace
+
+const char* phaseName(Phase phase) {
+    switch (phase) {
+    case Phase::Idle:
+        return "idle";
+    case Phase::Ordering:
+        return "ordering";
+    case Phase::Validating:
+        return "validating";
+    case Phase::Issued:
+        return "issued";
+    case Phase::Installed:
+        return "installed";
+    case Phase::Failed:
+        return "failed";
+    }
+    return "idle";
+}
+
+std::ostream& operator<<(std::ostream& out, Phase phase) {
+    return out << phaseName(phase);
+}
+
+void writeOrder(Poco::JSON::Object& o, const OrderRef& order) {
+    o.set("backend", order.backend);
+    o.set("orderRef", order.id);
+    const bool numeric = !order.id.empty() && order.id.size() <= 18 &&
+                         order.id.find_first_not_of("0123456789") == std::string::npos;
+    o.set("orderId", numeric ? static_cast<Poco::Int64>(std::stoll(order.id)) : Poco::Int64(0));
+}
+
+OrderRef readOrder(const Poco::JSON::Object& o, const std::string& what) {
+    OrderRef order;
+    order.backend = json::getString(o, "backend", what);
+    order.id = json::getString(o, "orderRef", what);
+    if (order.id.empty()) {
+        long long legacy = json::getInt(o, "orderId", what);
+        if (legacy > 0)
+            order.id = std::to_string(legacy);
+    }
+    if (!order.id.empty() && order.backend.empty())
+        order.backend = "gogetssl"; // written before there was more than one backend
+    return order;
 }
 
 std::string CertState::toJson() const {
     Poco::JSON::Object::Ptr o = json::newObject();
-    o->set("phase", phase);
-    o->set("orderId", static_cast<Poco::Int64>(orderId));
+    o->set("phase", std::string(phaseName(phase)));
+    writeOrder(*o, order);
     json::setTime(*o, "pendingSince", pendingSince);
     o->set("attempts", attempts);
     o->set("lastError", lastError);
@@ -35,9 +92,9 @@ CertState CertState::fromJson(const std::string& text) {
     CertState s;
     const std::string phaseText = json::getString(*o, "phase", kWhat);
     if (!phaseText.empty()) {
-        s.phase = phaseText;
+        s.phase = parsePhase(phaseText);
     }
-    s.orderId = json::getInt(*o, "orderId", kWhat);
+    s.order = readOrder(*o, kWhat);
     s.pendingSince = json::getTime(*o, "pendingSince", kWhat);
     s.attempts = static_cast<int>(json::getInt(*o, "attempts", kWhat));
     s.lastError = json::getString(*o, "lastError", kWhat);

@@ -1,17 +1,36 @@
 #pragma once
 
 #include <ctime>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace certagent::store {
 
+/// Where a certificate's order stands (state machine of ARCHITECTURE.md). Text only in the file.
+enum class Phase { Idle, Ordering, Validating, Issued, Installed, Failed };
+
+/// "idle", "ordering", ... as written in state/NAME.json.
+const char* phaseName(Phase phase);
+/// Writes phaseName(phase) (for messages and test output).
+std::ostream& operator<<(std::ostream& out, Phase phase);
+
+/// An order at a CA: the backend that knows it ("gogetssl", "acme", "acme-NAME") and its id there
+/// (a GoGetSSL order number, an ACME order URL). Empty id = no order.
+struct OrderRef {
+    std::string backend;
+    std::string id;
+    bool empty() const { return id.empty(); }
+    bool operator==(const OrderRef& o) const { return backend == o.backend && id == o.id; }
+    bool operator!=(const OrderRef& o) const { return !(*this == o); }
+};
+
 /// The persisted state of one certificate (state/NAME.json). Semantics belong to the run loop;
 /// the store only serialises. Times are seconds since the epoch, written as ISO 8601 UTC.
 struct CertState {
-    std::string phase = "idle"; ///< idle|ordering|validating|issued|installed|failed
-    long long orderId = 0;      ///< 0 = none
+    Phase phase = Phase::Idle;
+    OrderRef order; ///< the order in progress or last placed; empty = none
     std::optional<std::time_t> pendingSince;
     int attempts = 0;
     std::string lastError;
@@ -27,10 +46,14 @@ struct CertState {
     std::string deployedSha256;          ///< leaf fingerprint last deployed successfully
     std::optional<std::time_t> lastFullCheck; ///< last full OpenSSL verification of live files
 
-    /// JSON object text (Poco::JSON), stable key names in camelCase.
+    /// JSON object text (Poco::JSON), stable key names in camelCase. The order is written as
+    /// "backend" + "orderRef", and a numeric id also as "orderId" (what older files and tools
+    /// read).
     std::string toJson() const;
-    /// Parses toJson() output; unknown keys are ignored, missing ones default. Throws Error
-    /// (kExitInternal) if the text is not a JSON object or a field has the wrong type.
+    /// Parses toJson() output; unknown keys are ignored, missing ones default; a file with only a
+    /// numeric "orderId" (written before order references) reads as a GoGetSSL order. Throws
+    /// Error (kExitInternal) if the text is not a JSON object, a field has the wrong type or the
+    /// phase is not one of phaseName()'s words.
     static CertState fromJson(const std::string& json);
 };
 

@@ -30,3 +30,11 @@ void setTime(Poco::JSON::Object& o, const std::string& key, const std::optional<
 void setStrings(Poco::JSON::Object& o, const std::string& key, const std::vector<std::string>& v);
 
 } // namespace certagent::store::json
+
+namespace certagent::store {
+struct OrderRef;
+/// "backend", "orderRef" and (numeric ids) "orderId" of an order reference.
+void writeOrder(Poco::JSON::Object& o, const OrderRef& order);
+/// Reads writeOrder()'s fields; a lone numeric "orderId" is a GoGetSSL order. Throws Error.
+OrderRef readOrder(const Poco::JSON::Object& o, const std::string& what);
+} // namespace certagent::store

@@ -1,13 +1,13 @@
 #include "store/Store.h"
 
 #include "store/StoreDetail.h"
+#include "util/CertName.h"
 #include "util/Error.h"
 #include "util/FaultPoint.h"
 #include "util/FileIo.h"
 #include "util/IsoTime.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -135,13 +135,7 @@ void Store::warn(const std::string& message) const {
 }
 
 void Store::checkName(const std::string& name) {
-    bool ok = !name.empty() && name.size() <= 100 && name.find("..") == std::string::npos &&
-              std::isalnum(static_cast<unsigned char>(name[0]));
-    for (char c : name) {
-        ok =
-            ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-');
-    }
-    if (!ok) {
+    if (!isValidCertName(name)) {
         throw ConfigError("invalid certificate name \"" + detail::printable(name) +
                           "\": use letters, digits, '.', '_' and '-'");
     }

@@ -126,7 +126,8 @@ class Store {
     /// pending/NAME/privkey.pem
     std::string pendingKeyPath(const std::string& name) const;
 
-    /// Throws ConfigError if `name` is not a safe certificate name.
+    /// Throws ConfigError unless `name` passes util/CertName.h's isValidCertName (the rule config
+    /// applies at load).
     static void checkName(const std::string& name);
 
   private:

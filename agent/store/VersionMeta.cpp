@@ -31,7 +31,7 @@ FileStamp stampFromJson(const Poco::JSON::Object& o) {
 
 std::string VersionMeta::toJson() const {
     Poco::JSON::Object::Ptr o = json::newObject();
-    o->set("orderId", static_cast<Poco::Int64>(orderId));
+    writeOrder(*o, order);
     o->set("serial", serial);
     o->set("sha256", sha256);
     o->set("notBefore", notBefore);
@@ -50,7 +50,7 @@ std::string VersionMeta::toJson() const {
 VersionMeta VersionMeta::fromJson(const std::string& text) {
     Poco::JSON::Object::Ptr o = json::parseObject(text, kWhat);
     VersionMeta m;
-    m.orderId = json::getInt(*o, "orderId", kWhat);
+    m.order = readOrder(*o, kWhat);
     m.serial = json::getString(*o, "serial", kWhat);
     m.sha256 = json::getString(*o, "sha256", kWhat);
     m.notBefore = json::getString(*o, "notBefore", kWhat);

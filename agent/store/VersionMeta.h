@@ -1,5 +1,7 @@
 #pragma once
 
+#include "store/CertState.h"
+
 #include <map>
 #include <string>
 #include <vector>
@@ -21,7 +23,7 @@ struct FileStamp {
 /// meta.json of one version: the certificate's facts (filled by the caller from the verified
 /// certificate) plus the stamps of the files (filled by Store::writeVersion).
 struct VersionMeta {
-    long long orderId = 0;
+    OrderRef order;                         ///< the order that issued this version
     std::string serial;                     ///< hex, as the crypto layer formats it
     std::string sha256;                     ///< lower-case hex SHA-256 of the leaf's DER
     std::string notBefore;                  ///< ISO 8601 UTC, e.g. "2026-11-29T00:00:00Z"

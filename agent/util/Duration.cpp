@@ -1,6 +1,7 @@
 #include "util/Duration.h"
 
 #include "util/Error.h"
+#include "util/Text.h"
 
 #include <cctype>
 #include <limits>
@@ -9,7 +10,7 @@ namespace certagent {
 
 Seconds parseDuration(const std::string& text, const std::string& what) {
     auto bad = [&]() {
-        return ConfigError(what + ": bad duration \"" + text +
+        return ConfigError(what + ": bad duration \"" + escapeForLog(text, 80) +
                            "\" (want a whole number and a unit: 90s, 15m, 2h, 30d)");
     };
     if (text.size() < 2 || text.size() > 12)

@@ -1,6 +1,7 @@
 #include "util/Subprocess.h"
 
 #include "util/Error.h"
+#include "util/FileIo.h"
 
 #include <cerrno>
 #include <csignal>
@@ -18,23 +19,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-/// Owns a file descriptor.
-class Fd {
-  public:
-    explicit Fd(int fd = -1) : m_fd(fd) {}
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd() { reset(); }
-    int get() const { return m_fd; }
-    void reset(int fd = -1) {
-        if (m_fd >= 0)
-            ::close(m_fd);
-        m_fd = fd;
-    }
-
-  private:
-    int m_fd;
-};
+using Fd = UniqueFd;
 
 void makePipe(Fd& readEnd, Fd& writeEnd) {
     int fds[2];

@@ -2,6 +2,8 @@
 
 #include "util/Error.h"
 
+#include <Poco/String.h>
+
 #include <algorithm>
 #include <cctype>
 #include <fstream>
@@ -18,18 +20,7 @@ constexpr int kMaxDepth = 16;
 constexpr int kMaxSectionDepth = 100;
 
 bool iequals(const std::string& a, const std::string& b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
-std::string trim(const std::string& s) {
-    size_t b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos)
-        return "";
-    size_t e = s.find_last_not_of(" \t\r\n");
-    return s.substr(b, e - b + 1);
+    return Poco::icompare(a, b) == 0;
 }
 
 /// ${VAR} substitution; unknown variables stay as written (apache -t already accepted them).
@@ -120,11 +111,11 @@ struct Parser {
         std::vector<ConfNode> nodes;
         while (pos < lines.size()) {
             const LogicalLine& line = lines[pos++];
-            std::string text = trim(line.text);
+            std::string text = Poco::trim(line.text);
             if (text.empty() || text[0] == '#')
                 continue;
             if (text.compare(0, 2, "</") == 0) {
-                std::string name = trim(text.substr(2, text.find('>') - 2));
+                std::string name = Poco::trim(text.substr(2, text.find('>') - 2));
                 if (!open || !iequals(name, open->name))
                     throw ConfigError(path + ":" + std::to_string(line.first) + ": unexpected </" +
                                       name + ">");

@@ -1,10 +1,11 @@
 #include "plugins/apache/ApacheControl.h"
 
+#include "plugins/apache/Envvars.h"
 #include "util/Error.h"
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <vector>
 
@@ -13,46 +14,10 @@ namespace certagent::plugins::apache {
 namespace {
 
 constexpr const char* kPlugin = "apache";
-constexpr const char* kUnit = "apache2";
 
 std::string dirOf(const std::string& path) {
     size_t slash = path.rfind('/');
     return slash == std::string::npos ? "." : path.substr(0, slash);
-}
-
-/// Debian's envvars is a shell fragment; we take only its plain `export NAME=value` lines
-/// (with $NAME / ${NAME} of earlier values) instead of running a shell as root.
-void readEnvvars(const std::string& configDir, std::map<std::string, std::string>& env) {
-    std::ifstream in(configDir + "/envvars");
-    if (!in)
-        return;
-    std::map<std::string, std::string> vars;
-    const std::string base = configDir.substr(configDir.rfind('/') + 1);
-    vars["SUFFIX"] = base.rfind("apache2-", 0) == 0 ? "-" + base.substr(8) : "";
-    static const std::regex kExport(R"(^\s*export\s+([A-Za-z_][A-Za-z0-9_]*)=(\S*)\s*$)");
-    static const std::regex kRef(R"(\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?)");
-    std::string line;
-    while (std::getline(in, line)) {
-        std::smatch m;
-        if (!std::regex_match(line, m, kExport))
-            continue;
-        std::string value = m[2].str();
-        if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
-            value.back() == value.front())
-            value = value.substr(1, value.size() - 2);
-        std::string expanded;
-        auto begin = std::sregex_iterator(value.begin(), value.end(), kRef);
-        size_t last = 0;
-        for (auto it = begin; it != std::sregex_iterator(); ++it) {
-            expanded += value.substr(last, it->position() - last);
-            auto found = vars.find((*it)[1].str());
-            expanded += found == vars.end() ? "" : found->second;
-            last = it->position() + it->length();
-        }
-        expanded += value.substr(last);
-        vars[m[1].str()] = expanded;
-        env[m[1].str()] = expanded;
-    }
 }
 
 } // namespace
@@ -65,13 +30,36 @@ ApacheControl::ApacheControl(config::ServerSettings settings, CommandRunner& run
         m_settings.reload != "signal")
         throw ConfigError("[apache] reload = " + m_settings.reload +
                           ": want auto, systemd or signal");
+    std::string confDir = dirOf(m_settings.config);
+    Envvars envvars = readEnvvars(confDir);
+    m_env = envvars.env;
     m_env["PATH"] = kFixedPath;
     m_env["LANG"] = "C";
-    readEnvvars(dirOf(m_settings.config), m_env);
+    m_base = {m_settings.binary};
+    if (envvars.present)
+        m_base.insert(m_base.end(), {"-d", confDir});
+    m_base.insert(m_base.end(), {"-f", m_settings.config});
+    for (const auto* list : {&m_settings.defines, &envvars.defines})
+        for (const std::string& name : *list)
+            if (std::find(m_defines.begin(), m_defines.end(), name) == m_defines.end()) {
+                m_defines.push_back(name);
+                m_base.insert(m_base.end(), {"-D", name});
+            }
+    m_unit = m_settings.unit.empty() ? defaultUnit(m_settings.binary, m_settings.config)
+                                     : m_settings.unit;
+}
+
+std::string defaultUnit(const std::string& binary, const std::string& config) {
+    std::string suffix = instanceSuffix(dirOf(config));
+    if (!suffix.empty())
+        return "apache2@" + suffix.substr(1);
+    if (binary.substr(binary.rfind('/') + 1) == "httpd")
+        return "httpd";
+    return "apache2";
 }
 
 SubprocessResult ApacheControl::run(const std::vector<std::string>& args, bool killGroup) {
-    std::vector<std::string> argv{m_settings.binary, "-f", m_settings.config};
+    std::vector<std::string> argv = m_base;
     argv.insert(argv.end(), args.begin(), args.end());
     SubprocessOptions options;
     options.env = m_env;
@@ -109,9 +97,9 @@ void ApacheControl::configTest() {
 
 bool ApacheControl::systemdRunsPid(int pid) {
     try {
-        if (!runSystemctl({"is-active", "--quiet", kUnit}).ok())
+        if (!runSystemctl({"is-active", "--quiet", m_unit}).ok())
             return false;
-        SubprocessResult r = runSystemctl({"show", "-p", "MainPID", "--value", kUnit});
+        SubprocessResult r = runSystemctl({"show", "-p", "MainPID", "--value", m_unit});
         return r.ok() && std::atoi(r.output.c_str()) == pid;
     } catch (const Error&) {
         return false; // no systemctl on this host
@@ -119,20 +107,20 @@ bool ApacheControl::systemdRunsPid(int pid) {
 }
 
 void ApacheControl::graceful(bool viaSystemd, const std::string& step) {
-    SubprocessResult r = viaSystemd ? runSystemctl({"reload", kUnit}) : run({"-k", "graceful"});
+    SubprocessResult r = viaSystemd ? runSystemctl({"reload", m_unit}) : run({"-k", "graceful"});
     if (!r.ok())
         throw InstallError(kPlugin, step,
-                           std::string(viaSystemd ? "systemctl reload apache2" : "-k graceful") +
+                           (viaSystemd ? "systemctl reload " + m_unit : "-k graceful") +
                                " failed (" + r.describe() + "): " + complaint(r.output));
 }
 
 void ApacheControl::start(bool viaSystemd, const std::string& step) {
     // The daemon calls setsid(); its group is not ours to kill once the starter exits.
-    SubprocessResult r = viaSystemd ? runSystemctl({"start", kUnit}) : run({"-k", "start"}, false);
+    SubprocessResult r = viaSystemd ? runSystemctl({"start", m_unit}) : run({"-k", "start"}, false);
     if (!r.ok())
         throw InstallError(kPlugin, step,
-                           std::string(viaSystemd ? "systemctl start apache2" : "-k start") +
-                               " failed (" + r.describe() + "): " + complaint(r.output));
+                           (viaSystemd ? "systemctl start " + m_unit : "-k start") + " failed (" +
+                               r.describe() + "): " + complaint(r.output));
 }
 
 int readPidFile(const std::string& path) {

@@ -1,17 +1,17 @@
 #include "plugins/apache/ApacheInstaller.h"
 
+#include "crypto/ServerFiles.h"
 #include "crypto/TlsProbe.h"
 #include "plugins/apache/ApacheControl.h"
 #include "plugins/apache/ConfigBackup.h"
+#include "plugins/apache/Discovery.h"
+#include "plugins/apache/EditPlan.h"
 #include "plugins/apache/KeyPairCheck.h"
-#include "plugins/apache/VhostEdit.h"
-#include "plugins/apache/VirtualHosts.h"
+#include "plugins/apache/PackageFiles.h"
 #include "util/Error.h"
 
 #include <algorithm>
 #include <map>
-#include <set>
-#include <sys/stat.h>
 #include <thread>
 
 namespace certagent::plugins {
@@ -22,21 +22,6 @@ namespace {
 
 constexpr const char* kPlugin = "apache";
 using Clock = std::chrono::steady_clock;
-
-/// One TLS endpoint and the SNI name to ask it for.
-struct ProbeTarget {
-    Listener listener;
-    std::string sni;
-    bool operator<(const ProbeTarget& o) const {
-        return std::tie(listener.host, listener.port, sni) <
-               std::tie(o.listener.host, o.listener.port, o.sni);
-    }
-};
-
-std::string sniFor(const std::string& domain) {
-    // A wildcard name cannot be sent as SNI; any name below it selects the same block.
-    return domain.rfind("*.", 0) == 0 ? "certagent-probe" + domain.substr(1) : domain;
-}
 
 std::string shortSha(const std::string& sha) {
     return sha.substr(0, 16);
@@ -51,66 +36,63 @@ class ApacheInstaller : public core::Installer {
     std::string kind() const override { return kPlugin; }
 
     void discover(const core::DeployTarget& target) override {
+        m_target = target;
         m_live = {target.fullchainPath, target.keyPath};
         loadServer("discover");
-        m_targets.clear();
-        m_probes.clear();
-        for (const std::string& domain : target.domains) {
-            bool found = false;
-            for (size_t i = 0; i < m_vhosts.size(); ++i) {
-                if (!m_vhosts[i].ssl || !m_vhosts[i].serves(domain))
-                    continue;
-                found = true;
-                checkEditable(m_vhosts[i]);
-                checkCovered(m_vhosts[i], target.domains);
-                if (std::find(m_targets.begin(), m_targets.end(), i) == m_targets.end())
-                    m_targets.push_back(i);
-                for (const Listener& l : m_vhosts[i].listeners())
-                    m_probes.insert({probeAddress(l, m_listens), sniFor(domain)});
+        m_targets = findTargets(m_state, target.domains, m_live.fullchain, m_live.key);
+        PlanInput input{target.name,
+                        m_live,
+                        crypto::keyFamilyOfType(target.keyType),
+                        target.otherLiveDirs,
+                        m_state.context,
+                        [this](const std::string& file) {
+                            return isPackageConffile(file, m_control.settings().packageInfoDir);
+                        },
+                        [this](const std::string& file) { return onlyCoveredInclude(file); }};
+        m_changes.clear();
+        m_pairs.clear();
+        for (size_t i : m_targets.blocks) {
+            BlockPlan plan = planBlock(m_state.vhosts[i], input);
+            for (auto& [file, changes] : plan.changes) {
+                auto& all = m_changes[resolvedPath(file)];
+                for (const LineChange& c : changes) // blocks sharing an edited snippet
+                    if (std::find(all.begin(), all.end(), c) == all.end())
+                        all.push_back(c);
             }
-            if (!found)
-                throw ConfigError("apache: no SSL <VirtualHost> in " + m_control.settings().config +
-                                  " serves " + domain + "; add a block such as: " +
-                                  suggestedBlock(domain, m_live.fullchain, m_live.key));
+            m_pairs[i] = plan.pairsAfter;
         }
     }
 
     void prepare() override {
-        int pid = readPidFile(m_pidFile);
-        if (m_pidFile.empty() || !pidAlive(pid, m_control.settings().binary))
-            throw InstallError(kPlugin, "prepare",
-                               "apache2 is not running (PidFile " +
-                                   (m_pidFile.empty() ? std::string("unknown") : m_pidFile) +
-                                   "): nothing changed");
+        int pid = readPidFile(m_state.dump.pidFile);
+        if (m_state.dump.pidFile.empty() || !pidAlive(pid, m_control.settings().binary))
+            throw InstallError(
+                kPlugin, "prepare",
+                "apache2 is not running (PidFile " +
+                    (m_state.dump.pidFile.empty() ? std::string("unknown") : m_state.dump.pidFile) +
+                    "): nothing changed");
         const std::string& mode = m_control.settings().reload;
         m_viaSystemd = mode == "systemd" || (mode == "auto" && m_control.systemdRunsPid(pid));
         if (mode == "systemd" && !m_control.systemdRunsPid(pid))
             throw InstallError(kPlugin, "prepare",
-                               "reload = systemd but the apache2 unit does not run pid " +
-                                   std::to_string(pid) + ": nothing changed");
+                               "reload = systemd but the unit " + m_control.unit() +
+                                   " does not run pid " + std::to_string(pid) +
+                                   ": nothing changed");
         std::vector<std::string> files;
-        for (size_t i : m_targets) {
-            std::string path = resolvedPath(m_vhosts[i].file);
-            if (!pointsAt(m_vhosts[i], m_live, m_context) &&
-                std::find(files.begin(), files.end(), path) == files.end())
-                files.push_back(path);
-        }
+        for (const auto& [file, changes] : m_changes)
+            files.push_back(file);
         if (!files.empty())
             m_backup.save(m_storeDir, files);
         m_prepared = true;
     }
 
     bool apply() override {
-        std::map<std::string, std::vector<const VirtualHost*>> byFile;
-        for (size_t i : m_targets)
-            if (!pointsAt(m_vhosts[i], m_live, m_context))
-                byFile[resolvedPath(m_vhosts[i].file)].push_back(&m_vhosts[i]);
         bool changed = false;
-        for (const auto& [path, vhosts] : byFile) {
-            const FileSnapshot* original = m_backup.original(path);
+        for (const auto& [file, changes] : m_changes) {
+            const FileSnapshot* original = m_backup.original(file);
             if (!original)
-                throw InstallError(kPlugin, "apply", path + " was not backed up");
-            std::string edited = editText(original->content, vhosts, m_live);
+                throw InstallError(kPlugin, "apply", file + " was not backed up");
+            std::string edited = applyChanges(original->content, file, changes);
             if (edited == original->content)
                 continue;
             replaceFile(*original, edited);
@@ -133,7 +115,7 @@ class ApacheInstaller : public core::Installer {
 
     void probe(const std::string& expectedSha256) override {
         Clock::time_point deadline = Clock::now() + m_probeWithin;
-        for (const ProbeTarget& p : m_probes)
+        for (const ProbeTarget& p : m_targets.probes)
             probeOne(p, expectedSha256, deadline);
     }
 
@@ -170,62 +152,71 @@ class ApacheInstaller : public core::Installer {
     }
 
     std::optional<std::string> webrootFor(const std::string& domain) override {
-        if (m_vhosts.empty())
+        if (m_state.vhosts.empty())
             loadServer("webroot");
-        for (const VirtualHost& vhost : m_vhosts)
+        for (const VirtualHost& vhost : m_state.vhosts)
             if (!vhost.ssl && vhost.serves(domain))
-                return vhost.documentRoot.empty() ? m_dump.mainDocumentRoot : vhost.documentRoot;
+                return vhost.documentRoot.empty() ? m_state.dump.mainDocumentRoot
+                                                  : vhost.documentRoot;
         return std::nullopt;
     }
 
-    // Selection-rule reporting is filled in by the plugin work of issue 12.
-    std::vector<core::ServedName> placements() const override { return {}; }
-    std::vector<core::ServedName> inventory() override { return {}; }
+    std::vector<core::ServedName> placements() const override { return m_targets.placements; }
 
-  private:
-    /// Pointing a block at our certificate must not break the other names it serves.
-    static void checkCovered(const VirtualHost& vhost, const std::vector<std::string>& domains) {
-        std::vector<std::string> others = vhost.uncovered(domains);
-        if (others.empty())
-            return;
-        std::string list;
-        for (const std::string& name : others)
-            list += (list.empty() ? "" : ", ") + name;
-        throw ConfigError("apache: the block at " + vhost.where() + " also serves " + list +
-                          ", which the certificate's domains do not cover; add them to domains "
-                          "or give them their own <VirtualHost>");
+    std::vector<core::ServedName> inventory() override {
+        loadServer("inventory");
+        return inventoryOf(m_state);
     }
 
+  private:
     void loadServer(const std::string& step) {
-        m_dump = parseDump(m_control.dump(step));
-        m_pidFile = m_dump.pidFile; // probe() also runs after discover() alone (`verify`)
-        m_context = ConfContext{};
-        m_context.serverRoot = m_dump.serverRoot;
-        m_context.vars = m_control.env();
-        for (const std::string& define : m_dump.defines)
+        m_state = ServerState{};
+        m_state.configPath = m_control.settings().config;
+        m_state.dump = parseDump(m_control.dump(step));
+        m_state.context.serverRoot = m_state.dump.serverRoot;
+        m_state.context.vars = m_control.env();
+        for (const std::string& define : m_state.dump.defines)
             if (define.rfind("DUMP_", 0) != 0)
-                m_context.defines.insert(define);
-        m_context.modules = m_dump.modules;
-        m_vhosts = loadVirtualHosts(m_dump, m_context);
-        m_listens = listenDirectives(m_control.settings().config, m_context);
+                m_state.context.defines.insert(define);
+        m_state.context.modules = m_state.dump.modules;
+        m_state.vhosts = loadVirtualHosts(m_state.dump, m_state.context);
+        m_state.scan = scanConfig(m_state.configPath, m_state.context);
+        index(m_state);
+    }
+
+    /// A snippet may be edited for the certificate only when every block including it is a
+    /// target or names only names the certificate covers, and the main server does not use it.
+    bool onlyCoveredInclude(const std::string& file) const {
+        if (m_state.scan.mainFiles.count(file))
+            return false;
+        for (size_t i = 0; i < m_state.vhosts.size(); ++i) {
+            const VirtualHost& v = m_state.vhosts[i];
+            if (!v.otherFiles.count(file))
+                continue;
+            bool target = std::find(m_targets.blocks.begin(), m_targets.blocks.end(), i) !=
+                          m_targets.blocks.end();
+            if (!target && (!v.hasNames() || !v.uncovered(m_target.domains).empty()))
+                return false;
+        }
+        return true;
     }
 
     /// Apache's -t accepts a key that does not match its certificate (and garbage PEM), and a
     /// graceful reload with such files takes the server down: check every pair it would load.
     void gate(const std::string& step) {
         ServerDump dump = parseDump(m_control.dump(step));
-        ConfContext context = m_context;
+        ConfContext context = m_state.context;
         context.serverRoot = dump.serverRoot;
         for (const VirtualHost& vhost : loadVirtualHosts(dump, context)) {
             if (!vhost.ssl)
                 continue;
             for (size_t i = 0; i < vhost.certFiles.size(); ++i) {
-                if (vhost.certFiles[i].args.empty())
+                if (vhost.certFiles[i].node.args.empty())
                     continue;
                 std::string key;
-                if (i < vhost.keyFiles.size() && !vhost.keyFiles[i].args.empty())
-                    key = resolvePath(vhost.keyFiles[i].args[0], context);
-                std::string cert = resolvePath(vhost.certFiles[i].args[0], context);
+                if (i < vhost.keyFiles.size() && !vhost.keyFiles[i].node.args.empty())
+                    key = resolvePath(vhost.keyFiles[i].node.args[0], context);
+                std::string cert = resolvePath(vhost.certFiles[i].node.args[0], context);
                 try {
                     checkKeyPair(cert, key, cert != m_live.fullchain);
                 } catch (const Error& e) {
@@ -238,22 +229,27 @@ class ApacheInstaller : public core::Installer {
     }
 
     bool serverAlive() const {
-        return pidAlive(readPidFile(m_pidFile), m_control.settings().binary);
+        return pidAlive(readPidFile(m_state.dump.pidFile), m_control.settings().binary);
     }
 
     void probeOne(const ProbeTarget& p, const std::string& expected, Clock::time_point deadline) {
-        std::string where =
-            p.listener.host + ":" + std::to_string(p.listener.port) + " (SNI " + p.sni + ")";
+        const Endpoint& e = p.endpoint;
+        std::string where = e.host + ":" + std::to_string(e.port) + " (SNI " + p.sni + ")";
+        crypto::ProbeOptions options;
+        auto pairs = m_pairs.find(p.block);
+        if (pairs != m_pairs.end() && pairs->second > 1) // the served leaf depends on the client
+            options.keyType = m_target.keyType;
         while (true) {
             if (!serverAlive())
                 throw InstallError(kPlugin, "probe",
-                                   "apache2 is no longer running (pid file " + m_pidFile + ")");
+                                   "apache2 is no longer running (pid file " +
+                                       m_state.dump.pidFile + ")");
             auto left =
                 std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
             auto chunk =
                 std::clamp(left, std::chrono::milliseconds(200), std::chrono::milliseconds(1000));
             crypto::ProbeResult r =
-                crypto::probeUntil(p.listener.host, p.listener.port, p.sni, expected, chunk);
+                crypto::probeUntil(e.host, e.port, p.sni, expected, chunk, options);
             if (r.leafSha256 == expected)
                 return;
             if (Clock::now() >= deadline)
@@ -268,15 +264,13 @@ class ApacheInstaller : public core::Installer {
     std::string m_storeDir;
     ApacheControl m_control;
     std::chrono::milliseconds m_probeWithin;
+    core::DeployTarget m_target;
     LivePaths m_live;
-    ServerDump m_dump;
-    ConfContext m_context;
-    std::vector<VirtualHost> m_vhosts;
-    std::vector<Listener> m_listens;
-    std::vector<size_t> m_targets; ///< indexes into m_vhosts
-    std::set<ProbeTarget> m_probes;
+    ServerState m_state;
+    Targets m_targets;
+    std::map<std::string, std::vector<LineChange>> m_changes; ///< by real path
+    std::map<size_t, int> m_pairs; ///< target block → certificate pairs after the deploy
     ConfigBackup m_backup;
-    std::string m_pidFile;
     bool m_viaSystemd = false;
     bool m_prepared = false; ///< prepare() saw it running and backed up (apply may follow)
 };

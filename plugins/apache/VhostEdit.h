@@ -1,33 +1,37 @@
 #pragma once
 
-// Pointing a <VirtualHost>'s SSLCertificateFile / SSLCertificateKeyFile at the live paths by
-// editing only those lines of its file (SSLCertificateChainFile lines are removed: the live
-// fullchain carries the chain).
-
-#include "plugins/apache/VirtualHosts.h"
+// Changing lines of a configuration file: each change names the line it applies to and a word
+// that must still be there (an administrator may have edited the file since discovery); every
+// other line is kept byte for byte, CRLF line ends included.
 
 #include <string>
 #include <vector>
 
 namespace certagent::plugins::apache {
 
-/// The live paths a deploy points virtual hosts at.
-struct LivePaths {
-    std::string fullchain;
-    std::string key;
+/// One change to a configuration file.
+struct LineChange {
+    enum Kind {
+        Replace,      ///< lines [line, lastLine] become `directives`
+        Remove,       ///< lines [line, lastLine] go
+        InsertAfter,  ///< `directives` go after lastLine (an Include spanning line..lastLine)
+        InsertBefore, ///< `directives` go before `line` (a </VirtualHost>)
+    };
+    Kind kind = Replace;
+    int line = 0;
+    int lastLine = 0;
+    std::string expect;                  ///< text that must be on `line`
+    std::vector<std::string> directives; ///< unindented; each gets the indentation of `line`
+    std::string indent;                  ///< indentation for InsertBefore
+    bool operator==(const LineChange& o) const {
+        return kind == o.kind && line == o.line && lastLine == o.lastLine &&
+               directives == o.directives;
+    }
 };
 
-/// Already exactly one SSLCertificateFile = fullchain, one SSLCertificateKeyFile = key, no chain.
-bool pointsAt(const VirtualHost& vhost, const LivePaths& live, const ConfContext& context);
-
-/// Throws ConfigError when the installer cannot edit the block safely: several certificates
-/// (RSA + ECDSA pairs) or TLS directives written in another file than the block (an Include
-/// shared by other blocks).
-void checkEditable(const VirtualHost& vhost);
-
-/// `text` (the content of the file all `vhosts` are in, as parsed) with their TLS lines pointed
-/// at `live`; every other line is kept byte for byte.
-std::string editText(const std::string& text, const std::vector<const VirtualHost*>& vhosts,
-                     const LivePaths& live);
+/// `text` (the content of `file` as parsed) with `changes` made. Throws ConfigError naming
+/// file:line when a line no longer holds what discovery saw.
+std::string applyChanges(const std::string& text, const std::string& file,
+                         const std::vector<LineChange>& changes);
 
 } // namespace certagent::plugins::apache

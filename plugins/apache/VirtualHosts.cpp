@@ -2,33 +2,15 @@
 
 #include "util/Error.h"
 
-#include <fnmatch.h>
 #include <fstream>
 #include <map>
-#include <memory>
-#include <sstream>
 #include <strings.h>
 
 namespace certagent::plugins::apache {
 
 namespace {
 
-std::string unquote(std::string s) {
-    if (s.size() >= 2 && s.front() == '"' && s.back() == '"')
-        s = s.substr(1, s.size() - 2);
-    return s;
-}
-
-std::string afterColon(const std::string& line) {
-    size_t colon = line.find(':');
-    std::string value = line.substr(colon + 1);
-    size_t b = value.find_first_not_of(" \t");
-    return b == std::string::npos
-               ? ""
-               : unquote(value.substr(b, value.find_last_not_of(" \t\r") - b + 1));
-}
-
-/// "https://Example.com:443" → "example.com"-ish host part (case kept; matching ignores case).
+/// "https://Example.com:443" → "Example.com" (matching ignores case).
 std::string hostOf(std::string name) {
     size_t scheme = name.find("://");
     if (scheme != std::string::npos)
@@ -41,24 +23,8 @@ std::string hostOf(std::string name) {
     return name;
 }
 
-/// The "(file:line)" that ends a DUMP_VHOSTS line. Read by hand: std::regex recurses once per
-/// character and overflows the stack on a long line.
-std::optional<ServerDump::Location> locationOf(const std::string& line) {
-    size_t close = line.find_last_not_of(" \t\r\n\f\v");
-    if (close == std::string::npos || line[close] != ')')
-        return std::nullopt;
-    size_t open = line.rfind('(', close);
-    if (open == std::string::npos)
-        return std::nullopt;
-    std::string inner = line.substr(open + 1, close - open - 1);
-    size_t colon = inner.rfind(':');
-    if (colon == std::string::npos || colon == 0 || inner.find(')') != std::string::npos)
-        return std::nullopt;
-    std::string digits = inner.substr(colon + 1);
-    if (digits.empty() || digits.size() > 9 ||
-        digits.find_first_not_of("0123456789") != std::string::npos)
-        return std::nullopt;
-    return ServerDump::Location{inner.substr(0, colon), std::stoi(digits)};
+bool isConditional(const ConfNode& node) {
+    return node.is("IfModule") || node.is("IfDefine") || node.is("IfFile") || node.is("IfVersion");
 }
 
 const ConfNode* findBlock(const std::vector<ConfNode>& nodes, const std::string& file, int line) {
@@ -71,22 +37,27 @@ const ConfNode* findBlock(const std::vector<ConfNode>& nodes, const std::string&
     return nullptr;
 }
 
-/// Collects the directives in effect inside a block (If* sections evaluated, includes followed).
-void collect(const std::vector<ConfNode>& nodes, const ConfContext& context,
-             std::vector<const ConfNode*>& out) {
-    for (const ConfNode& node : nodes) {
-        if (node.section) {
-            bool conditional = node.is("IfModule") || node.is("IfDefine") || node.is("IfFile") ||
-                               node.is("IfVersion");
-            if (conditional && conditionHolds(node, context))
-                collect(node.children, context, out);
-            continue;
+/// The directives in effect inside a block, each with the Include line of the block's own file
+/// it came through (nullptr when written in the block itself).
+struct Collector {
+    const ConfContext& context;
+    const std::string& blockFile;
+    std::vector<std::pair<const ConfNode*, const ConfNode*>> found;
+
+    void walk(const std::vector<ConfNode>& nodes, const ConfNode* via) {
+        for (const ConfNode& node : nodes) {
+            if (node.section) {
+                // <Directory>, <Location>, ... hold no certificate directives Apache would use.
+                if (isConditional(node) && conditionHolds(node, context))
+                    walk(node.children, via);
+                continue;
+            }
+            found.emplace_back(&node, via);
+            if (!node.children.empty())
+                walk(node.children, via ? via : &node);
         }
-        out.push_back(&node);
-        if (!node.children.empty())
-            collect(node.children, context, out);
     }
-}
+};
 
 std::string leadingSpace(const std::string& file, int line) {
     std::ifstream in(file);
@@ -102,9 +73,13 @@ VirtualHost describe(const ConfNode& block, const ConfContext& context) {
     vhost.line = block.line;
     vhost.endLine = block.endLine;
     vhost.addresses = block.args;
-    std::vector<const ConfNode*> directives;
-    collect(block.children, context, directives);
-    for (const ConfNode* d : directives) {
+    Collector collector{context, block.file, {}};
+    collector.walk(block.children, nullptr);
+    for (const auto& [d, via] : collector.found) {
+        if (d->file != block.file)
+            vhost.otherFiles.insert(d->file);
+        TlsDirective tls{*d, via ? via->line : d->line, via ? via->line : 0,
+                         via ? via->lastLine : 0, via ? via->name : ""};
         if (d->is("ServerName") && !d->args.empty())
             vhost.serverName = hostOf(d->args[0]);
         else if (d->is("ServerAlias"))
@@ -112,11 +87,11 @@ VirtualHost describe(const ConfNode& block, const ConfContext& context) {
         else if (d->is("SSLEngine") && !d->args.empty())
             vhost.ssl = strcasecmp(d->args[0].c_str(), "on") == 0;
         else if (d->is("SSLCertificateFile"))
-            vhost.certFiles.push_back(*d);
+            vhost.certFiles.push_back(tls);
         else if (d->is("SSLCertificateKeyFile"))
-            vhost.keyFiles.push_back(*d);
+            vhost.keyFiles.push_back(tls);
         else if (d->is("SSLCertificateChainFile"))
-            vhost.chainFiles.push_back(*d);
+            vhost.chainFiles.push_back(tls);
         else if (d->is("DocumentRoot") && !d->args.empty())
             vhost.documentRoot = resolvePath(d->args[0], context);
     }
@@ -125,50 +100,67 @@ VirtualHost describe(const ConfNode& block, const ConfContext& context) {
     return vhost;
 }
 
-} // namespace
-
-ServerDump parseDump(const std::string& output) {
-    ServerDump dump;
-    std::istringstream in(output);
-    std::string line;
-    bool modules = false;
-    while (std::getline(in, line)) {
-        if (line.rfind("Loaded Modules:", 0) == 0) {
-            modules = true;
-        } else if (modules && line.size() > 1 && line[0] == ' ') {
-            std::istringstream words(line);
-            std::string id;
-            words >> id;
-            dump.modules.insert(id);
-        } else if (line.rfind("ServerRoot:", 0) == 0) {
-            dump.serverRoot = afterColon(line);
-        } else if (line.rfind("Main DocumentRoot:", 0) == 0) {
-            dump.mainDocumentRoot = afterColon(line);
-        } else if (line.rfind("PidFile:", 0) == 0) {
-            dump.pidFile = afterColon(line);
-        } else if (line.rfind("Define:", 0) == 0) {
-            std::string name = afterColon(line);
-            dump.defines.insert(name.substr(0, name.find('=')));
-        } else if (auto location = locationOf(line)) {
-            dump.vhosts.insert(*location);
-        }
-    }
-    if (!dump.pidFile.empty() && dump.pidFile[0] != '/' && !dump.serverRoot.empty())
-        dump.pidFile = dump.serverRoot + "/" + dump.pidFile;
-    return dump;
+bool containsVhost(const std::vector<ConfNode>& nodes) {
+    for (const ConfNode& node : nodes)
+        if ((node.section && node.is("VirtualHost")) || containsVhost(node.children))
+            return true;
+    return false;
 }
 
-bool VirtualHost::serves(const std::string& domain) const {
-    if (!serverName.empty() && strcasecmp(serverName.c_str(), domain.c_str()) == 0)
-        return true;
-    for (const std::string& alias : aliases) {
-        if (strcasecmp(alias.c_str(), domain.c_str()) == 0)
-            return true;
-        if (alias.find_first_of("*?") != std::string::npos &&
-            ::fnmatch(alias.c_str(), domain.c_str(), FNM_CASEFOLD) == 0)
-            return true;
+Listener parseListen(const std::string& arg) {
+    std::string address = arg.find(':') == std::string::npos ? "*:" + arg : arg;
+    size_t colon = address.rfind(':');
+    Listener l;
+    std::string host = address.substr(0, colon);
+    l.port = std::atoi(address.c_str() + colon + 1);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    l.host = host == "*" || host == "0.0.0.0" || host == "::" ? "" : host;
+    return l;
+}
+
+/// Every file an Include inside `nodes` brings in.
+void includedFiles(const std::vector<ConfNode>& nodes, std::set<std::string>& out) {
+    for (const ConfNode& node : nodes) {
+        for (const ConfNode& child : node.children)
+            out.insert(child.file);
+        includedFiles(node.children, out);
     }
-    return false;
+}
+
+void scan(const std::vector<ConfNode>& nodes, const ConfContext& context, ConfigScan& out) {
+    for (const ConfNode& node : nodes) {
+        if (node.section) {
+            if (node.is("Macro")) {
+                // Blocks a macro makes are not parsed here: what it includes counts as shared.
+                includedFiles(node.children, out.mainFiles);
+            } else if (isConditional(node) && conditionHolds(node, context)) {
+                scan(node.children, context, out);
+            } else if (isConditional(node) && containsVhost(node.children)) {
+                std::string args;
+                for (const std::string& a : node.args)
+                    args += " " + a;
+                out.skipped.push_back("<" + node.name + args + "> at " + node.file + ":" +
+                                      std::to_string(node.line));
+                if (node.is("IfDefine") && !node.args.empty() && node.args[0][0] != '!')
+                    out.skippedDefines.insert(node.args[0]);
+            }
+            continue; // a <VirtualHost>'s directives are not the main server's
+        }
+        out.mainFiles.insert(node.file);
+        if (node.is("Listen") && !node.args.empty())
+            out.listens.push_back(parseListen(node.args[0]));
+        scan(node.children, context, out);
+    }
+}
+
+} // namespace
+
+bool VirtualHost::serves(const std::string& domain) const {
+    std::vector<std::string> exact, wild;
+    for (const std::string& alias : aliases)
+        (alias.find_first_of("*?") == std::string::npos ? exact : wild).push_back(alias);
+    return matchName(serverName, exact, wild, domain).has_value();
 }
 
 std::vector<std::string> VirtualHost::uncovered(const std::vector<std::string>& domains) const {
@@ -193,37 +185,10 @@ std::vector<std::string> VirtualHost::uncovered(const std::vector<std::string>& 
     return out;
 }
 
-std::vector<Listener> VirtualHost::listeners() const {
-    std::vector<Listener> out;
-    for (const std::string& address : addresses) {
-        Listener l;
-        std::string host = address;
-        size_t close = host.rfind(']');
-        size_t colon = host.rfind(':');
-        if (colon != std::string::npos && (close == std::string::npos || colon > close)) {
-            std::string port = host.substr(colon + 1);
-            host.resize(colon);
-            if (port != "*" && !port.empty()) {
-                if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
-                    std::stoi(port) < 1 || std::stoi(port) > 65535)
-                    throw ConfigError("apache: cannot read the port of address \"" + address +
-                                      "\"");
-                l.port = std::stoi(port);
-            }
-        }
-        if (host.size() > 2 && host.front() == '[' && host.back() == ']')
-            host = host.substr(1, host.size() - 2);
-        l.anyAddress = host == "*" || host == "_default_";
-        l.host = l.anyAddress ? "127.0.0.1" : host;
-        out.push_back(l);
-    }
-    return out;
-}
-
 std::vector<VirtualHost> loadVirtualHosts(const ServerDump& dump, const ConfContext& context) {
     std::map<std::string, std::vector<ConfNode>> parsed;
     std::vector<VirtualHost> out;
-    for (const ServerDump::Location& where : dump.vhosts) {
+    for (const Location& where : dump.vhosts) {
         auto it = parsed.find(where.file);
         if (it == parsed.end())
             it = parsed.emplace(where.file, parseConfFile(where.file, context)).first;
@@ -233,35 +198,9 @@ std::vector<VirtualHost> loadVirtualHosts(const ServerDump& dump, const ConfCont
     return out;
 }
 
-std::vector<Listener> listenDirectives(const std::string& configPath, const ConfContext& context) {
-    std::vector<const ConfNode*> directives;
-    std::vector<ConfNode> nodes = parseConfFile(configPath, context);
-    collect(nodes, context, directives);
-    std::vector<Listener> out;
-    for (const ConfNode* d : directives) {
-        if (!d->is("Listen") || d->args.empty())
-            continue;
-        VirtualHost parsed; // reuse the address parser
-        parsed.addresses = {d->args[0].find(':') == std::string::npos ? "*:" + d->args[0]
-                                                                      : d->args[0]};
-        Listener l = parsed.listeners()[0];
-        if (l.anyAddress || l.host == "0.0.0.0" || l.host == "::")
-            l.host.clear();
-        out.push_back(l);
-    }
-    return out;
-}
-
-Listener probeAddress(const Listener& vhost, const std::vector<Listener>& listens) {
-    if (!vhost.anyAddress)
-        return vhost;
-    Listener out = vhost;
-    for (const Listener& l : listens)
-        if (l.port == vhost.port) {
-            if (l.host.empty())
-                return out; // listening on every address: loopback reaches it
-            out.host = l.host;
-        }
+ConfigScan scanConfig(const std::string& configPath, const ConfContext& context) {
+    ConfigScan out;
+    scan(parseConfFile(configPath, context), context, out);
     return out;
 }
 

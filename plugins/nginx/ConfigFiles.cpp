@@ -18,66 +18,73 @@ std::string lineIndent(const std::string& text, size_t offset) {
     return text.substr(lineStart, end - lineStart);
 }
 
-/// Insertion of the missing directives right after `server {`.
-Edit insertAfterBrace(const ServerBlock& block, const std::string& text, const std::string& lines) {
-    const Directive& server = *block.node;
-    size_t pos = server.openBrace + 1;
+std::string pairLines(const std::string& certPath, const std::string& keyPath) {
+    return "ssl_certificate " + quoteValue(certPath) + ";\nssl_certificate_key " +
+           quoteValue(keyPath) + ";\n";
+}
+
+/// Inserts `lines` after offset `pos` of `file`: on the following lines with `indent` when only
+/// blanks or a comment follow `pos` on its line, else on the same line.
+Edit insertAfter(const std::string& file, const std::string& text, size_t pos,
+                 const std::string& indent, const std::string& lines) {
     size_t eol = text.find('\n', pos);
     size_t rest = text.find_first_not_of(" \t\r", pos);
-    bool braceEndsLine = eol != std::string::npos && (rest == eol || text[rest] == '#');
-    if (!braceEndsLine) {
+    bool endsLine = eol != std::string::npos && (rest == eol || text[rest] == '#');
+    if (!endsLine) {
         std::string sameLine = " " + lines;
         std::replace(sameLine.begin(), sameLine.end(), '\n', ' ');
-        return Edit{server.file, pos, pos, sameLine.substr(0, sameLine.size() - 1)};
+        return Edit{file, pos, pos, sameLine.substr(0, sameLine.size() - 1)};
     }
     std::string nl = eol > 0 && text[eol - 1] == '\r' ? "\r\n" : "\n";
+    std::string out;
+    std::istringstream in(lines);
+    for (std::string line; std::getline(in, line, '\n');)
+        out += indent + line + nl;
+    return Edit{file, eol + 1, eol + 1, out};
+}
+
+/// The edit for one directive; none when it already holds `value`.
+void repoint(const Directive& d, const std::string& value, std::vector<Edit>& edits) {
+    if (d.args.size() != 1)
+        throw ConfigError(d.where() + ": " + d.name + " must have exactly one argument");
+    if (d.args[0].value == value)
+        return;
+    if (d.args[0].value.find('$') != std::string::npos)
+        throw ConfigError(d.where() + ": " + d.name + " uses variables; set it by hand to " +
+                          value);
+    edits.push_back(Edit{d.file, d.args[0].begin, d.args[0].end, quoteValue(value)});
+}
+
+} // namespace
+
+std::vector<Edit> repointPair(const CertPair& pair, const std::string& certPath,
+                              const std::string& keyPath) {
+    std::vector<Edit> edits;
+    repoint(*pair.certificate, certPath, edits);
+    repoint(*pair.key, keyPath, edits);
+    return edits;
+}
+
+Edit insertPairInBlock(const ServerBlock& block, const DumpFiles& files,
+                       const std::string& certPath, const std::string& keyPath) {
+    const Directive& server = *block.node;
+    const std::string& text = files.contents.at(server.file);
+    size_t eol = text.find('\n', server.openBrace);
     std::string indent = lineIndent(text, server.begin) + "    ";
     for (const Directive& child : server.children)
         if (child.file == server.file && child.begin > eol) {
             indent = lineIndent(text, child.begin);
             break;
         }
-    std::string out;
-    std::istringstream in(lines);
-    for (std::string line; std::getline(in, line, '\n');)
-        out += indent + line + nl;
-    return Edit{server.file, eol + 1, eol + 1, out};
+    return insertAfter(server.file, text, server.openBrace + 1, indent,
+                       pairLines(certPath, keyPath));
 }
 
-/// The edit for one directive kind; appends to `missing` when the block lacks it.
-void planDirective(const std::vector<const Directive*>& found, const std::string& name,
-                   const std::string& value, const ServerBlock& block, std::vector<Edit>& edits,
-                   std::string& missing) {
-    if (found.size() > 1)
-        throw ConfigError(found[1]->where() + ": several " + name +
-                          " directives in the server block at " + block.node->where() +
-                          " are not supported; keep one");
-    std::string quoted = quoteValue(value);
-    if (found.empty()) {
-        missing += name + " " + quoted + ";\n";
-        return;
-    }
-    const Directive& d = *found.front();
-    if (d.args.size() != 1)
-        throw ConfigError(d.where() + ": " + name + " must have exactly one argument");
-    if (d.args[0].value == value)
-        return;
-    if (d.args[0].value.find('$') != std::string::npos)
-        throw ConfigError(d.where() + ": " + name + " uses variables; set it by hand to " + value);
-    edits.push_back(Edit{d.file, d.args[0].begin, d.args[0].end, quoted});
-}
-
-} // namespace
-
-std::vector<Edit> planBlockEdits(const ServerBlock& block, const DumpFiles& files,
-                                 const std::string& certPath, const std::string& keyPath) {
-    std::vector<Edit> edits;
-    std::string missing;
-    planDirective(block.certificates, "ssl_certificate", certPath, block, edits, missing);
-    planDirective(block.keys, "ssl_certificate_key", keyPath, block, edits, missing);
-    if (!missing.empty())
-        edits.push_back(insertAfterBrace(block, files.contents.at(block.node->file), missing));
-    return edits;
+Edit insertPairAfterInclude(const Directive& fromInclude, const DumpFiles& files,
+                            const std::string& certPath, const std::string& keyPath) {
+    const std::string& text = files.contents.at(fromInclude.includeFile);
+    return insertAfter(fromInclude.includeFile, text, fromInclude.includeEnd,
+                       lineIndent(text, fromInclude.includeEnd), pairLines(certPath, keyPath));
 }
 
 std::string applyEdits(const std::string& text, std::vector<Edit> edits) {

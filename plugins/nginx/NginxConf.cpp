@@ -291,8 +291,11 @@ std::vector<Directive> IncludeExpander::expand(const std::vector<Directive>& in,
         if (d.name == "include" && !d.isBlock) {
             for (const std::string& path : resolve(d)) {
                 std::vector<Directive> sub = expand(parsed(path), context, depth + 1);
-                for (Directive& s : sub)
+                for (Directive& s : sub) {
+                    s.includeFile = d.file; // the outermost include wins: set last
+                    s.includeEnd = d.end;
                     out.push_back(std::move(s));
+                }
             }
             continue;
         }

@@ -29,6 +29,11 @@ struct Directive {
     std::vector<Directive> children;
     /// Where it sits: "http", "http/server", "stream/server"... (names of enclosing blocks).
     std::string context;
+    /// A directive brought in by `include` (at any depth) inside its enclosing block: the file
+    /// of the outermost such include statement and the offset one past its ';' (0: written in
+    /// the block itself). Where an override of a snippet's directive goes.
+    std::string includeFile;
+    size_t includeEnd = 0;
     /// "file:line", for messages.
     std::string where() const { return file + ":" + std::to_string(line); }
 };

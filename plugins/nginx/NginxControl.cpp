@@ -1,12 +1,14 @@
 #include "plugins/nginx/NginxControl.h"
 
+#include "plugins/nginx/WorkerGeneration.h"
 #include "util/Error.h"
+#include "util/FileBackup.h"
+#include "util/FileIo.h"
+
+#include <Poco/String.h>
 
 #include <cerrno>
 #include <csignal>
-#include <fstream>
-#include <sstream>
-#include <sys/stat.h>
 
 namespace certagent::plugins::nginx {
 
@@ -14,15 +16,13 @@ namespace {
 
 const char* const kPlugin = "nginx";
 
-std::optional<std::string> readDisk(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return std::nullopt;
-    std::ostringstream out;
-    out << in.rdbuf();
-    if (!in && !in.eof())
-        return std::nullopt;
-    return out.str();
+/// A configuration file's bytes as nginx reads them (following symlinks), or nullopt.
+std::optional<std::string> readConfigFile(const std::string& path) {
+    try {
+        return snapshotFile(path).content;
+    } catch (const IoError&) {
+        return std::nullopt; // the dump split falls back to its header lines
+    }
 }
 
 std::string configureOption(const std::string& versionOutput, const std::string& name) {
@@ -35,17 +35,11 @@ std::string configureOption(const std::string& versionOutput, const std::string&
     return versionOutput.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
 }
 
-std::string trim(const std::string& s) {
-    size_t b = s.find_first_not_of(" \t\r\n");
-    size_t e = s.find_last_not_of(" \t\r\n");
-    return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
-}
-
 } // namespace
 
 std::string oneLine(const std::string& output, size_t max) {
     std::string out;
-    for (char ch : trim(output)) {
+    for (char ch : Poco::trim(output)) {
         if (ch == '\n')
             out += " | ";
         else if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
@@ -92,7 +86,7 @@ Config NginxControl::loadConfig(const std::string& step) {
                                "): " + oneLine(r.output));
     if (r.output.size() >= cap)
         throw InstallError(kPlugin, step, "nginx -T output is larger than 64 MiB");
-    return buildConfig(splitDump(r.output, readDisk));
+    return buildConfig(splitDump(r.output, readConfigFile));
 }
 
 void NginxControl::testConfig() {
@@ -125,10 +119,12 @@ std::string NginxControl::pidPath(const Config& config) {
 }
 
 int NginxControl::masterPid(const std::string& pidFile) {
-    std::optional<std::string> text = readDisk(pidFile);
-    if (!text)
+    std::string digits;
+    try {
+        digits = Poco::trim(readFileCapped(pidFile, 64).value_or(""));
+    } catch (const IoError&) {
         return 0;
-    std::string digits = trim(*text);
+    }
     if (digits.empty() || digits.size() > 9 ||
         digits.find_first_not_of("0123456789") != std::string::npos)
         return 0;
@@ -137,13 +133,10 @@ int NginxControl::masterPid(const std::string& pidFile) {
         return 0;
     // A recycled pid must not pass for nginx: the master's title is "nginx: master process ...",
     // whatever the binary is called.
-    std::optional<std::string> cmdline = readDisk("/proc/" + digits + "/cmdline");
-    std::optional<std::string> comm = readDisk("/proc/" + digits + "/comm");
-    if (!cmdline && !comm)
+    std::string title = processTitle(pid);
+    if (title.empty())
         return pid; // no /proc: trust the signal check
-    bool titled = cmdline && cmdline->rfind("nginx: master process", 0) == 0;
-    bool named = comm && comm->rfind("nginx", 0) == 0;
-    return titled || named ? pid : 0;
+    return title.rfind("nginx: master process", 0) == 0 ? pid : 0;
 }
 
 bool NginxControl::systemdManages(int masterPid) {
@@ -153,7 +146,7 @@ bool NginxControl::systemdManages(int masterPid) {
             return false;
         SubprocessResult main =
             run({"systemctl", "show", "--property=MainPID", "--value", "nginx"}, "reload");
-        return main.ok() && trim(main.output) == std::to_string(masterPid);
+        return main.ok() && Poco::trim(main.output) == std::to_string(masterPid);
     } catch (const InstallError&) {
         return false; // no systemctl on this host
     }

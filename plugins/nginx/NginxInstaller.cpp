@@ -1,17 +1,17 @@
 #include "plugins/nginx/NginxInstaller.h"
 
 #include "crypto/TlsProbe.h"
-#include "plugins/nginx/ConfigFiles.h"
+#include "plugins/nginx/Inventory.h"
 #include "plugins/nginx/NginxControl.h"
-#include "plugins/nginx/ServerBlocks.h"
+#include "plugins/nginx/Selection.h"
+#include "plugins/nginx/WorkerGeneration.h"
 #include "util/Error.h"
 #include "util/FileBackup.h"
 
 #include <algorithm>
 #include <fnmatch.h>
-#include <map>
 #include <set>
-#include <tuple>
+#include <thread>
 
 namespace certagent::plugins {
 
@@ -21,71 +21,44 @@ namespace {
 
 const char* const kPlugin = "nginx";
 
-/// A wildcard certificate name is matched (and probed) as one concrete name below it.
-std::string hostFor(const std::string& domain) {
-    return domain.rfind("*.", 0) == 0 ? "certagent-probe" + domain.substr(1) : domain;
-}
-
-struct Endpoint {
-    std::string host;
-    int port = 0;
-    std::string sni;
-};
-
 class NginxInstaller : public core::Installer {
   public:
-    explicit NginxInstaller(const core::InstallerContext& context)
-        : m_storeDir(context.storeDir), m_probeWithin(context.probeWithin), m_control(context) {}
+    NginxInstaller(const core::InstallerContext& context, PlanSeams seams)
+        : m_storeDir(context.storeDir), m_probeWithin(context.probeWithin), m_control(context),
+          m_seams(std::move(seams)) {}
 
     std::string kind() const override { return kPlugin; }
     void discover(const core::DeployTarget& target) override;
     void prepare() override;
     bool apply() override;
     void test() override { m_control.testConfig(); }
-    void reload() override { m_control.reload(requireRunning("reload"), "reload"); }
+    void reload() override;
     void probe(const std::string& expectedSha256) override;
     void restoreConfig() override;
     std::optional<std::string> webrootFor(const std::string& domain) override;
-    // Selection-rule reporting is filled in by the plugin work of issue 12.
-    std::vector<core::ServedName> placements() const override { return {}; }
-    std::vector<core::ServedName> inventory() override { return {}; }
+    std::vector<core::ServedName> placements() const override { return m_placements; }
+    std::vector<core::ServedName> inventory() override;
 
   private:
     void load(const std::string& step);
     int requireRunning(const std::string& step);
-    void planDomain(const core::DeployTarget& target, const std::string& domain,
-                    std::set<size_t>& chosen);
-    void checkShared(const std::set<size_t>& chosen) const;
-    bool reachable(const Listen& listen) const;
+    void waitOldGeneration(std::chrono::steady_clock::time_point deadline);
     void checkBackupOutsideIncludes() const;
-    std::string blockToAdd(const core::DeployTarget& target) const;
 
     std::string m_storeDir;
     std::chrono::milliseconds m_probeWithin;
     NginxControl m_control;
+    PlanSeams m_seams;
     std::unique_ptr<Config> m_config; // ServerBlock::node points into it
     std::vector<ServerBlock> m_blocks;
     std::string m_pidPath;
-    std::vector<Edit> m_edits;
-    std::vector<Endpoint> m_endpoints;
+    DeployPlan m_plan;
+    std::vector<core::ServedName> m_placements;
     std::vector<FileSnapshot> m_backups;
+    bool m_edited = false; // apply() changed files that restoreConfig() has not put back
+    int m_master = 0;
+    std::vector<int> m_oldWorkers; // accepting before the last reload
 };
-
-/// A wildcard listen is probed over loopback, unless a loopback listen on the same port takes
-/// those connections to other blocks.
-bool NginxInstaller::reachable(const Listen& listen) const {
-    const char* loopback = listen.address == "*"      ? "127.0.0.1"
-                           : listen.address == "[::]" ? "[::1]"
-                                                      : nullptr;
-    if (!loopback)
-        return true;
-    const std::string shadow = std::string(loopback) + ":" + std::to_string(listen.port);
-    for (const ServerBlock& b : m_blocks)
-        for (const Listen& l : b.listens)
-            if (l.key() == shadow)
-                return false;
-    return true;
-}
 
 void NginxInstaller::load(const std::string& step) {
     m_config = std::make_unique<Config>(m_control.loadConfig(step));
@@ -102,62 +75,8 @@ int NginxInstaller::requireRunning(const std::string& step) {
     return pid;
 }
 
-std::string NginxInstaller::blockToAdd(const core::DeployTarget& target) const {
-    std::string names;
-    for (const std::string& d : target.domains)
-        names += " " + d;
-    return "server { listen 443 ssl; server_name" + names + "; ssl_certificate " +
-           quoteValue(target.fullchainPath) + "; ssl_certificate_key " +
-           quoteValue(target.keyPath) + "; ... }";
-}
-
-void NginxInstaller::planDomain(const core::DeployTarget& target, const std::string& domain,
-                                std::set<size_t>& chosen) {
-    const std::string host = hostFor(domain);
-    const size_t before = m_endpoints.size();
-    bool served = false;
-    for (const Selection& s : selectServers(m_blocks, host, true)) {
-        if (!s.byName)
-            continue;
-        served = true;
-        if (reachable(s.listen))
-            m_endpoints.push_back(Endpoint{probeHost(s.listen), s.listen.port, host});
-        if (chosen.insert(s.block).second)
-            for (Edit& e : planBlockEdits(m_blocks[s.block], m_config->files, target.fullchainPath,
-                                          target.keyPath))
-                m_edits.push_back(std::move(e));
-    }
-    if (!served)
-        throw ConfigError("nginx: no TLS server block in " + m_control.configPath() +
-                          " (and its includes) serves " + domain +
-                          "; add one, e.g.: " + blockToAdd(target));
-    if (m_endpoints.size() == before)
-        throw ConfigError("nginx: " + domain +
-                          " is served only on wildcard listens shadowed by a loopback listen on "
-                          "the same port; cannot probe it");
-}
-
-/// A directive we edit must not also configure a block that serves other names (e.g. a shared
-/// snippet included by several servers).
-void NginxInstaller::checkShared(const std::set<size_t>& chosen) const {
-    std::set<std::pair<std::string, size_t>> edited;
-    for (const Edit& e : m_edits)
-        edited.insert({e.file, e.begin});
-    for (const ServerBlock& b : m_blocks) {
-        if (chosen.count(b.index))
-            continue;
-        std::vector<const Directive*> all = b.certificates;
-        all.insert(all.end(), b.keys.begin(), b.keys.end());
-        for (const Directive* d : all)
-            if (!d->args.empty() && edited.count({d->file, d->args[0].begin}))
-                throw ConfigError(d->where() + ": " + d->name +
-                                  " is shared with the server block at " + b.node->where() +
-                                  ", which serves other names; move it into each server block");
-    }
-}
-
 void NginxInstaller::checkBackupOutsideIncludes() const {
-    for (const Edit& e : m_edits) {
+    for (const Edit& e : m_plan.edits) {
         std::string sample = m_storeDir + "/backup/nginx/00000000T000000Z" + e.file;
         for (const std::string& pattern : m_config->includePatterns)
             if (::fnmatch(pattern.c_str(), sample.c_str(), FNM_PATHNAME) == 0)
@@ -167,26 +86,20 @@ void NginxInstaller::checkBackupOutsideIncludes() const {
 }
 
 void NginxInstaller::discover(const core::DeployTarget& target) {
-    m_edits.clear();
-    m_endpoints.clear();
+    m_plan = DeployPlan{};
+    m_placements.clear();
     m_backups.clear();
+    m_edited = false;
     load("discover");
     requireRunning("discover");
-    std::set<size_t> chosen;
-    for (const std::string& domain : target.domains)
-        planDomain(target, domain, chosen);
-    // a file included twice yields the same directive twice: edit it once
-    std::sort(m_edits.begin(), m_edits.end(), [](const Edit& a, const Edit& b) {
-        return std::tie(a.file, a.begin, a.end, a.text) < std::tie(b.file, b.begin, b.end, b.text);
-    });
-    m_edits.erase(std::unique(m_edits.begin(), m_edits.end(),
-                              [](const Edit& a, const Edit& b) {
-                                  return a.file == b.file && a.begin == b.begin && a.end == b.end &&
-                                         a.text == b.text;
-                              }),
-                  m_edits.end());
-    checkShared(chosen);
+    m_plan = planDeploy(*m_config, m_blocks, target, m_seams);
+    m_placements = placementsOf(*m_config, m_blocks, target.domains);
     checkBackupOutsideIncludes();
+}
+
+std::vector<core::ServedName> NginxInstaller::inventory() {
+    const Config fresh = m_control.loadConfig("inventory");
+    return inventoryOf(fresh, serverBlocks(fresh));
 }
 
 void NginxInstaller::prepare() {
@@ -194,7 +107,7 @@ void NginxInstaller::prepare() {
         throw InstallError(kPlugin, "prepare", "discover() was not called");
     requireRunning("prepare");
     std::set<std::string> files;
-    for (const Edit& e : m_edits)
+    for (const Edit& e : m_plan.edits)
         files.insert(e.file);
     std::vector<FileSnapshot> snaps;
     for (const std::string& file : files) {
@@ -212,23 +125,55 @@ void NginxInstaller::prepare() {
 bool NginxInstaller::apply() {
     for (const FileSnapshot& backup : m_backups) {
         std::vector<Edit> edits;
-        for (const Edit& e : m_edits)
+        for (const Edit& e : m_plan.edits)
             if (e.file == backup.path)
                 edits.push_back(e);
         if (snapshotFile(backup.path).content != backup.content)
             throw InstallError(kPlugin, "apply", backup.path + " changed since it was backed up");
+        m_edited = true;
         replaceFile(backup, applyEdits(backup.content, edits));
     }
-    return !m_edits.empty();
+    return !m_plan.edits.empty();
+}
+
+void NginxInstaller::reload() {
+    m_master = requireRunning("reload");
+    m_oldWorkers = acceptingWorkers(m_master);
+    m_control.reload(m_master, "reload");
+}
+
+/// See WorkerGeneration.h: a reload counts once no worker from before it accepts connections.
+void NginxInstaller::waitOldGeneration(std::chrono::steady_clock::time_point deadline) {
+    auto pause = std::chrono::milliseconds(10);
+    std::vector<int> left = stillAccepting(m_master, m_oldWorkers);
+    while (!left.empty()) {
+        if (std::chrono::steady_clock::now() >= deadline) {
+            std::string pids;
+            for (int pid : left)
+                pids += (pids.empty() ? "" : ", ") + std::to_string(pid);
+            throw InstallError(kPlugin, "probe",
+                               "workers from before the reload (pid " + pids +
+                                   ") still accept connections with the old configuration");
+        }
+        std::this_thread::sleep_for(pause);
+        pause = std::min(pause * 2, std::chrono::milliseconds(200));
+        left = stillAccepting(m_master, left);
+    }
+    m_oldWorkers.clear();
 }
 
 void NginxInstaller::probe(const std::string& expectedSha256) {
     auto deadline = std::chrono::steady_clock::now() + m_probeWithin;
-    for (const Endpoint& ep : m_endpoints) {
+    waitOldGeneration(deadline);
+    for (const Endpoint& ep : m_plan.endpoints) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
-        crypto::ProbeResult r = crypto::probeUntil(ep.host, ep.port, ep.sni, expectedSha256,
-                                                   std::max(left, std::chrono::milliseconds(500)));
+        crypto::ProbeOptions options = ep.options;
+        if (!m_edited) // the configuration as found (verify, or after a rollback)
+            options.keyType = ep.keyTypeAsFound;
+        crypto::ProbeResult r =
+            crypto::probeUntil(ep.host, ep.port, ep.sni, expectedSha256,
+                               std::max(left, std::chrono::milliseconds(500)), options);
         if (r.leafSha256 != expectedSha256)
             throw InstallError(kPlugin, "probe",
                                ep.host + ":" + std::to_string(ep.port) + " (SNI " + ep.sni + ") " +
@@ -253,6 +198,7 @@ void NginxInstaller::restoreConfig() {
             throw InstallError(kPlugin, "restore", e.what(), kExitRollbackFailed);
         }
     }
+    m_edited = false;
 }
 
 std::string rootOf(const Directive& block) {
@@ -304,7 +250,7 @@ std::optional<std::string> NginxInstaller::webrootFor(const std::string& domain)
         }
     }
     for (bool tls : {false, true})
-        for (const Selection& s : selectServers(m_blocks, hostFor(domain), tls))
+        for (const Selection& s : selectServers(m_blocks, hostForDomain(domain), tls))
             if (s.byName) {
                 std::string root = webrootOf(*m_config, m_blocks[s.block]);
                 if (!root.empty())
@@ -318,7 +264,12 @@ std::optional<std::string> NginxInstaller::webrootFor(const std::string& domain)
 } // namespace nginx
 
 std::unique_ptr<core::Installer> makeNginxInstaller(const core::InstallerContext& context) {
-    return std::make_unique<nginx::NginxInstaller>(context);
+    return makeNginxInstaller(context, nginx::defaultSeams());
+}
+
+std::unique_ptr<core::Installer> makeNginxInstaller(const core::InstallerContext& context,
+                                                    nginx::PlanSeams seams) {
+    return std::make_unique<nginx::NginxInstaller>(context, std::move(seams));
 }
 
 } // namespace certagent::plugins

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/Installer.h"
+#include "plugins/nginx/DeployPlan.h"
 
 #include <memory>
 
@@ -8,5 +9,9 @@ namespace certagent::plugins {
 
 /// The nginx installer (design.md §7).
 std::unique_ptr<core::Installer> makeNginxInstaller(const core::InstallerContext& context);
+/// The same with `seams` replacing the package conffile list and the reading of certificate key
+/// types (tests).
+std::unique_ptr<core::Installer> makeNginxInstaller(const core::InstallerContext& context,
+                                                    nginx::PlanSeams seams);
 
 } // namespace certagent::plugins

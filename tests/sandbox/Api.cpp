@@ -41,6 +41,13 @@ std::string hex(const EVP_MD* md, const std::string& data) {
 
 } // namespace
 
+Product productById(const std::string& id) {
+    for (const Product& p : kProducts)
+        if (id == p.id)
+            return p;
+    return {"", "Sandbox Sectigo DV", "comodo"}; // any other id: the common Sectigo DV product
+}
+
 Api::Api(const Config& config, Store& store, const Authority& authority, Faults& faults)
     : m_config(config), m_store(store), m_authority(authority), m_faults(faults) {}
 
@@ -92,7 +99,6 @@ JsonPtr Api::auth(const Params& p) {
     JsonPtr out = obj();
     out->set("key", m_store.newAuthKey());
     out->set("success", true);
-    m_store.save();
     return out;
 }
 
@@ -155,11 +161,12 @@ JsonPtr Api::balance() {
 JsonPtr Api::productDetails(const std::string& id) {
     if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos)
         throw ApiError("Product not found", "No product with id " + id);
+    const Product product = productById(id);
     JsonPtr out = obj();
     out->set("product_id", id);
-    out->set("product_name", "Sandbox Sectigo DV " + id);
+    out->set("product_name", product.name);
     out->set("product_type", "domain");
-    out->set("product_brand", "comodo");
+    out->set("product_brand", product.brand);
     out->set("product_wildcard", "0");
     out->set("product_is_multidomain", "1");
     out->set("product_multidomains_maximum", "250");
@@ -180,10 +187,12 @@ JsonPtr Api::productDetails(const std::string& id) {
 
 JsonPtr Api::products() {
     Array::Ptr list = new Array;
-    JsonPtr product = obj();
-    product->set("id", "65");
-    product->set("name", "Sandbox Sectigo DV");
-    list->add(product);
+    for (const Product& p : kProducts) {
+        JsonPtr product = obj();
+        product->set("id", p.id);
+        product->set("name", p.name);
+        list->add(product);
+    }
     JsonPtr out = obj();
     out->set("products", list);
     out->set("success", true);

@@ -37,6 +37,26 @@ inline std::string required(const Params& p, const std::string& name) {
     return value;
 }
 
+/// A product of the sandbox's catalogue; the brand decides which webserver_type list applies.
+struct Product {
+    const char* id;
+    const char* name;
+    const char* brand;
+};
+
+/// Products with fixed ids, one per brand family the agent must tell apart.
+inline constexpr Product kProducts[] = {
+    {"65", "Sandbox PositiveSSL DV", "comodo"},
+    {"66", "Sandbox GoGetSSL Domain SSL", "comodo_ggssl"},
+    {"41", "Sandbox RapidSSL Standard", "rapidssl"},
+    {"42", "Sandbox GeoTrust QuickSSL Premium", "geotrust"},
+    {"43", "Sandbox DigiCert Secure Site", "digicert"},
+    {"44", "Sandbox Thawte SSL123", "thawte"},
+};
+
+/// The product with that id; any other numeric id is a Sectigo DV product (brand "comodo").
+Product productById(const std::string& id);
+
 /// The GoGetSSL v1 methods over the Store. The caller serialises calls (one lock).
 class Api {
   public:

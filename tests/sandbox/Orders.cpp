@@ -8,6 +8,7 @@
 
 #include <ctime>
 #include <iostream>
+#include <set>
 
 namespace certagent::sandbox {
 
@@ -47,6 +48,47 @@ void checkMethod(const std::string& name, const std::string& method) {
     if (isFileMethod(method) && name.rfind("*.", 0) == 0)
         throw ApiError("Invalid DCV method",
                        "File-based validation is not allowed for wildcard domain " + name);
+}
+
+/// Refuses a webserver_type that is not in the brand's list (/tools/webservers/1 for Sectigo
+/// brands, /tools/webservers/2 for GeoTrust, RapidSSL, DigiCert, Thawte, Symantec), as the real
+/// API likely does.
+void checkWebserverType(const std::string& productId, const std::string& value) {
+    static const std::set<std::string> kList2Brands = {"geotrust", "rapidssl", "digicert", "thawte",
+                                                       "symantec"};
+    const std::string brand = productById(productId).brand;
+    const bool list2 = kList2Brands.count(brand) > 0;
+    int type = 0; // not a number: in neither list
+    std::size_t used = 0;
+    try {
+        type = std::stoi(value, &used);
+    } catch (const std::exception&) {
+    }
+    if (used != value.size())
+        type = 0;
+    const bool valid = list2 ? (type >= 1 && type <= 33 && type != 5 && type != 6 && type != 15 &&
+                                type != 16 && type != 19)
+                             : (type == -1 || (type >= 1 && type <= 36));
+    if (!valid)
+        throw ApiError("Invalid webserver_type", "webserver_type " + value + " is not valid for " +
+                                                     brand + " products (see /tools/webservers/" +
+                                                     (list2 ? "2" : "1") + ")");
+}
+
+/// Faults odd_approver_method / odd_san: the DCV members of an order-placing reply come in shapes
+/// no client expects (a list around the DCV object, SAN names keyed by index); the order itself
+/// is placed all the same.
+void oddShapes(Faults& faults, Object& reply, const std::string& orderId, const char* dcvMember) {
+    if (faults.take("odd_approver_method", orderId)) {
+        Array::Ptr wrapped = new Array;
+        wrapped->add(reply.get(dcvMember));
+        reply.set(dcvMember, wrapped);
+    }
+    if (faults.take("odd_san", orderId)) {
+        JsonPtr names = obj();
+        names->set("0", "www.example.invalid");
+        reply.set("san", names);
+    }
 }
 
 const char* kContactFields[] = {"admin_firstname", "admin_lastname", "admin_phone",   "admin_title",
@@ -115,6 +157,7 @@ JsonPtr Api::addOrder(const Params& p, bool renew) {
     o.webserverType = required(p, "webserver_type");
     if (o.productId.find_first_not_of("0123456789") != std::string::npos)
         throw ApiError("Product not found", "No product with id " + o.productId);
+    checkWebserverType(o.productId, o.webserverType);
     if (o.period.find_first_not_of("0123456789") != std::string::npos)
         throw ApiError("Invalid period", "period must be a number of months");
     for (const char* field : kContactFields)
@@ -124,7 +167,7 @@ JsonPtr Api::addOrder(const Params& p, bool renew) {
             o.contacts[k] = v;
     applyRequest(o, p, true);
     for (Order* other : m_store.all())
-        if (other->csr == o.csr && other->status == "processing")
+        if (other->status == "processing" && other->csr == o.csr)
             throw ApiError("Order error",
                            "Such certificate already exists (Order ID: " + other->id + ")");
     if (p.get("test", "") == "Y" || p.get("only_validate", "") == "true") {
@@ -139,7 +182,6 @@ JsonPtr Api::addOrder(const Params& p, bool renew) {
     o.beginDate = today();
     o.endDate = today(std::stol("0" + o.period) * 30);
     Order& stored = m_store.add(o);
-    m_store.save();
     JsonPtr out = obj();
     out->set("product_id", stored.productId);
     out->set("order_id", stored.id);
@@ -152,12 +194,13 @@ JsonPtr Api::addOrder(const Params& p, bool renew) {
     out->set("approver_method", primaryMethodJson(stored));
     out->set("san", sanJson(stored));
     out->set("success", true);
+    oddShapes(m_faults, *out, stored.id, "approver_method");
     return out;
 }
 
 JsonPtr Api::reissue(const std::string& id, const Params& p) {
     Order& o = order(id);
-    required(p, "webserver_type");
+    checkWebserverType(o.productId, required(p, "webserver_type"));
     if (o.status != "active")
         throw ApiError("Reissue error", "Order can't be processed with reissue procedure!");
     Order updated = o;
@@ -166,12 +209,13 @@ JsonPtr Api::reissue(const std::string& id, const Params& p) {
     o.status = "reissue";
     o.reissues++;
     o.readyAt = std::time(nullptr) + m_config.issueDelaySeconds;
-    m_store.save();
+    m_store.save(o);
     JsonPtr out = obj();
     out->set("order_id", o.id);
     out->set("order_status", o.status);
     out->set("validation", primaryMethodJson(o));
     out->set("success", true);
+    oddShapes(m_faults, *out, o.id, "validation");
     return out;
 }
 
@@ -221,7 +265,7 @@ JsonPtr Api::changeMethod(const std::string& id, const std::string& domain,
         }
     if (!found)
         throw ApiError("Domain not found", "Domain " + domain + " is not part of order #" + id);
-    m_store.save();
+    m_store.save(o);
     JsonPtr out = obj();
     out->set("message", "Validation method changed");
     out->set("success", true);
@@ -252,7 +296,7 @@ JsonPtr Api::cancel(const Params& p) {
     Order& o = order(required(p, "order_id"));
     required(p, "reason");
     o.status = "cancelled";
-    m_store.save();
+    m_store.save(o);
     JsonPtr out = obj();
     out->set("order_id", o.id);
     out->set("success", true);
@@ -264,20 +308,20 @@ void Api::advance(const std::string& id, const std::string& status) {
     if (status == "active" && (o.status == "processing" || o.status == "reissue"))
         issue(o);
     o.status = status;
-    m_store.save();
+    m_store.save(o);
 }
 
 void Api::progress(Order& o) {
     if (o.status == "active" && o.validTill < today()) {
         o.status = "expired";
-        m_store.save();
+        m_store.save(o);
     }
     if (o.status != "processing" && o.status != "reissue")
         return;
     if (std::time(nullptr) < o.readyAt || !dcvPasses(o))
         return;
     issue(o);
-    m_store.save();
+    m_store.save(o);
 }
 
 bool Api::dcvPasses(const Order& o) {

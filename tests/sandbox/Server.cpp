@@ -168,7 +168,10 @@ class Handler : public Poco::Net::HTTPRequestHandler {
             std::lock_guard<std::mutex> lock(m_state.mutex);
             std::string key = form.get("auth_key", "");
             if (!keyless && !m_state.store.validKey(key)) {
-                status = m_state.faults.take("auth401", orderId) ? 401 : 403;
+                // auth200: the expired-key envelope comes with HTTP 200, like business errors.
+                status = m_state.faults.take("auth401", orderId)   ? 401
+                         : m_state.faults.take("auth200", orderId) ? 200
+                                                                   : 403;
                 body = errorBody(key.empty() ? "Auth key not supplied" : "Invalid auth key",
                                  "Please authenticate again");
                 result = "HTTP " + std::to_string(status) + " bad auth_key";
@@ -215,7 +218,6 @@ class Handler : public Poco::Net::HTTPRequestHandler {
                 m_state.calls.clear();
             } else if (path == "/admin/invalidate-keys") {
                 m_state.store.invalidateKeys();
-                m_state.store.save();
             } else if (path == "/admin/advance") {
                 m_state.api.advance(form.get("order_id"), form.get("status"));
             } else {

@@ -1,13 +1,16 @@
 #include "Store.h"
 
 #include "TestEnv.h"
+#include "store/FileIo.h"
 
+#include <Poco/DirectoryIterator.h>
+#include <Poco/File.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <openssl/rand.h>
 
-#include <cstdio>
+#include <algorithm>
 #include <sstream>
 #include <stdexcept>
 
@@ -92,6 +95,19 @@ Order fromJson(const Object::Ptr& j) {
     return o;
 }
 
+/// Runs `read` on the parsed JSON of `path`; a file that does not parse or lacks a field throws
+/// std::runtime_error naming it.
+template <typename Read> void readJsonFile(const std::string& path, Read read) {
+    try {
+        Poco::JSON::Parser parser;
+        read(parser.parse(test::readFile(path)));
+    } catch (const Poco::Exception& e) {
+        throw std::runtime_error(path + ": " + e.displayText());
+    } catch (const std::logic_error& e) { // std::stol of a bad id
+        throw std::runtime_error(path + ": " + e.what());
+    }
+}
+
 } // namespace
 
 std::string randomAlnum(size_t length) {
@@ -107,19 +123,25 @@ std::string randomAlnum(size_t length) {
     return out;
 }
 
-Store::Store(const std::string& dataDir) : m_path(dataDir + "/state.json") {
-    if (!test::exists(m_path))
-        return;
-    Poco::JSON::Parser parser;
-    Object::Ptr root = parser.parse(test::readFile(m_path)).extract<Object::Ptr>();
-    m_nextId = root->getValue<long>("next_id");
-    Array::Ptr keys = root->getArray("keys");
-    for (size_t i = 0; keys && i < keys->size(); ++i)
-        m_keys.insert(keys->getElement<std::string>(static_cast<unsigned>(i)));
-    Array::Ptr orders = root->getArray("orders");
-    for (size_t i = 0; orders && i < orders->size(); ++i) {
-        Order o = fromJson(orders->getObject(static_cast<unsigned>(i)));
-        m_orders[o.id] = o;
+Store::Store(const std::string& dataDir)
+    : m_ordersDir(dataDir + "/orders"), m_keysPath(dataDir + "/keys.json") {
+    Poco::File(m_ordersDir).createDirectories();
+    if (test::exists(m_keysPath))
+        readJsonFile(m_keysPath, [&](const Poco::Dynamic::Var& json) {
+            Array::Ptr keys = json.extract<Array::Ptr>();
+            for (size_t i = 0; i < keys->size(); ++i)
+                m_keys.insert(keys->getElement<std::string>(static_cast<unsigned>(i)));
+        });
+    for (Poco::DirectoryIterator it(m_ordersDir), end; it != end; ++it) {
+        const std::string& file = it.name();
+        // Skips leftover temp files ("ID.json.tmp-XXXXXX") of a write cut short.
+        if (file.size() <= 5 || file.compare(file.size() - 5, 5, ".json") != 0)
+            continue;
+        readJsonFile(it.path().toString(), [&](const Poco::Dynamic::Var& json) {
+            Order o = fromJson(json.extract<Object::Ptr>());
+            m_nextId = std::max(m_nextId, std::stol(o.id) + 1);
+            m_orders[o.id] = std::move(o);
+        });
     }
 }
 
@@ -139,32 +161,35 @@ Order& Store::add(Order order) {
     order.id = std::to_string(m_nextId++);
     auto& stored = m_orders[order.id];
     stored = std::move(order);
+    save(stored);
     return stored;
 }
 
 std::string Store::newAuthKey() {
     std::string key = randomAlnum(32);
     m_keys.insert(key);
+    saveKeys();
     return key;
 }
 
-void Store::save() const {
-    Object root(Poco::JSON_PRESERVE_KEY_ORDER);
-    root.set("next_id", m_nextId);
-    Array::Ptr keys = new Array;
-    for (const auto& k : m_keys)
-        keys->add(k);
-    root.set("keys", keys);
-    Array::Ptr orders = new Array;
-    for (const auto& [id, o] : m_orders)
-        orders->add(toJson(o));
-    root.set("orders", orders);
+void Store::invalidateKeys() {
+    m_keys.clear();
+    saveKeys();
+}
+
+void Store::save(const Order& order) const {
     std::ostringstream out;
-    root.stringify(out, 1);
-    std::string tmp = m_path + ".tmp";
-    test::writeFile(tmp, out.str(), 0600);
-    if (std::rename(tmp.c_str(), m_path.c_str()) != 0)
-        throw std::runtime_error("cannot rename " + tmp);
+    toJson(order)->stringify(out);
+    store::writeFileAtomic(m_ordersDir + "/" + order.id + ".json", out.str(), 0600);
+}
+
+void Store::saveKeys() const {
+    Array keys;
+    for (const auto& k : m_keys)
+        keys.add(k);
+    std::ostringstream out;
+    keys.stringify(out);
+    store::writeFileAtomic(m_keysPath, out.str(), 0600);
 }
 
 } // namespace certagent::sandbox

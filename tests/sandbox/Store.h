@@ -40,26 +40,34 @@ struct Order {
     std::map<std::string, std::string> contacts; ///< admin_*, tech_*, org_* as submitted
 };
 
-/// Orders, auth keys and the id counter, persisted as one JSON file (state.json) in the data dir
-/// (written to a temp file and renamed). Not thread-safe: the server holds its own lock.
+/// Orders and auth keys, persisted incrementally so that thousands of orders stay cheap: one
+/// JSON file per order (dataDir/orders/ID.json) and one for the keys (dataDir/keys.json), each
+/// written atomically when it changes. The id counter is the highest stored id + 1 (ids are never
+/// reused: cancelled orders stay). Not thread-safe: the server holds its own lock.
 class Store {
   public:
-    /// Loads dataDir/state.json if present. Throws std::runtime_error if it does not parse.
+    /// Loads the orders and keys under dataDir if present. Throws std::runtime_error naming the
+    /// file if one does not parse.
     explicit Store(const std::string& dataDir);
 
     Order* find(const std::string& id);
     std::vector<Order*> all();
-    /// Assigns the next id and stores a copy; returns it.
+    /// Assigns the next id, stores a copy and writes it; returns it.
     Order& add(Order order);
-    /// Writes everything to disk.
-    void save() const;
+    /// Writes one order's file (after a change to it). Throws on a filesystem failure.
+    void save(const Order& order) const;
 
+    /// A new auth key, written to keys.json.
     std::string newAuthKey();
     bool validKey(const std::string& key) const { return m_keys.count(key) > 0; }
-    void invalidateKeys() { m_keys.clear(); }
+    /// Every key becomes invalid (written to keys.json).
+    void invalidateKeys();
 
   private:
-    std::string m_path;
+    void saveKeys() const;
+
+    std::string m_ordersDir;
+    std::string m_keysPath;
     long m_nextId = 1840217;
     std::map<std::string, Order> m_orders;
     std::set<std::string> m_keys;

@@ -5,7 +5,11 @@
 
 #include <chrono>
 #include <csignal>
+#include <dirent.h>
+#include <fcntl.h>
 #include <fstream>
+#include <memory>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 #include <sys/stat.h>
@@ -17,6 +21,7 @@ namespace certagent::test {
 namespace {
 
 constexpr const char* kModules = "/usr/lib/apache2/modules";
+using Clock = std::chrono::steady_clock;
 
 bool accepts(int port) {
     try {
@@ -27,6 +32,67 @@ bool accepts(int port) {
     } catch (const std::exception&) {
         return false;
     }
+}
+
+/// Every prefix an ApacheProcess of this run was given (the end-of-suite check scans for them).
+std::vector<std::string>& prefixes() {
+    static std::vector<std::string> all;
+    return all;
+}
+std::mutex& prefixesMutex() {
+    static std::mutex m;
+    return m;
+}
+
+/// The command line of `pid` with NULs as spaces; "" when it is gone (a read of a vanishing
+/// process fails with ESRCH, so no iostreams here).
+std::string commandLine(int pid) {
+    std::string path = "/proc/" + std::to_string(pid) + "/cmdline";
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return "";
+    std::string text;
+    char buf[4096];
+    ssize_t n = 0;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0 && text.size() < 65536)
+        text.append(buf, static_cast<size_t>(n));
+    ::close(fd);
+    for (char& c : text)
+        if (c == '\0')
+            c = ' ';
+    return text;
+}
+
+/// Waits until none of `pids` is alive; false after `within`.
+bool waitGone(const std::vector<int>& pids, std::chrono::milliseconds within) {
+    auto deadline = Clock::now() + within;
+    for (int p : pids)
+        while (processAlive(p)) {
+            if (Clock::now() > deadline)
+                return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    return true;
+}
+
+/// SIGKILL to every process mentioning `text` (they run in their own session: a master that
+/// died leaves its workers waiting forever on a pipe it shares with them).
+void killMentioning(const std::string& text) {
+    std::vector<int> pids = processesMentioning(text);
+    for (int p : pids)
+        ::kill(p, SIGKILL);
+    waitGone(pids, std::chrono::seconds(10));
+}
+
+const char* kLoadModules = "mpm_event authz_core alias ssl socache_shmcb";
+
+std::string loadModules() {
+    std::string out;
+    std::istringstream names(kLoadModules);
+    std::string module;
+    while (names >> module)
+        out += "LoadModule " + module + "_module " + kModules + "/mod_" + module + ".so\n";
+    return out;
 }
 
 } // namespace
@@ -42,12 +108,37 @@ bool processAlive(int pid) {
     return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z';
 }
 
-ApacheProcess::ApacheProcess() : m_httpPort(freePort()), m_httpsPort(freePort()) {
+std::vector<int> processesMentioning(const std::string& text) {
+    std::vector<int> out;
+    std::unique_ptr<DIR, int (*)(DIR*)> proc(::opendir("/proc"), ::closedir);
+    if (!proc)
+        return out;
+    while (dirent* e = ::readdir(proc.get())) {
+        char* end = nullptr;
+        long pid = std::strtol(e->d_name, &end, 10);
+        if (!end || *end != '\0' || pid <= 0 || pid == ::getpid())
+            continue;
+        if (commandLine(static_cast<int>(pid)).find(text) != std::string::npos &&
+            processAlive(static_cast<int>(pid)))
+            out.push_back(static_cast<int>(pid));
+    }
+    return out;
+}
+
+ApacheProcess::ApacheProcess(const std::string& debianInstance)
+    : m_instance(debianInstance), m_httpPort(freePort()), m_httpsPort(freePort()) {
     while (m_httpsPort == m_httpPort)
         m_httpsPort = freePort();
+    {
+        std::lock_guard<std::mutex> lock(prefixesMutex());
+        prefixes().push_back(prefix() + "/");
+    }
     // mkdtemp made the prefix 0700; the unprivileged children must reach htdocs.
     ::chmod(prefix().c_str(), 0755);
-    writeConfig();
+    if (m_instance.empty())
+        writeStandalone();
+    else
+        writeInstance(m_instance);
 }
 
 ApacheProcess::~ApacheProcess() {
@@ -57,34 +148,101 @@ ApacheProcess::~ApacheProcess() {
     }
 }
 
-void ApacheProcess::writeConfig() {
+std::string ApacheProcess::confDir() const {
+    return m_instance.empty() ? prefix() : m_dir / ("apache2-" + m_instance);
+}
+
+std::string ApacheProcess::sitesDir() const {
+    return m_instance.empty() ? m_dir / "sites" : confDir() + "/sites-enabled";
+}
+
+std::string ApacheProcess::pidFile() const {
+    return m_instance.empty() ? m_dir / "run/apache2.pid" : m_env.at("APACHE_PID_FILE");
+}
+
+std::string ApacheProcess::errorLog() const {
+    return m_instance.empty() ? m_dir / "logs/error.log"
+                              : m_env.at("APACHE_LOG_DIR") + "/error.log";
+}
+
+void ApacheProcess::writeCommon(const std::string& mainConfig) {
+    writeFile(configPath(), mainConfig);
+    writeFile(docRoot() + "/index.html", "apache test server\n");
+    ::mkdir(sitesDir().c_str(), 0755);
+}
+
+void ApacheProcess::writeStandalone() {
     std::ostringstream c;
     c << "ServerRoot \"" << prefix() << "\"\n"
       << "DefaultRuntimeDir \"" << prefix() << "/run\"\n"
       << "PidFile \"" << pidFile() << "\"\n"
       << "Mutex file:" << prefix() << "/run default\n"
       << "ErrorLog \"" << errorLog() << "\"\n"
-      << "LogLevel info\n";
-    for (const char* module : {"mpm_event", "authz_core", "alias", "ssl", "socache_shmcb"})
-        c << "LoadModule " << module << "_module " << kModules << "/mod_" << module << ".so\n";
+      << "LogLevel info\n"
+      << loadModules();
     if (::geteuid() == 0)
         c << "User www-data\nGroup www-data\n";
     c << "ServerName localhost\n"
       << "Listen 127.0.0.1:" << m_httpPort << "\n"
       << "Listen 127.0.0.1:" << m_httpsPort << "\n"
+      << "IncludeOptional listen.d/*.conf\n"
       << "StartServers 1\nGracefulShutdownTimeout 5\n"
       << "DocumentRoot \"" << docRoot() << "\"\n"
       << "<Directory \"" << docRoot() << "\">\n    Require all granted\n</Directory>\n"
       << "IncludeOptional \"" << sitesDir() << "/*.conf\"\n";
-    writeFile(configPath(), c.str());
-    writeFile(docRoot() + "/index.html", "apache test server\n");
-    ::mkdir(sitesDir().c_str(), 0755);
+    writeCommon(c.str());
     ::mkdir((prefix() + "/run").c_str(), 0755);
     ::mkdir((prefix() + "/logs").c_str(), 0755);
 }
 
+void ApacheProcess::writeInstance(const std::string& name) {
+    // The values Debian's envvars computes for /etc/apache2-NAME, below the prefix.
+    std::string suffix = "-" + name;
+    m_env = {{"APACHE_RUN_DIR", m_dir / ("run" + suffix)},
+             {"APACHE_PID_FILE", m_dir / ("run" + suffix + "/apache2.pid")},
+             {"APACHE_LOCK_DIR", m_dir / ("lock" + suffix)},
+             {"APACHE_LOG_DIR", m_dir / ("log" + suffix)},
+             {"APACHE_RUN_USER", "www-data"},
+             {"APACHE_RUN_GROUP", "www-data"}};
+    std::string dir = confDir();
+    writeFile(dir + "/envvars",
+              "# envvars - default environment variables for apache2ctl\n"
+              "unset HOME\n"
+              "if [ \"${APACHE_CONFDIR##/etc/apache2-}\" != \"${APACHE_CONFDIR}\" ] ; then\n"
+              "\tSUFFIX=\"-${APACHE_CONFDIR##/etc/apache2-}\"\nelse\n\tSUFFIX=\nfi\n"
+              "export APACHE_RUN_USER=www-data\nexport APACHE_RUN_GROUP=www-data\n"
+              "export APACHE_PID_FILE=" +
+                  prefix() + "/run$SUFFIX/apache2.pid\nexport APACHE_RUN_DIR=" + prefix() +
+                  "/run$SUFFIX\nexport APACHE_LOCK_DIR=" + prefix() +
+                  "/lock$SUFFIX\nexport APACHE_LOG_DIR=" + prefix() +
+                  "/log$SUFFIX\nexport LANG=C\nexport LANG\n");
+    writeFile(dir + "/mods-enabled/test.load", loadModules());
+    writeFile(dir + "/ports.conf", "Listen 127.0.0.1:" + std::to_string(m_httpPort) +
+                                       "\n<IfModule ssl_module>\n\tListen 127.0.0.1:" +
+                                       std::to_string(m_httpsPort) + "\n</IfModule>\n");
+    std::string user =
+        ::geteuid() == 0 ? "User ${APACHE_RUN_USER}\nGroup ${APACHE_RUN_GROUP}\n" : "";
+    writeCommon("DefaultRuntimeDir ${APACHE_RUN_DIR}\nPidFile ${APACHE_PID_FILE}\n"
+                "Mutex file:${APACHE_LOCK_DIR} default\nErrorLog ${APACHE_LOG_DIR}/error.log\n"
+                "LogLevel info\nIncludeOptional mods-enabled/*.load\n" +
+                user +
+                "ServerName localhost\nInclude ports.conf\nIncludeOptional listen.d/*.conf\n"
+                "StartServers 1\nGracefulShutdownTimeout 5\nDocumentRoot \"" +
+                docRoot() + "\"\n<Directory \"" + docRoot() +
+                "\">\n\tRequire all granted\n</Directory>\n"
+                "IncludeOptional sites-enabled/*.conf\n");
+    for (const char* d : {"run", "lock", "log"})
+        ::mkdir((m_dir / (d + suffix)).c_str(), 0755);
+}
+
 void ApacheProcess::addSiteFile(const std::string& name, const std::string& text) {
     writeFile(sitesDir() + "/" + name + ".conf", text);
+}
+
+void ApacheProcess::addListen(const std::string& address) {
+    std::string path = confDir() + "/listen.d/extra.conf";
+    std::string text = exists(path) ? readFile(path) : "";
+    writeFile(path, text + "Listen " + address + "\n");
 }
 
 config::ServerSettings ApacheProcess::settings(const std::string& reload) const {
@@ -96,12 +254,21 @@ config::ServerSettings ApacheProcess::settings(const std::string& reload) const 
 }
 
 void ApacheProcess::start() {
-    CommandOutput out = runCommand({binary(), "-f", configPath(), "-k", "start"}, {}, 60);
+    std::vector<std::string> argv{binary()};
+    if (!m_instance.empty())
+        argv.insert(argv.end(), {"-d", confDir()});
+    argv.insert(argv.end(), {"-f", configPath(), "-k", "start"});
+    for (const std::string& name : m_defines)
+        argv.insert(argv.end(), {"-D", name});
+    std::vector<std::string> env;
+    for (const auto& [key, value] : m_env)
+        env.push_back(key + "=" + value);
+    CommandOutput out = runCommand(argv, env, 60);
     if (out.exitCode != 0)
         throw std::runtime_error("apache2 -k start failed: " + out.output + errorLogTail());
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    auto deadline = Clock::now() + std::chrono::seconds(20);
     while (!(isRunning() && accepts(m_httpPort) && accepts(m_httpsPort))) {
-        if (std::chrono::steady_clock::now() > deadline)
+        if (Clock::now() > deadline)
             throw std::runtime_error("apache2 did not come up: " + errorLogTail());
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
@@ -109,27 +276,22 @@ void ApacheProcess::start() {
 
 void ApacheProcess::stop() {
     int p = pid();
-    if (!processAlive(p))
-        return;
-    runCommand({binary(), "-f", configPath(), "-k", "stop"}, {}, 30);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-    while (processAlive(p)) {
-        if (std::chrono::steady_clock::now() > deadline) {
-            ::kill(p, SIGKILL);
-            deadline += std::chrono::seconds(5);
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (processAlive(p)) {
+        ::kill(p, SIGTERM); // the master stops its children, then itself
+        if (!waitGone({p}, std::chrono::seconds(15)))
+            ::kill(-p, SIGKILL); // the daemon leads its own process group (setsid)
+        waitGone({p}, std::chrono::seconds(5));
     }
+    killMentioning(prefix() + "/");
 }
 
 void ApacheProcess::kill() {
     int p = pid();
     if (!processAlive(p))
         return;
-    ::kill(-p, SIGKILL); // the daemon leads its own process group (setsid)
+    ::kill(-p, SIGKILL);
     ::kill(p, SIGKILL);
-    while (processAlive(p))
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    waitGone({p}, std::chrono::seconds(10));
 }
 
 bool ApacheProcess::isRunning() const {
@@ -154,6 +316,21 @@ std::string ApacheProcess::errorLogTail(size_t lines) const {
     for (size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i)
         out += all[i] + "\n";
     return out;
+}
+
+std::vector<std::string> ApacheProcess::leftovers() {
+    std::vector<std::string> out;
+    std::lock_guard<std::mutex> lock(prefixesMutex());
+    for (const std::string& p : prefixes())
+        for (int pid : processesMentioning(p))
+            out.push_back(std::to_string(pid) + ": " + commandLine(pid));
+    return out;
+}
+
+void ApacheProcess::killLeftovers() {
+    std::lock_guard<std::mutex> lock(prefixesMutex());
+    for (const std::string& p : prefixes())
+        killMentioning(p);
 }
 
 } // namespace certagent::test

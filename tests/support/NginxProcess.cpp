@@ -151,12 +151,16 @@ void NginxProcess::reload() {
         {binary(), "-e", errorLogPath(), "-p", prefix() + "/", "-c", configPath(), "-s", "reload"});
     if (!r.ok())
         throw std::runtime_error("nginx -s reload failed (" + r.describe() + "): " + r.output);
+    waitWorkerStarted(before);
+}
+
+void NginxProcess::waitWorkerStarted(size_t before) const {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (std::chrono::steady_clock::now() < deadline) {
         std::string log = errorLog();
         if (log.size() > before && log.find("start worker process", before) != std::string::npos)
             return;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     throw std::runtime_error("nginx did not reload; error.log: " + errorLog());
 }

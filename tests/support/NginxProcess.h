@@ -49,6 +49,9 @@ class NginxProcess {
     void start(const std::vector<int>& ports = {});
     /// `nginx -s reload`; waits briefly for the new workers. Throws on failure.
     void reload();
+    /// Waits (bounded, ~10 s) until the master logged starting a worker after byte `since` of the
+    /// error log (errorLog().size() taken before a reload). Throws std::runtime_error if not.
+    void waitWorkerStarted(size_t since) const;
     /// `nginx -s quit`, waits for the master to exit (bounded), SIGKILL if it does not. No-op when
     /// not running; never throws.
     void stop() noexcept;

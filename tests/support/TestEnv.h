@@ -1,5 +1,6 @@
 #pragma once
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,17 @@ struct CommandOutput {
 /// the exit code and output. Used to run the real certagent binary and openssl.
 CommandOutput runCommand(const std::vector<std::string>& argv,
                          const std::vector<std::string>& extraEnv = {}, int timeoutSeconds = 300);
+
+/// Runs `f` and returns the E it throws; throws std::logic_error (failing the test) when it
+/// throws nothing.
+template <typename E, typename F> E expectThrow(F&& f) {
+    try {
+        f();
+    } catch (const E& e) {
+        return e;
+    }
+    throw std::logic_error("expected an exception, none was thrown");
+}
 
 /// A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read, close).
 int freePort();

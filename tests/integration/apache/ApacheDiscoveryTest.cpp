@@ -70,8 +70,11 @@ void writeVariedSites(ApacheFixture& f, const CertVersion& cert) {
                                                 "/cert.pem\"\nSSLCertificateKeyFile \"" + certs +
                                                 "/key.pem\"\n");
     writeFile(f.dir / "web root/index.html", "x\n");
-    f.apache.addSiteFile("20-ip-based",
-                         sslVhost(https, "ip.test", "", certs + "/cert.pem", certs + "/key.pem"));
+    // An IP-based block on an address of its own (on 127.0.0.1 it would take every connection
+    // there away from the *: blocks).
+    f.apache.addListen("127.0.0.2:" + p);
+    f.apache.addSiteFile("20-ip-based", sslVhost(https, "ip.test", "", certs + "/cert.pem",
+                                                 certs + "/key.pem", "127.0.0.2"));
 }
 
 } // namespace
@@ -97,19 +100,19 @@ BOOST_AUTO_TEST_CASE(reads_the_blocks_apache_reports) {
     BOOST_TEST(one->serves("deep.wild.test"));
     BOOST_TEST(!one->serves("wild.test"));
     BOOST_REQUIRE_EQUAL(one->certFiles.size(), 1u); // the IfDefine decoy is not in effect
-    BOOST_TEST(one->certFiles[0].args[0] == f.dir / "old certs/cert.pem");
-    BOOST_TEST(one->keyFiles[0].args[0] == f.dir / "old certs/key.pem");
-    BOOST_TEST(one->listeners()[0].host == "127.0.0.1");
-    BOOST_TEST(one->listeners()[0].port == f.apache.httpsPort());
+    BOOST_TEST(one->certFiles[0].node.args[0] == f.dir / "old certs/cert.pem");
+    BOOST_TEST(one->keyFiles[0].node.args[0] == f.dir / "old certs/key.pem");
+    BOOST_TEST(one->addresses[0] == "*:" + std::to_string(f.apache.httpsPort()));
 
     const VirtualHost* two = find(vhosts, "two.test", true);
     BOOST_REQUIRE(two);
     BOOST_REQUIRE_EQUAL(two->certFiles.size(), 1u);
-    BOOST_TEST(two->certFiles[0].file == f.dir / "conf parts/tls.inc");
+    BOOST_TEST(two->certFiles[0].node.file == f.dir / "conf parts/tls.inc");
+    BOOST_TEST(two->otherFiles.count(f.dir / "conf parts/tls.inc") == 1u);
 
     const VirtualHost* ip = find(vhosts, "ip.test", true);
     BOOST_REQUIRE(ip);
-    BOOST_TEST(ip->addresses[0] == "127.0.0.1:" + std::to_string(f.apache.httpsPort()));
+    BOOST_TEST(ip->addresses[0] == "127.0.0.2:" + std::to_string(f.apache.httpsPort()));
 
     const VirtualHost* plain = find(vhosts, "one.test", false);
     BOOST_REQUIRE(plain);
@@ -125,13 +128,20 @@ BOOST_AUTO_TEST_CASE(installer_discovery_errors_and_webroot) {
     BOOST_TEST(installer->webrootFor("one.test").value_or("") == f.dir / "web root");
     BOOST_TEST(!installer->webrootFor("nothing.test").has_value());
 
-    // A name without an SSL block: the message shows the block to add.
+    // A name no block names falls to the first vhost of the address, which serves other names:
+    // the message shows the block to add.
     try {
-        installer->discover(f.target({"one.test", "www.one.test", "*.wild.test", "missing.test"}));
+        installer->discover(f.target({"missing.test"}));
         BOOST_FAIL("no error");
     } catch (const ConfigError& e) {
         std::string what = e.what();
-        BOOST_TEST(what.find("no SSL <VirtualHost>") != std::string::npos, what);
+        BOOST_TEST(what.find("no <VirtualHost> names missing.test") != std::string::npos, what);
+        BOOST_TEST(what.find("serves it by default (first vhost of *:" +
+                             std::to_string(f.apache.httpsPort()) + ")") != std::string::npos,
+                   what);
+        BOOST_TEST(what.find("also serves one.test, www.one.test, *.wild.test") !=
+                       std::string::npos,
+                   what);
         BOOST_TEST(what.find("ServerName missing.test") != std::string::npos, what);
         BOOST_TEST(what.find("SSLCertificateFile " + f.storeDir + "/live/site/fullchain.pem") !=
                        std::string::npos,
@@ -145,8 +155,8 @@ BOOST_AUTO_TEST_CASE(installer_discovery_errors_and_webroot) {
         BOOST_TEST(std::string(e.what()).find("also serves *.wild.test") != std::string::npos,
                    e.what());
     }
-    // TLS lines in an included file that other blocks may share: refused, named.
-    BOOST_CHECK_THROW(installer->discover(f.target({"two.test"})), ConfigError);
+    // TLS lines in an included file only this block includes: editable (the snippet policy).
+    BOOST_CHECK_NO_THROW(installer->discover(f.target({"two.test"})));
 }
 
 BOOST_AUTO_TEST_CASE(a_broken_config_is_reported_before_anything_changes) {

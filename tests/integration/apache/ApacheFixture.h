@@ -11,6 +11,7 @@
 #include "util/Subprocess.h"
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,9 +45,10 @@ struct CertVersion {
 /// A root + intermediate CA, a <store> with archive/NAME/000N and live/NAME, and apache.
 class ApacheFixture {
   public:
-    ApacheFixture();
-    /// A leaf for `names` from the intermediate, with a fresh key.
-    CertVersion issue(const std::vector<std::string>& names);
+    /// `debianInstance`: lay apache out as /etc/apache2-NAME (see ApacheProcess).
+    explicit ApacheFixture(const std::string& debianInstance = "");
+    /// A leaf for `names` from the intermediate, with a fresh key of `kind`.
+    CertVersion issue(const std::vector<std::string>& names, KeyKind kind = KeyKind::EcP256);
     /// Writes archive/NAME/000<n>/ (privkey 0600, cert, chain, fullchain).
     void writeVersion(int n, const CertVersion& version);
     /// Points live/NAME at archive/NAME/000<n> (temp link + rename).
@@ -54,15 +56,24 @@ class ApacheFixture {
     /// Writes cert+key outside the store (the certificate served before certagent).
     void writeOldPair(const std::string& dir, const CertVersion& version);
 
-    core::DeployTarget target(const std::vector<std::string>& domains) const;
+    core::DeployTarget target(const std::vector<std::string>& domains,
+                              const std::string& keyType = "ec-p256") const;
     core::InstallerContext context(const std::string& reload = "signal");
     std::unique_ptr<core::Installer> installer(const std::string& reload = "signal");
     /// discover() + core::deploy() with switchBack to version `previous` (0: no switch back).
     core::DeployOutcome deploy(const std::vector<std::string>& domains, const CertVersion& next,
                                const std::string& previousSha, int previous);
+    /// The same for a prepared target and installer.
+    core::DeployOutcome deploy(core::Installer& installer, const core::DeployTarget& target,
+                               const CertVersion& next, const std::string& previousSha,
+                               int previous);
 
-    /// SHA-256 of the leaf served on the https port for `sni` ("" if the handshake fails).
-    std::string served(const std::string& sni) const;
+    /// SHA-256 of the leaf served on the https port at `host` for `sni` ("" if the handshake
+    /// fails), to a client offering only `keyType`'s signature algorithms when given.
+    std::string served(const std::string& sni, const std::string& host = "127.0.0.1",
+                       const std::string& keyType = "") const;
+    /// `apache2 -t` on the configuration passes.
+    bool configTestPasses() const;
     /// `openssl s_client -servername sni -verify_return_error -CAfile root` succeeded.
     bool verifiesWithOpenssl(const std::string& sni) const;
 
@@ -77,8 +88,20 @@ class ApacheFixture {
     TestCa m_intermediate;
 };
 
-/// A <VirtualHost 127.0.0.1:port> block with SSL for `serverName` (+ aliases) using the files.
+/// Every regular file below `dirs` and its content (to show a refusal wrote nothing).
+std::map<std::string, std::string> snapshot(const std::vector<std::string>& dirs);
+
+/// The files of `before` that `after` changes in other lines than SSLCertificateFile,
+/// SSLCertificateKeyFile and SSLCertificateChainFile ones ("" when only those changed).
+std::string otherThanCertLines(const std::map<std::string, std::string>& before,
+                               const std::map<std::string, std::string>& after);
+
+/// A finished command's result, for stand-in programs.
+SubprocessResult exited(int code, const std::string& output = "");
+
+/// A <VirtualHost host:port> block with SSL for `serverName` (+ aliases) using the files.
 std::string sslVhost(int port, const std::string& serverName, const std::string& aliases,
-                     const std::string& cert, const std::string& key);
+                     const std::string& cert, const std::string& key,
+                     const std::string& host = "127.0.0.1");
 
 } // namespace certagent::test

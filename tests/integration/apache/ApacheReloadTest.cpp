@@ -13,13 +13,6 @@ namespace {
 
 const std::vector<std::string> kNames{"a.test"};
 
-SubprocessResult exited(int code, const std::string& output = "") {
-    SubprocessResult r;
-    r.exitCode = code;
-    r.output = output;
-    return r;
-}
-
 /// Apache serving an old pair for a.test; version 1 written and live.
 struct Serving {
     ApacheFixture f;

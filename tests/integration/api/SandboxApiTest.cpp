@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <thread>
 
 using namespace certagent;
@@ -93,6 +94,16 @@ OrderStatus waitActive(ApiClient& client, long long orderId, const std::string& 
     }
     BOOST_FAIL("order " << orderId << " never became active (status " << s.status << ")");
     return s;
+}
+
+/// True when `f` throws an ApiError that is an error envelope (exit 4).
+bool expectRefused(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const ApiError& e) {
+        return e.isEnvelope() && e.exitCode() == 4;
+    }
+    return false;
 }
 
 void verifyChain(const Fixture& f, const OrderStatus& s) {
@@ -186,12 +197,97 @@ BOOST_AUTO_TEST_CASE(error_envelope_exits_4) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(placed_order_with_odd_details_keeps_its_id) {
+    Fixture f;
+    auto client = f.client();
+    f.sandbox.setFault("odd_approver_method", "", 1);
+    const NewOrderResult created =
+        client->addSSLOrder(orderFor({"shop.example.net", "api.example.net"}));
+    BOOST_TEST(created.orderId > 0);
+    BOOST_TEST(created.unreadableDetails == "approver_method: not an object");
+    BOOST_TEST(created.approver.empty());
+    BOOST_TEST(f.count("addSSLOrder") == 1);
+    const OrderStatus st = client->getOrderStatus(created.orderId); // where the details are
+    BOOST_TEST(st.approver.method == "http");
+    BOOST_TEST(!st.approver.fileName.empty());
+    BOOST_TEST(st.san.size() == 1u);
+
+    f.sandbox.setFault("odd_san", "", 1);
+    const NewOrderResult renewed =
+        client->addSSLRenewOrder(orderFor({"www.example.org", "api.example.org"}));
+    BOOST_TEST(renewed.orderId > created.orderId);
+    BOOST_TEST(renewed.unreadableDetails == "san[0]: not an object");
+    BOOST_TEST(f.count("addSSLRenewOrder") == 1);
+
+    waitActive(*client, created.orderId);
+    ReissueRequest re;
+    re.csr = orderFor({"shop.example.net"}).csr;
+    re.dcvMethod = "http";
+    f.sandbox.setFault("odd_approver_method", "", 1);
+    const ReissueResult reissued = client->reissueSSLOrder(created.orderId, re);
+    BOOST_TEST(reissued.orderId == created.orderId);
+    BOOST_TEST(reissued.unreadableDetails == "validation: not an object");
+    BOOST_TEST(f.count("reissueSSLOrder") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(webserver_type_follows_the_product_brand) {
+    Fixture f;
+    auto client = f.client();
+    BOOST_TEST(client->webserverTypeFor(65) == -1); // comodo
+    BOOST_TEST(client->webserverTypeFor(66) == -1); // comodo_ggssl
+    for (long long digicertFamily : {41, 42, 43, 44}) {
+        BOOST_TEST(client->webserverTypeFor(digicertFamily) == 18);
+    }
+    BOOST_TEST(client->webserverTypeFor(42) == 18);
+    BOOST_TEST(f.count("getProductDetails") == 6); // once per product
+
+    NewOrderRequest geotrust = orderFor({"shop.example.net"});
+    geotrust.productId = 42;
+    try {
+        client->addSSLOrder(geotrust); // the old constant -1
+        BOOST_FAIL("expected the sandbox to refuse webserver_type -1 for a GeoTrust product");
+    } catch (const ApiError& e) {
+        BOOST_TEST(e.exitCode() == 4);
+        BOOST_TEST(
+            e.description() ==
+            "webserver_type -1 is not valid for geotrust products (see /tools/webservers/2)");
+    }
+    geotrust.webserverType = client->webserverTypeFor(geotrust.productId);
+    const NewOrderResult placed = client->addSSLOrder(geotrust);
+    BOOST_TEST(placed.orderId > 0);
+    BOOST_TEST(client->getOrderStatus(placed.orderId).webserverType == 18);
+
+    waitActive(*client, placed.orderId);
+    ReissueRequest re;
+    re.csr = orderFor({"shop.example.net"}).csr;
+    re.dcvMethod = "http";
+    BOOST_TEST(expectRefused([&] { client->reissueSSLOrder(placed.orderId, re); }));
+    re.webserverType = 18;
+    BOOST_TEST(client->reissueSSLOrder(placed.orderId, re).orderStatus == "reissue");
+
+    NewOrderRequest sectigo = orderFor({"www.example.org"});
+    sectigo.webserverType = 18; // list 2's OTHER is Oracle in list 1: accepted
+    BOOST_TEST(client->addSSLOrder(sectigo).orderId > 0);
+    sectigo.webserverType = 37;
+    BOOST_TEST(expectRefused([&] { client->addSSLOrder(sectigo); }));
+}
+
 BOOST_AUTO_TEST_CASE(invalidated_key_means_one_reauth) {
     Fixture f;
     auto client = f.client();
     const long long id = client->addSSLOrder(orderFor({"shop.example.net"})).orderId;
     BOOST_TEST(f.count("auth") == 1);
     f.sandbox.invalidateKeys();
+    BOOST_TEST(client->getOrderStatus(id).orderId == id);
+    BOOST_TEST(f.count("auth") == 2);
+}
+
+BOOST_AUTO_TEST_CASE(invalidated_key_reported_with_http_200_means_one_reauth) {
+    Fixture f;
+    auto client = f.client();
+    const long long id = client->addSSLOrder(orderFor({"shop.example.net"})).orderId;
+    f.sandbox.invalidateKeys();
+    f.sandbox.setFault("auth200", "", 1);
     BOOST_TEST(client->getOrderStatus(id).orderId == id);
     BOOST_TEST(f.count("auth") == 2);
 }

@@ -39,7 +39,8 @@ struct Answer {
 struct Shared {
     std::atomic<int> requests{0};
     std::mutex mutex;
-    std::vector<std::string> bodies; ///< request bodies seen
+    std::vector<std::string> bodies;  ///< request bodies seen
+    std::vector<std::string> accepts; ///< Accept header of each request ("-" when absent)
     Answer answer;
 };
 
@@ -54,6 +55,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
         {
             std::lock_guard<std::mutex> lock(m_s.mutex);
             m_s.bodies.push_back(body);
+            m_s.accepts.push_back(req.get("Accept", "-"));
             a = m_s.answer;
         }
         if (req.getURI().rfind("/api/auth/", 0) == 0) {
@@ -61,7 +63,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
         }
         resp.setStatus(static_cast<HTTPServerResponse::HTTPStatus>(a.status));
         for (const auto& [k, v] : a.headers) {
-            resp.set(k, v);
+            resp.add(k, v); // add, not set: a header may repeat (Link)
         }
         resp.setContentType("application/json");
         if (a.dripBytes > 0) {
@@ -241,6 +243,39 @@ BOOST_AUTO_TEST_CASE(credentials_travel_only_in_the_auth_body) {
     BOOST_REQUIRE(server.shared.bodies.size() == 2u);
     BOOST_TEST(server.shared.bodies[0] == "user=tls-user&pass=tls-pass");
     BOOST_TEST(server.shared.bodies[1].empty());
+}
+
+BOOST_AUTO_TEST_CASE(head_reply_repeated_headers_and_accept_reach_the_caller) {
+    TlsServer server({"127.0.0.1"});
+    server.shared.answer.headers = {{"Replay-Nonce", "n1"},
+                                    {"Link", "<https://a.test/1>;rel=\"alternate\""},
+                                    {"Link", "<https://a.test/2>;rel=\"alternate\""}};
+    TlsSettings tls;
+    tls.caFile = server.dir / "ca.pem";
+    auto transport = makeHttpsTransport("https://127.0.0.1:" + std::to_string(server.port), tls);
+    HttpRequest head;
+    head.method = "HEAD";
+    head.target = "/nonce";
+    // The HEAD reply announces the GET body's Content-Length but carries no body.
+    const HttpResponse h = transport->send(head, std::chrono::seconds(10));
+    BOOST_TEST(h.status == 200);
+    BOOST_TEST(h.body.empty());
+    BOOST_TEST(h.header("replay-nonce") == "n1");
+    HttpRequest get;
+    get.method = "GET";
+    get.target = "/cert";
+    get.accept = "application/pem-certificate-chain";
+    const HttpResponse g = transport->send(get, std::chrono::seconds(10));
+    BOOST_TEST(g.body == server.shared.answer.body);
+    const std::vector<std::string> links = g.headerValues("link");
+    BOOST_TEST(links == (std::vector<std::string>{"<https://a.test/1>;rel=\"alternate\"",
+                                                  "<https://a.test/2>;rel=\"alternate\""}),
+               boost::test_tools::per_element());
+    std::lock_guard<std::mutex> lock(server.shared.mutex);
+    BOOST_TEST(
+        server.shared.accepts ==
+            (std::vector<std::string>{"application/json", "application/pem-certificate-chain"}),
+        boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -99,6 +99,25 @@ BOOST_AUTO_TEST_CASE(fhs_layout) {
     BOOST_TEST((st.st_mode & 077) == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(copyright_changelog_and_lintian) {
+    Package& p = package();
+    std::string doc = p.root + "/usr/share/doc/certagent/";
+    std::string copyright = readFile(doc + "copyright");
+    BOOST_TEST(contains(copyright, "Format: https://www.debian.org/doc/packaging-manuals/"));
+    BOOST_TEST(contains(copyright, "License: Expat"));
+    CommandOutput changelog = runCommand({"zcat", doc + "changelog.gz"});
+    BOOST_TEST(changelog.exitCode == 0);
+    BOOST_TEST(contains(changelog.output, "certagent (" CERTAGENT_VERSION ")"));
+    if (::access("/usr/bin/lintian", X_OK) != 0) {
+        BOOST_TEST_MESSAGE("skipped lintian: not installed");
+        return;
+    }
+    // Debian's own checker: no error and no warning (info and overrides are fine).
+    CommandOutput lint = runCommand({"lintian", "--fail-on", "error,warning", p.deb}, {}, 600);
+    BOOST_TEST_INFO(lint.output);
+    BOOST_TEST(lint.exitCode == 0);
+}
+
 BOOST_AUTO_TEST_CASE(unpacked_binary_runs_with_example_config) {
     Package& p = package();
     std::string bin = p.root + "/usr/sbin/certagent";

@@ -192,6 +192,37 @@ BOOST_AUTO_TEST_CASE(wrong_types_are_unreadable) {
                       UnreadableReply);
 }
 
+BOOST_AUTO_TEST_CASE(dates_in_api_and_rfc3339_forms) {
+    const auto dateOf = [](const std::string& text) {
+        const OrderStatus s =
+            status(mutate(R"("valid_till":"0000-00-00")", R"("valid_till":")" + text + "\""));
+        BOOST_REQUIRE(s.validTill.has_value());
+        return s.validTill->toString();
+    };
+    BOOST_TEST(dateOf("2026-03-05") == "2026-03-05");
+    BOOST_TEST(dateOf("2026-03-05 10:20") == "2026-03-05");
+    BOOST_TEST(dateOf("2026-03-05 10:20:30") == "2026-03-05");
+    BOOST_TEST(dateOf("2026-03-05T10:20:30Z") == "2026-03-05");
+    BOOST_TEST(dateOf("2026-03-05t10:20:30z") == "2026-03-05");
+    BOOST_TEST(dateOf("2026-03-05T10:20:30.123456Z") == "2026-03-05");
+    BOOST_TEST(dateOf("2026-03-05T23:59:60Z") == "2026-03-05"); // leap second
+    // An offset names local time: the date is the UTC one.
+    BOOST_TEST(dateOf("2026-03-05T01:00:00+02:00") == "2026-03-04");
+    BOOST_TEST(dateOf("2026-03-04T23:30:00-01:00") == "2026-03-05");
+    BOOST_TEST(dateOf("2026-03-05T12:00:00+00:00") == "2026-03-05");
+    for (const char* bad : {"2026-03-05T10:20:30", "2026-03-05T10:20Z", "2026-03-05T25:00:00Z",
+                            "2026-02-30T00:00:00Z", "2026-02-30", "2026-03-05T10:20:30+0200",
+                            "2026-03-05T10:20:30+24:00", "2026-03-05 10", "2026-03-05  10:20",
+                            "2026-03-05 10:61", "2026-03-05T10:20:30Zjunk", "2026-03-05T10:20:30.Z",
+                            "1969-12-31T23:59:59Z", "1970-01-01T00:30:00+01:00", "2026-03-05 x"}) {
+        BOOST_TEST_CONTEXT(bad) {
+            BOOST_CHECK_THROW(status(mutate(R"("valid_till":"0000-00-00")",
+                                            R"("valid_till":")" + std::string(bad) + "\"")),
+                              UnreadableReply);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(order_ids_must_be_positive_and_below_2_53) {
     for (const char* bad :
          {R"("order_id":"-5")", R"("order_id":-5)", R"("order_id":0)", R"("order_id":1e30)",

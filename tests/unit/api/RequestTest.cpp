@@ -25,6 +25,32 @@ std::string keyQuery() {
     return std::string("?auth_key=") + kKey1;
 }
 
+/// The order ids in a getOrdersStatus request body ("cids=1%2C2%2C3").
+std::vector<std::string> askedIds(const HttpRequest& r) {
+    std::vector<std::string> ids;
+    std::string rest = r.body.substr(r.body.find('=') + 1);
+    for (std::size_t comma; (comma = rest.find("%2C")) != std::string::npos;) {
+        ids.push_back(rest.substr(0, comma));
+        rest = rest.substr(comma + 3);
+    }
+    ids.push_back(rest);
+    return ids;
+}
+
+/// A getOrdersStatus reply with one active entry per id asked for, plus `extraId` if not empty.
+Step statusesReply(const HttpRequest& r, const std::string& extraId = "") {
+    std::vector<std::string> ids = askedIds(r);
+    if (!extraId.empty()) {
+        ids.push_back(extraId);
+    }
+    std::string list;
+    for (const auto& id : ids) {
+        list += std::string(list.empty() ? "" : ",") + R"({"order_id":")" + id +
+                R"(","status":"active","expires":"2026-01-31"})";
+    }
+    return ok(R"({"certificates":[)" + list + R"(],"success":true})");
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(ApiRequests)
@@ -83,6 +109,42 @@ BOOST_AUTO_TEST_CASE(paths_and_verbs_of_every_typed_call) {
     BOOST_TEST(c.last().target == "/orders/cancel_ssl_order/" + keyQuery());
     BOOST_TEST(c.last().body == "order_id=1840217&reason=duplicate");
     BOOST_TEST(c.h.script->authCount() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(orders_status_in_chunks_of_fifty) {
+    Harness h;
+    h.script->steps = {authOk()};
+    h.script->fallback = [](const HttpRequest& r) { return statusesReply(r); };
+    std::vector<long long> ids;
+    for (long long id = 1840217; id < 1840217 + 120; ++id) {
+        ids.push_back(id);
+    }
+    const auto statuses = h.client()->getOrdersStatus(ids);
+    const auto calls = h.script->calls();
+    BOOST_TEST(calls.size() == 3u);
+    BOOST_TEST(askedIds(calls[0]).size() == 50u);
+    BOOST_TEST(askedIds(calls[1]).size() == 50u);
+    BOOST_TEST(askedIds(calls[2]).size() == 20u);
+    BOOST_TEST(askedIds(calls[1]).front() == "1840267");
+    BOOST_TEST(askedIds(calls[2]).back() == "1840336");
+    BOOST_TEST(statuses.size() == ids.size());
+    for (std::size_t i = 0; i < statuses.size() && i < ids.size(); ++i) {
+        BOOST_TEST(statuses[i].orderId == ids[i]);
+        BOOST_TEST(statuses[i].status == "active");
+    }
+    BOOST_TEST(h.client()->getOrdersStatus({}).empty());
+    BOOST_TEST(h.script->calls().size() == 3u);
+
+    // An entry for an id of the first chunk in the reply to the second is still refused.
+    Harness mixed;
+    mixed.script->steps = {authOk()};
+    mixed.script->fallback = [](const HttpRequest& r) {
+        return statusesReply(r, askedIds(r).front() == "1840267" ? "1840217" : "");
+    };
+    const ApiError e = expectApiError([&] { mixed.client()->getOrdersStatus(ids); });
+    BOOST_TEST(e.what() == std::string("api getOrdersStatus: reply names order 1840217 that was "
+                                       "not asked for"));
+    BOOST_TEST(mixed.script->calls().size() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(new_order_parameters) {

@@ -1,5 +1,6 @@
 #include "config/Config.h"
 
+#include "ConfigFixture.h"
 #include "TestEnv.h"
 #include "util/Error.h"
 
@@ -9,53 +10,9 @@
 
 using namespace certagent;
 using namespace certagent::config;
-using certagent::test::TempDir;
+using certagent::test::kCert;
 using certagent::test::writeFile;
-
-namespace {
-
-const char* kMain = "[api]\n"
-                    "url = https://127.0.0.1:1/api   ; sandbox\n"
-                    "credentials = credentials.conf\n"
-                    "timeout = 10s # ten seconds\n"
-                    "# a comment line\n"
-                    "[store]\n"
-                    "dir = store\n"
-                    "[renewal]\n"
-                    "before = 1/3\n"
-                    "[contact]\n"
-                    "admin_firstname = Ilze\n"
-                    "admin_lastname = Kalnina\n"
-                    "admin_email = ops@example.com\n"
-                    "admin_phone = 37120000000\n"
-                    "admin_title = Ms\n";
-
-const char* kCert = "domains = Example.com, www.example.com\n"
-                    "product_id = 65\n"
-                    "dcv = http\n"
-                    "webroot = /var/www/example\n";
-
-struct Fixture {
-    TempDir dir;
-    Fixture() {
-        writeFile(dir / "certagent.conf", kMain, 0644);
-        writeFile(dir / "credentials.conf", "user = me@example.com\npass = hunter2\n", 0600);
-        writeFile(dir / "certs.d/shop.conf", kCert, 0644);
-    }
-    std::string main() const { return dir / "certagent.conf"; }
-    /// The whole message of the ConfigError that loadConfig throws.
-    std::string error() const {
-        try {
-            loadConfig(main());
-        } catch (const ConfigError& e) {
-            return e.what();
-        }
-        return "(no error)";
-    }
-    void cert(const std::string& text) const { writeFile(dir / "certs.d/shop.conf", text, 0644); }
-};
-
-} // namespace
+using Fixture = certagent::test::ConfigFixture;
 
 BOOST_AUTO_TEST_SUITE(Config)
 

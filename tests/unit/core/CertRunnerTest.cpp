@@ -2,6 +2,7 @@
 
 #include "TestCa.h"
 #include "TestEnv.h"
+#include "core/backends/GoGetSslBackend.h"
 #include "crypto/Dcv.h"
 
 #include <boost/test/unit_test.hpp>
@@ -116,6 +117,7 @@ struct Fixture {
     config::CertConfig cert;
     std::unique_ptr<store::Store> store;
     FakeOrders api;
+    CaBackends backends; ///< the GoGetSSL backend over the scripted API
     SystemCommandRunner runner;
     HookRunner hooks{HookSettings{dir / "hooks", std::chrono::seconds(5)}, runner,
                      [](const std::string&) {}};
@@ -136,9 +138,10 @@ struct Fixture {
         InstallerFactory none = [](const std::string&, const InstallerContext&) {
             return std::unique_ptr<Installer>();
         };
+        backends.add("gogetssl", [this] { return std::make_unique<GoGetSslBackend>(api); });
         ctx = std::make_unique<RunContext>(RunContext{config,
                                                       *store,
-                                                      api,
+                                                      backends,
                                                       none,
                                                       runner,
                                                       hooks,
@@ -160,8 +163,8 @@ BOOST_AUTO_TEST_SUITE(CertRunnerTest)
 BOOST_FIXTURE_TEST_CASE(new_order_then_validating_then_installed, Fixture) {
     BOOST_TEST(process() == 0);
     auto s = state();
-    BOOST_TEST(s.phase == "validating");
-    BOOST_TEST(s.orderId == 7);
+    BOOST_TEST(s.phase == store::Phase::Validating);
+    BOOST_TEST(s.order.id == "7");
     BOOST_TEST(s.dcvFiles.size() == 1u);
     BOOST_TEST(store->hasPendingKey("shop"));
     BOOST_TEST(api.calls ==
@@ -169,12 +172,12 @@ BOOST_FIXTURE_TEST_CASE(new_order_then_validating_then_installed, Fixture) {
     api.calls.clear();
     BOOST_TEST(process() == 0); // still processing: one status call, nothing else
     BOOST_TEST(api.calls == std::vector<std::string>{"status"});
-    BOOST_TEST(state().phase == "validating");
+    BOOST_TEST(state().phase == store::Phase::Validating);
 
     api.current = "active";
     BOOST_TEST(process() == 0);
     s = state();
-    BOOST_TEST(s.phase == "installed");
+    BOOST_TEST(s.phase == store::Phase::Installed);
     BOOST_TEST(s.dcvFiles.empty());
     BOOST_TEST(!store->hasPendingKey("shop"));
     BOOST_TEST(store->liveVersion("shop").value_or(0) == 1);
@@ -191,13 +194,13 @@ BOOST_FIXTURE_TEST_CASE(run_killed_after_the_switch_deploys_on_the_next_run, Fix
     auto s = state();
     std::string sha = s.deployedSha256;
     // As if killed after switchLive, before the deploy finished and state said "installed".
-    s.phase = "issued";
+    s.phase = store::Phase::Issued;
     s.deployedSha256.clear();
     store->saveState("shop", s);
     api.calls.clear();
     BOOST_TEST(process() == 0);
     BOOST_TEST(api.calls == std::vector<std::string>{"status"});
-    BOOST_TEST(state().phase == "installed");
+    BOOST_TEST(state().phase == store::Phase::Installed);
     BOOST_TEST(state().deployedSha256 == sha);
     BOOST_TEST(store->versions("shop") == std::vector<int>{1}); // not written twice
 }
@@ -209,12 +212,12 @@ BOOST_FIXTURE_TEST_CASE(old_certificate_after_a_reissue_means_not_ready, Fixture
     force.force = true;
     api.stale = true; // the reissue is requested, the order still shows version 1
     BOOST_TEST(process(force) == 0);
-    BOOST_TEST(state().phase == "validating");
+    BOOST_TEST(state().phase == store::Phase::Validating);
     BOOST_TEST(store->liveVersion("shop").value_or(0) == 1);
     BOOST_TEST(store->hasPendingKey("shop"));
     api.stale = false;
     BOOST_TEST(process() == 0);
-    BOOST_TEST(state().phase == "installed");
+    BOOST_TEST(state().phase == store::Phase::Installed);
     BOOST_TEST(store->liveVersion("shop").value_or(0) == 2);
 }
 
@@ -222,7 +225,7 @@ BOOST_FIXTURE_TEST_CASE(key_mismatch_fails_once_and_never_reorders, Fixture) {
     api.current = "active";
     api.otherKey = true;
     BOOST_TEST(process() == 4);
-    BOOST_TEST(state().phase == "failed");
+    BOOST_TEST(state().phase == store::Phase::Failed);
     BOOST_TEST(!store->liveVersion("shop"));
     BOOST_TEST(state().dcvFiles.empty());
     api.calls.clear();
@@ -232,7 +235,7 @@ BOOST_FIXTURE_TEST_CASE(key_mismatch_fails_once_and_never_reorders, Fixture) {
     force.force = true; // `certagent issue` starts over
     api.otherKey = false;
     BOOST_TEST(process(force) == 0);
-    BOOST_TEST(state().phase == "installed");
+    BOOST_TEST(state().phase == store::Phase::Installed);
 }
 
 BOOST_FIXTURE_TEST_CASE(terminal_status_removes_dcv_files, Fixture) {
@@ -240,7 +243,7 @@ BOOST_FIXTURE_TEST_CASE(terminal_status_removes_dcv_files, Fixture) {
     BOOST_TEST(state().dcvFiles.size() == 1u);
     api.current = "rejected";
     BOOST_TEST(process() == 4);
-    BOOST_TEST(state().phase == "failed");
+    BOOST_TEST(state().phase == store::Phase::Failed);
     BOOST_TEST(state().lastError == "order 7 is rejected; the deployed certificate stays");
     BOOST_TEST(!test::exists(dir / "www/.well-known/pki-validation/" + api.dcv().fileName));
 }
@@ -256,7 +259,7 @@ BOOST_FIXTURE_TEST_CASE(issue_after_a_rejected_order_places_a_new_one, Fixture) 
     force.force = true;
     api.rejectOnce = true; // the old order still reads rejected, the new one processes
     BOOST_TEST(process(force) == 0);
-    BOOST_TEST(state().phase == "validating");
+    BOOST_TEST(state().phase == store::Phase::Validating);
     BOOST_TEST(api.calls.at(0) == "status");
     BOOST_TEST(api.calls.at(1) == "addOrder");
 }
@@ -265,7 +268,7 @@ BOOST_FIXTURE_TEST_CASE(unknown_status_keeps_polling, Fixture) {
     BOOST_TEST(process() == 0);
     api.current = "Active"; // odd case is not "active"
     BOOST_TEST(process() == 0);
-    BOOST_TEST(state().phase == "validating");
+    BOOST_TEST(state().phase == store::Phase::Validating);
     BOOST_TEST(state().lastStatus == "Active");
 }
 
@@ -296,7 +299,7 @@ BOOST_FIXTURE_TEST_CASE(dns_validation_goes_through_dns_hooks, Fixture) {
     BOOST_TEST(test::readFile(log) == "add " + record + "\n");
     api.current = "active";
     BOOST_TEST(process() == 0);
-    BOOST_TEST(state().phase == "installed");
+    BOOST_TEST(state().phase == store::Phase::Installed);
     BOOST_TEST(state().dnsRecords.empty());
     BOOST_TEST(test::readFile(log) == "add " + record + "\nremove " + record + "\n");
 }
@@ -306,14 +309,14 @@ BOOST_FIXTURE_TEST_CASE(active_without_crt_code_is_not_ready, Fixture) {
     api.current = "active";
     api.emptyCrt = true;
     BOOST_TEST(process() == 0);
-    BOOST_TEST(state().phase == "validating");
+    BOOST_TEST(state().phase == store::Phase::Validating);
     BOOST_TEST(state().lastError.empty());
     BOOST_TEST(!store->liveVersion("shop"));
     BOOST_TEST(store->versions("shop").empty()); // no empty files written anywhere
     BOOST_TEST(store->hasPendingKey("shop"));
     api.emptyCrt = false;
     BOOST_TEST(process() == 0);
-    BOOST_TEST(state().phase == "installed");
+    BOOST_TEST(state().phase == store::Phase::Installed);
     BOOST_TEST(store->liveVersion("shop").value_or(0) == 1);
 }
 
@@ -325,7 +328,7 @@ BOOST_FIXTURE_TEST_CASE(older_certificate_than_the_deployed_one_is_refused, Fixt
     force.force = true;
     api.spec.notBeforeOffset = -2L * 86400; // issued before the deployed one (-1h)
     BOOST_TEST(process(force) == 4);
-    BOOST_TEST(state().phase == "failed");
+    BOOST_TEST(state().phase == store::Phase::Failed);
     BOOST_TEST(state().lastError.find("refusing the downgrade") != std::string::npos,
                state().lastError);
     BOOST_TEST(store->liveVersion("shop").value_or(0) == 1);
@@ -343,12 +346,12 @@ BOOST_FIXTURE_TEST_CASE(same_certificate_as_deployed_runs_no_hooks, Fixture) {
     // The order is polled again (state says validating, no pending key) and still shows the
     // deployed certificate: nothing is written, no hook runs.
     auto s = state();
-    s.phase = "validating";
+    s.phase = store::Phase::Validating;
     store->saveState("shop", s);
     api.calls.clear();
     BOOST_TEST(process() == 0);
     BOOST_TEST(api.calls == std::vector<std::string>{"status"});
-    BOOST_TEST(state().phase == "installed");
+    BOOST_TEST(state().phase == store::Phase::Installed);
     BOOST_TEST(store->versions("shop") == std::vector<int>{1});
     BOOST_TEST(test::readFile(log) == "deploy shop\n");
 }

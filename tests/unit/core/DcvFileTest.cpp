@@ -1,6 +1,7 @@
 #include "core/DcvFile.h"
 
 #include "TestEnv.h"
+#include "core/backends/GoGetSslDcv.h"
 #include "crypto/Csr.h"
 #include "crypto/Keys.h"
 #include "util/Error.h"

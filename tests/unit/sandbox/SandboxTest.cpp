@@ -3,6 +3,8 @@
 #include <Poco/JSON/Array.h>
 #include <boost/test/unit_test.hpp>
 
+#include <sys/stat.h>
+
 using namespace certagent;
 using namespace certagent::test;
 using namespace certagent::test::sandboxtest;
@@ -262,6 +264,40 @@ BOOST_AUTO_TEST_CASE(issueDelayAndListings) {
     BOOST_TEST(duplicate->getValue<std::string>("description").find(id) != std::string::npos);
     sb.advance(id, "active");
     BOOST_TEST(!client.status(id)->getValue<std::string>("crt_code").empty());
+}
+
+BOOST_AUTO_TEST_CASE(eachChangeWritesOnlyItsOrder) {
+    SandboxProcess sb;
+    Client client(sb);
+    std::vector<std::string> ids;
+    for (const char* name : {"one.example.com", "two.example.com", "three.example.com"}) {
+        Csr csr({name});
+        ids.push_back(parse(client.post("/orders/add_ssl_order/", orderForm(csr.pem)).body)
+                          ->getValue<std::string>("order_id"));
+    }
+    auto inode = [&](const std::string& id) {
+        struct stat st {};
+        BOOST_REQUIRE(::stat((sb.dataDir() + "/orders/" + id + ".json").c_str(), &st) == 0);
+        return st.st_ino;
+    };
+    const auto first = inode(ids[0]);
+    const auto second = inode(ids[1]);
+    client.post("/orders/cancel_ssl_order/", {{"order_id", ids[1]}, {"reason", "test"}});
+    BOOST_TEST(inode(ids[0]) == first);
+    BOOST_TEST(inode(ids[1]) != second);
+
+    // A temp file left by a write cut short is ignored; orders, keys and the id counter survive.
+    writeFile(sb.dataDir() + "/orders/" + ids[2] + ".json.tmp-x1y2z3", "{\"id\":");
+    sb.restart();
+    BOOST_TEST(client.status(ids[1])->getValue<std::string>("status") == "cancelled");
+    BOOST_TEST(client.status(ids[2])->getValue<std::string>("status") == "processing");
+    Csr csr({"four.example.com"});
+    auto added = parse(client.post("/orders/add_ssl_order/", orderForm(csr.pem)).body);
+    BOOST_TEST(added->getValue<std::string>("order_id") == std::to_string(std::stol(ids[2]) + 1));
+
+    // An order file that does not parse stops the sandbox at start rather than losing the order.
+    writeFile(sb.dataDir() + "/orders/" + ids[0] + ".json", "{\"id\":");
+    BOOST_CHECK_THROW(sb.restart(), std::runtime_error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -135,12 +135,12 @@ BOOST_AUTO_TEST_CASE(sigkill_while_writing_state_keeps_it_parseable) {
             store::Store s(tmp / "store", 5, [&](const std::string& w) { warnings.push_back(w); });
             s.ensureLayout();
             store::CertState st;
-            st.phase = "ordering";
+            st.phase = store::Phase::Ordering;
             s.saveState("shop", st);
             auto r = store::test::runInChild(
                 [&] {
                     store::CertState next;
-                    next.phase = "validating";
+                    next.phase = store::Phase::Validating;
                     next.lastError = std::string(10000, 'x');
                     s.saveState("shop", next);
                     return std::string();
@@ -149,7 +149,8 @@ BOOST_AUTO_TEST_CASE(sigkill_while_writing_state_keeps_it_parseable) {
             BOOST_TEST(r.signal == SIGKILL);
             auto back = s.loadState("shop");
             BOOST_REQUIRE(back.has_value());
-            BOOST_TEST((back->phase == "ordering" || back->phase == "validating"));
+            BOOST_TEST(
+                (back->phase == store::Phase::Ordering || back->phase == store::Phase::Validating));
             BOOST_TEST(warnings.empty());
         }
     }

@@ -34,8 +34,8 @@ BOOST_FIXTURE_TEST_CASE(missing_state_is_silent, Fixture) {
 
 BOOST_FIXTURE_TEST_CASE(state_round_trips, Fixture) {
     store::CertState st;
-    st.phase = "validating";
-    st.orderId = 1840217;
+    st.phase = store::Phase::Validating;
+    st.order = store::OrderRef{"gogetssl", "1840217"};
     st.pendingSince = 1795960931;
     st.attempts = 3;
     st.lastError = "getOrderStatus: HTTP 503";
@@ -46,8 +46,9 @@ BOOST_FIXTURE_TEST_CASE(state_round_trips, Fixture) {
     s.saveState("shop", st);
     auto back = s.loadState("shop");
     BOOST_REQUIRE(back.has_value());
-    BOOST_TEST(back->phase == "validating");
-    BOOST_TEST(back->orderId == 1840217);
+    BOOST_TEST(back->phase == store::Phase::Validating);
+    BOOST_TEST(back->order.id == "1840217");
+    BOOST_TEST(back->order.backend == "gogetssl");
     BOOST_TEST(back->pendingSince.value() == 1795960931);
     BOOST_TEST(back->attempts == 3);
     BOOST_TEST(back->lastError == st.lastError);
@@ -100,7 +101,7 @@ BOOST_FIXTURE_TEST_CASE(wrong_field_types_are_warned_and_missing, Fixture) {
 BOOST_FIXTURE_TEST_CASE(write_state_refuses_non_objects_and_keeps_old, Fixture) {
     s.writeState("shop", "{\"phase\":\"installed\"}");
     BOOST_CHECK_THROW(s.writeState("shop", "{broken"), certagent::Error);
-    BOOST_TEST(s.loadState("shop")->phase == "installed");
+    BOOST_TEST(s.loadState("shop")->phase == store::Phase::Installed);
     s.removeState("shop");
     BOOST_TEST(!s.readState("shop").has_value());
     s.removeState("shop"); // missing is fine

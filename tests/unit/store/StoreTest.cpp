@@ -108,7 +108,7 @@ BOOST_AUTO_TEST_CASE(meta_records_facts_and_stamps) {
     s.switchLive("shop", s.writeVersion("shop", store::test::fakeVersion("v1")));
     auto meta = s.liveMeta("shop");
     BOOST_REQUIRE(meta.has_value());
-    BOOST_TEST(meta->orderId == 1840217);
+    BOOST_TEST(meta->order.id == "1840217");
     BOOST_TEST(meta->sha256 == "sha-v1");
     BOOST_TEST(meta->notAfter == "2027-06-17T23:59:59Z");
     BOOST_TEST(meta->names.size() == 2u);

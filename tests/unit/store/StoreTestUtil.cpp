@@ -25,7 +25,7 @@ VersionFiles fakeVersion(const std::string& tag, size_t certPadding) {
         pem("CERTIFICATE", "leaf " + kTagMarker + tag + " " + std::string(certPadding, 'A'));
     f.chainPem = pem("CERTIFICATE", "intermediate " + kTagMarker + tag);
     f.fullchainPem = f.certPem + f.chainPem;
-    f.meta.orderId = 1840217;
+    f.meta.order = certagent::store::OrderRef{"gogetssl", "1840217"};
     f.meta.serial = "0A" + tag;
     f.meta.sha256 = "sha-" + tag;
     f.meta.notBefore = "2026-11-29T00:00:00Z";

@@ -1,0 +1,132 @@
+#include "config/ConfigFiles.h"
+#include "config/KeyTable.h"
+#include "util/FileIo.h"
+#include "util/Text.h"
+
+#include <Poco/String.h>
+#include <Poco/StringTokenizer.h>
+
+#include <regex>
+
+namespace certagent::config {
+
+namespace {
+
+using Row = KeyRow<Config>;
+
+/// `[log] target`: console | syslog | file PATH.
+void readLogTarget(Config& config, const Field& f) {
+    if (f.value == "console" || f.value == "syslog") {
+        config.log.target = f.value;
+    } else if (f.value.compare(0, 5, "file ") == 0) {
+        std::string file = Poco::trim(f.value.substr(5));
+        config.log.target = "file";
+        config.log.file = absolutePathValue(Field{f.file, f.place, file, f.fromFile});
+    } else {
+        f.fail("expected console | syslog | file PATH, not " + f.quoted());
+    }
+}
+
+/// `[apache] defines = SSL, PHP`: names given as -D to every apache2 run.
+void readApacheDefines(Config& config, const Field& f) {
+    static const std::regex define("[A-Za-z_][A-Za-z0-9_]{0,63}");
+    config.apache.defines.clear();
+    Poco::StringTokenizer tok(f.value, ",", Poco::StringTokenizer::TOK_TRIM);
+    for (const auto& name : tok) {
+        if (!std::regex_match(name, define))
+            f.fail("not a define name: \"" + escapeForLog(name, 80) + "\"");
+        config.apache.defines.push_back(name);
+    }
+}
+
+/// `[apache] unit = httpd`: the systemd unit (empty: detected by the plugin).
+void readApacheUnit(Config& config, const Field& f) {
+    static const std::regex unit("[A-Za-z0-9][A-Za-z0-9:_.@-]{0,127}");
+    if (!std::regex_match(f.value, unit))
+        f.fail("not a systemd unit name: " + f.quoted());
+    config.apache.unit = f.value;
+}
+
+void readRenewBefore(Config& config, const Field& f) {
+    config.renewBefore = parseRenewBefore(f.value, f.what());
+}
+
+std::vector<Row> serverRows(const std::string& section, ServerSettings Config::*server,
+                            const ServerSettings& defaults) {
+    std::vector<Row> rows;
+    rows.push_back(Row(section, "binary", absolutePath(at(server, &ServerSettings::binary)))
+                       .byDefault(defaults.binary));
+    rows.push_back(Row(section, "config", absolutePath(at(server, &ServerSettings::config)))
+                       .byDefault(defaults.config));
+    rows.push_back(Row(section, "reload",
+                       oneOf({"auto", "systemd", "signal"}, at(server, &ServerSettings::reload)))
+                       .byDefault(defaults.reload));
+    return rows;
+}
+
+std::vector<Row> mainRows() {
+    std::vector<Row> rows = {
+        Row("api", "url", httpsUrl(at(&Config::api, &ApiSettings::url)))
+            .byDefault("https://my.gogetssl.com/api"),
+        Row("api", "credentials", path(at(&Config::api, &ApiSettings::credentialsFile)))
+            .byDefault("credentials.conf"),
+        Row("api", "ca_file", path(at(&Config::api, &ApiSettings::caFile))),
+        Row("api", "timeout", duration(at(&Config::api, &ApiSettings::timeout))).byDefault("30s"),
+        Row("store", "dir", path(at(&Config::storeDir))).byDefault("/var/lib/certagent"),
+        Row("store", "keep_versions", intRange(2, 1000, at(&Config::keepVersions))).byDefault("5"),
+        Row("store", "lock_wait", duration(at(&Config::lockWait))).byDefault("60s"),
+        Row("trust", "ca_file", path(at(&Config::trustCaFile))),
+        Row("renewal", "before", readRenewBefore).byDefault("1/3"),
+        Row("hooks", "dir", path(at(&Config::hooksDir))).byDefault("hooks"),
+        Row("hooks", "timeout", duration(at(&Config::hooksTimeout))).byDefault("300s"),
+        Row("certs", "dir", path(at(&Config::certsDir))).byDefault("certs.d"),
+        Row("metrics", "textfile", path(at(&Config::metricsTextfile))).emptyMeansUnset(),
+        Row("contact", "*", contactField(at(&Config::contact))),
+    };
+    const Config defaults;
+    for (auto& row : serverRows("nginx", &Config::nginx, defaults.nginx))
+        rows.push_back(std::move(row));
+    for (auto& row : serverRows("apache", &Config::apache, defaults.apache))
+        rows.push_back(std::move(row));
+    rows.push_back(Row("apache", "defines", readApacheDefines).emptyMeansUnset());
+    rows.push_back(Row("apache", "unit", readApacheUnit).emptyMeansUnset());
+    rows.push_back(Row("log", "target", readLogTarget).byDefault("console"));
+    rows.push_back(Row("log", "level",
+                       oneOf({"error", "warning", "notice", "information", "debug"},
+                             at(&Config::log, &LogSettings::level)))
+                       .byDefault("information"));
+    return rows;
+}
+
+const KeyTable<Config>& mainTable() {
+    static const KeyTable<Config> table{Headers::Sections, "", mainRows()};
+    return table;
+}
+
+const KeyTable<Config>& credentialsTable() {
+    static const KeyTable<Config> table{
+        Headers::Ignored,
+        "credentials files",
+        {
+            Row("", "user", text(at(&Config::api, &ApiSettings::user)))
+                .emptyMeansUnset()
+                .isRequired(),
+            Row("", "pass", secret(at(&Config::api, &ApiSettings::pass)))
+                .emptyMeansUnset()
+                .isRequired(),
+        }};
+    return table;
+}
+
+} // namespace
+
+void readMainFile(const IniFile& ini, Config& config, const std::string& base) {
+    readKeys(ini, mainTable(), config, base);
+}
+
+void readCredentials(Config& config, const std::string& display) {
+    IniFile ini(config.api.credentialsFile, display, 0600);
+    readKeys(ini, credentialsTable(), config, parentDir(config.api.credentialsFile));
+}
+
+} // namespace certagent::config

@@ -1,0 +1,88 @@
+#include "core/CertJob.h"
+
+#include "core/RunSupport.h"
+#include "crypto/CertFacts.h"
+#include "crypto/Pem.h"
+#include "util/FileIo.h"
+#include "util/IsoTime.h"
+
+namespace certagent::core {
+
+std::chrono::seconds backoffAfter(int consecutiveFailures) {
+    long long s = 300;
+    for (int i = 1; i < consecutiveFailures && s < 6 * 3600; ++i)
+        s *= 2;
+    return std::chrono::seconds(std::min<long long>(s, 6 * 3600));
+}
+
+OrderRef orderFor(OrderPurpose purpose, const std::string& adopted, const store::CertState& state,
+                  const CaBackend& backend, const config::CertConfig& cert) {
+    if (!adopted.empty())
+        return OrderRef{backend.kind(), adopted};
+    OrderRef ours = state.order.backend == backend.kind() ? state.order : OrderRef{};
+    OrderRef configured = backend.configuredOrder(cert).value_or(OrderRef{});
+    if (purpose == OrderPurpose::Follow)
+        return !ours.empty() ? ours : configured;
+    return !configured.empty() ? configured : ours;
+}
+
+CertJob::CertJob(RunContext& context, const config::CertConfig& certConfig)
+    : ctx(context), cert(certConfig), backend(context.backends.of(certConfig)),
+      state(context.store.loadState(certConfig.name).value_or(store::CertState{})),
+      prefix(certConfig.name + ": ") {}
+
+void CertJob::save() {
+    if (!dryRun) // --dry-run writes nothing, not even state
+        ctx.store.saveState(cert.name, state);
+}
+
+int CertJob::record(const std::string& message, int code) {
+    logger().error(prefix + message);
+    state.lastError = message;
+    state.lastErrorAt = ctx.now();
+    state.lastFailure = ctx.now();
+    return code;
+}
+
+int CertJob::recordAndSave(const std::string& message, int code, bool noSave) {
+    record(message, code);
+    if (!noSave)
+        save();
+    return code;
+}
+
+int CertJob::serviceFailure(const ServiceError& e) {
+    std::time_t now = ctx.now();
+    state.consecutiveFailures++;
+    state.backoffUntil = now + backoffAfter(state.consecutiveFailures).count();
+    record(std::string(e.what()) + " (next attempt after " + formatIsoUtc(*state.backoffUntil) +
+               ")",
+           e.exitCode());
+    save();
+    return e.exitCode();
+}
+
+std::string CertJob::orderLabel() const {
+    return backend.describe(state.order);
+}
+
+OrderContext CertJob::orderContext() const {
+    std::string csrPath = pendingCsrPath(ctx.store, cert.name);
+    OrderContext oc{cert, readFileCapped(csrPath, 64 * 1024).value_or(""), csrPath, {}};
+    if (!dryRun)
+        oc.warn = [p = prefix](const std::string& line) { logger().warning(p + line); };
+    return oc;
+}
+
+bool CertJob::showsDeployed(const OrderView& view) const {
+    if (view.chains.empty() || state.deployedSha256.empty() || !ctx.store.hasPendingKey(cert.name))
+        return false;
+    try {
+        return crypto::sha256Fingerprint(*crypto::parseSingleCert(
+                   view.chains[0].leafPem, "issued certificate")) == state.deployedSha256;
+    } catch (const Error&) {
+        return false; // the gate reports it
+    }
+}
+
+} // namespace certagent::core

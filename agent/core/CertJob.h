@@ -1,0 +1,62 @@
+#pragma once
+
+// Internal to the run loop: what the steps of one certificate's run share (the certificate, its
+// state, its backend, the run's context) and the few ways a step ends a run.
+
+#include "core/CaBackend.h"
+#include "core/RunContext.h"
+
+#include <string>
+
+namespace certagent {
+class ServiceError;
+}
+
+namespace certagent::core {
+
+/// One certificate during one run. The steps (Ordering, Polling, DcvPlacement, Installation)
+/// read and change `state`; save() persists it unless the run is a dry run.
+struct CertJob {
+    CertJob(RunContext& context, const config::CertConfig& cert);
+
+    RunContext& ctx;
+    const config::CertConfig& cert;
+    CaBackend& backend;
+    store::CertState state;
+    std::string prefix;     ///< "shop: " for log lines
+    bool dryRun = false;    ///< --dry-run: write nothing, not even state
+    bool placedNow = false; ///< validation placed in this run: ask the CA to look
+
+    /// Writes state/NAME.json (nothing in a dry run).
+    void save();
+    /// Logs `message` as an error and records it as the last error and failure; returns `code`.
+    int record(const std::string& message, int code);
+    /// record() and save() (unless `dryRun`).
+    int recordAndSave(const std::string& message, int code, bool dryRun = false);
+    /// A failed call to the CA: one more consecutive failure, the persistent backoff, recorded and
+    /// saved; returns the error's exit code.
+    int serviceFailure(const ServiceError& e);
+    /// "order 1840217" for the state's order.
+    std::string orderLabel() const;
+    /// What the backend is told about this certificate (with the pending CSR).
+    OrderContext orderContext() const;
+    /// The neutral views' "issued" certificate is the one already deployed while a new key waits
+    /// (right after a reissue the CA may still show the old one): not ready yet.
+    bool showsDeployed(const OrderView& view) const;
+};
+
+/// Why an order is looked for.
+enum class OrderPurpose {
+    Follow, ///< install, status: the order in progress or last placed, else the configured one
+    Renew,  ///< a due certificate: the configured (subscription) order, else our last one
+};
+
+/// The one rule for which order a step concerns (an order adopted on the command line wins).
+/// Empty when there is none.
+OrderRef orderFor(OrderPurpose purpose, const std::string& adopted, const store::CertState& state,
+                  const CaBackend& backend, const config::CertConfig& cert);
+
+/// Exponential persistent backoff after failures of the CA: 5m, 10m, 20m ... capped at 6h.
+std::chrono::seconds backoffAfter(int consecutiveFailures);
+
+} // namespace certagent::core

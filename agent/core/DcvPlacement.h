@@ -1,0 +1,34 @@
+#pragma once
+
+#include "core/CertJob.h"
+
+#include <memory>
+#include <vector>
+
+namespace certagent::core {
+
+/// Puts the CA's challenges where the CA looks (validation files in the web root, DNS records
+/// through the dns.d hooks, or a line saying which approval e-mail to wait for), records each in
+/// the state as soon as it is placed, and removes exactly what this agent placed.
+class DcvPlacement {
+  public:
+    explicit DcvPlacement(CertJob& job) : m_job(job) {}
+    ~DcvPlacement();
+
+    /// Places what `view` asks for (nothing but the e-mail line in a dry run). Throws
+    /// RefusedError when the CA's validation data was refused (view.challengeProblem) or a DNS
+    /// hook failed; ConfigError when `webroot = auto` finds no document root.
+    void place(const OrderView& view, bool dryRun);
+    /// Removes every file and record the state lists, forgets them, saves when that changed.
+    void cleanup();
+
+  private:
+    void placeFiles(const std::vector<Challenge>& files);
+    void addRecords(const std::vector<Challenge>& records);
+    std::string webrootFor(const std::string& domain);
+
+    CertJob& m_job;
+    std::unique_ptr<Installer> m_installer; ///< for webroot = auto, made on first use
+};
+
+} // namespace certagent::core

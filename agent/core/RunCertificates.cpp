@@ -1,0 +1,106 @@
+#include "core/RunCertificates.h"
+
+#include "core/CertRunner.h"
+#include "core/Metrics.h"
+#include "core/RunSupport.h"
+#include "util/IsoTime.h"
+#include "util/Text.h"
+
+#include <map>
+
+namespace certagent::core {
+
+namespace {
+
+using QuickMap = std::map<std::string, QuickStatus>; ///< certificate name → status
+
+/// One batch poll per backend with several pending orders (cron mode); empty on failure (each
+/// certificate then polls on its own).
+QuickMap prefetch(RunContext& ctx, const std::vector<const config::CertConfig*>& certs) {
+    std::map<std::string, std::map<std::string, std::string>> pending; // backend → id → name
+    std::time_t now = ctx.now();
+    for (const auto* cert : certs) {
+        auto state = ctx.store.loadState(cert->name);
+        if (state && CertRunner::pendingOrder(*state) &&
+            !(state->backoffUntil && *state->backoffUntil > now))
+            pending[state->order.backend][state->order.id] = cert->name;
+    }
+    QuickMap out;
+    for (const auto& [kind, orders] : pending) {
+        if (orders.size() < 2)
+            continue;
+        std::vector<OrderRef> refs;
+        for (const auto& [id, name] : orders)
+            refs.push_back(OrderRef{kind, id});
+        try {
+            for (const auto& [id, status] : ctx.backends.named(kind).quickStatuses(refs))
+                if (auto it = orders.find(id); it != orders.end())
+                    out[it->second] = status;
+        } catch (const ServiceError& e) {
+            logger().warning(std::string("batch status: ") + e.what());
+        }
+    }
+    return out;
+}
+
+int runOne(RunContext& ctx, const config::CertConfig& cert, const RunOptions& options,
+           const std::optional<QuickStatus>& quick) {
+    try {
+        CertRunner runner(ctx, cert);
+        return runner.process(options, quick);
+    } catch (const Error& e) {
+        int rc = e.exitCode();
+        logger().error(cert.name + ": " + e.what());
+        if (!options.dryRun && rc != kExitLocalIo) {
+            auto state = ctx.store.loadState(cert.name).value_or(store::CertState{});
+            state.lastError = e.what();
+            state.lastErrorAt = ctx.now();
+            ctx.store.saveState(cert.name, state);
+        }
+        return rc;
+    } catch (const std::exception& e) {
+        // A bug for this certificate must not stop the others (exit 1 at the end).
+        logger().error(cert.name + ": internal error: " + escapeForLog(e.what()));
+        return kExitInternal;
+    }
+}
+
+CertMetrics metricsOf(RunContext& ctx, const config::CertConfig& cert, int rc) {
+    auto state = ctx.store.loadState(cert.name).value_or(store::CertState{});
+    CertMetrics metrics;
+    metrics.name = cert.name;
+    metrics.orderState = store::phaseName(state.phase);
+    metrics.lastExit = rc;
+    metrics.lastSuccess = state.lastSuccess;
+    metrics.lastFailure = state.lastFailure;
+    if (auto meta = ctx.store.liveMeta(cert.name))
+        metrics.notAfter = parseIsoUtc(meta->notAfter);
+    return metrics;
+}
+
+} // namespace
+
+int runCertificates(RunContext& ctx, const std::vector<const config::CertConfig*>& certs,
+                    const RunOptions& options) {
+    QuickMap quick = options.wait ? QuickMap{} : prefetch(ctx, certs);
+    int worst = kExitOk;
+    std::vector<CertMetrics> metrics;
+    for (const auto* cert : certs) {
+        std::optional<QuickStatus> q;
+        if (auto it = quick.find(cert->name); it != quick.end())
+            q = it->second;
+        int rc = runOne(ctx, *cert, options, q);
+        metrics.push_back(metricsOf(ctx, *cert, rc));
+        worst = worseExit(worst, rc);
+    }
+    if (!options.dryRun && !ctx.config.metricsTextfile.empty()) {
+        try {
+            writeMetrics(ctx.config.metricsTextfile, metrics);
+        } catch (const Error& e) {
+            logger().warning(e.what());
+        }
+    }
+    return worst;
+}
+
+} // namespace certagent::core

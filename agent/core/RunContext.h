@@ -1,0 +1,40 @@
+#pragma once
+
+#include "config/Config.h"
+#include "core/CaBackend.h"
+#include "core/HookRunner.h"
+#include "core/Installer.h"
+#include "store/Store.h"
+
+#include <chrono>
+#include <ctime>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace certagent::core {
+
+/// What the command asked for.
+struct RunOptions {
+    bool dryRun = false;      ///< read and verify only: no files, orders, reloads
+    bool force = false;       ///< order now even if not due; ignore backoff and a failed phase
+    bool installOnly = false; ///< `install`: never place an order, only fetch/verify/deploy
+    std::string adoptOrder;   ///< `install --order-id`: take over this order (backend's id)
+    std::optional<std::chrono::seconds> wait; ///< poll until issued or this deadline
+};
+
+/// Everything shared by the certificates of one run (seams: CA backends, clock, sleep, installers).
+struct RunContext {
+    const config::Config& config;
+    store::Store& store;
+    CaBackends& backends;
+    InstallerFactory installers;
+    CommandRunner& runner;
+    HookRunner& hooks;
+    std::function<std::time_t()> now = [] { return std::time(nullptr); };
+    std::function<void(std::chrono::seconds)> sleep;
+    /// One-line progress while waiting (terminal: rewritten in place). May be empty.
+    std::function<void(const std::string&)> progress;
+};
+
+} // namespace certagent::core

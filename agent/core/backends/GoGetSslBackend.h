@@ -1,0 +1,45 @@
+#pragma once
+
+#include "core/CaBackend.h"
+#include "core/backends/OrderService.h"
+
+#include <string>
+
+namespace certagent::core {
+
+/// The GoGetSSL reseller API behind the CA seam: new orders (addSSLOrder), reissues of a
+/// subscription order (reissueSSLOrder), renew orders at the end of a subscription
+/// (addSSLRenewOrder), the status words (only "active" with crt_code is issued; cancelled,
+/// rejected, expired are final), Sectigo DCV data, `revalidate`, and the quirk that right after a
+/// reissue the order still shows the old certificate as active.
+class GoGetSslBackend : public CaBackend {
+  public:
+    static constexpr const char* kKind = "gogetssl";
+    explicit GoGetSslBackend(OrderService& orders);
+
+    std::string kind() const override { return kKind; }
+    std::string describe(const OrderRef& order) const override;
+    std::optional<OrderRef> configuredOrder(const config::CertConfig& cert) const override;
+    std::string adoptOption() const override { return "--order-id ID"; }
+    std::string unclearPlacementAdvice() const override {
+        return "check the account, then set order_id";
+    }
+    Plan plan(const PlanInput& input) override;
+    std::pair<OrderRef, OrderView> place(const Plan& plan, const OrderContext& context) override;
+    OrderView advance(const OrderRef& order, const OrderContext& context) override;
+    void challengesPlaced(const OrderRef& order, const OrderContext& context) override;
+    std::map<std::string, QuickStatus> quickStatuses(const std::vector<OrderRef>& orders) override;
+
+    /// GoGetSSL order ids are positive numbers; throws Error (a bug) for anything else.
+    static long long orderNumber(const OrderRef& order);
+    static OrderRef ref(long long orderId) { return OrderRef{kKind, std::to_string(orderId)}; }
+
+  private:
+    /// The API's clock from a status reply (its time_stamp, else the last reply's Date).
+    std::optional<std::time_t> serverTime(const api::OrderStatus& status) const;
+    Plan planExisting(const PlanInput& input, long long existing);
+
+    OrderService& m_orders;
+};
+
+} // namespace certagent::core

@@ -1,0 +1,49 @@
+#include "core/backends/OrderService.h"
+
+namespace certagent::core {
+
+ApiOrderService::ApiOrderService(std::function<std::unique_ptr<api::ApiClient>()> make)
+    : m_make(std::move(make)) {}
+
+ApiOrderService::~ApiOrderService() = default;
+
+api::ApiClient& ApiOrderService::client() {
+    if (!m_client)
+        m_client = m_make();
+    return *m_client;
+}
+
+api::OrderStatus ApiOrderService::status(long long orderId) {
+    return client().getOrderStatus(orderId);
+}
+
+std::vector<api::BatchStatus> ApiOrderService::statuses(const std::vector<long long>& orderIds) {
+    return client().getOrdersStatus(orderIds);
+}
+
+api::NewOrderResult ApiOrderService::addOrder(const api::NewOrderRequest& request) {
+    return client().addSSLOrder(request);
+}
+
+api::NewOrderResult ApiOrderService::renewOrder(const api::NewOrderRequest& request) {
+    return client().addSSLRenewOrder(request);
+}
+
+api::ReissueResult ApiOrderService::reissue(long long orderId, const api::ReissueRequest& request) {
+    return client().reissueSSLOrder(orderId, request);
+}
+
+void ApiOrderService::revalidate(long long orderId, const std::string& domain) {
+    client().revalidate(orderId, domain);
+}
+
+std::optional<std::time_t> ApiOrderService::serverTime() const {
+    if (!m_client)
+        return std::nullopt;
+    auto date = m_client->lastServerDate();
+    if (!date)
+        return std::nullopt;
+    return std::chrono::system_clock::to_time_t(*date);
+}
+
+} // namespace certagent::core
