@@ -2,9 +2,8 @@
 // themselves are in regressions/ and run through the targets in RegressionTest.cpp).
 
 #include "TestEnv.h"
-#include "config/IniFile.h"
 #include "plugins/apache/ApacheConf.h"
-#include "plugins/apache/VirtualHosts.h"
+#include "plugins/apache/VhostDump.h"
 #include "plugins/nginx/NginxConf.h"
 #include "util/Error.h"
 
@@ -32,12 +31,6 @@ template <typename F> std::string configErrorOf(F&& f) {
     return "(no ConfigError)";
 }
 
-std::vector<plugins::apache::Listener> listenersOf(const std::string& address) {
-    plugins::apache::VirtualHost vhost;
-    vhost.addresses = {address};
-    return vhost.listeners();
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(FuzzFindings)
@@ -57,37 +50,26 @@ BOOST_AUTO_TEST_CASE(apache_sections_nested_deeper_than_100_are_refused_not_a_st
                dir / "deep.conf" + ":101: sections nested deeper than 100");
 }
 
-BOOST_AUTO_TEST_CASE(apache_dump_reader_never_throws_and_reads_long_lines) {
+BOOST_AUTO_TEST_CASE(apache_dump_reader_never_throws_on_huge_line_numbers_or_long_lines) {
     using plugins::apache::parseDump;
     BOOST_TEST(parseDump("*:443 a (/x.conf:99999999999)\n").vhosts.empty());
+    BOOST_TEST(parseDump("    port 443 namevhost a (/x.conf:99999999999)\n").vhosts.empty());
     const std::string longPath = "/" + std::string(60000, 'x');
-    const auto dump = parseDump("*:443 a (" + longPath + ":9)  \n*:443 b (/y.conf:12)\n");
-    BOOST_REQUIRE(dump.vhosts.size() == 2u);
-    BOOST_TEST(dump.vhosts.begin()->file == longPath);
-    BOOST_TEST(dump.vhosts.begin()->line == 9);
-    BOOST_TEST(dump.vhosts.rbegin()->file == "/y.conf");
-    BOOST_TEST(parseDump("*:443 a (/x.conf:)\n*:443 (:3)\n*:443 a (/x(y:3)\n").vhosts.size() == 1u);
+    const auto dump = parseDump("*:443 a (" + longPath + ":9)\n*:443 b (/y.conf:12)\n");
+    BOOST_REQUIRE(dump.vhosts.size() == 1u);
+    BOOST_TEST(dump.vhosts.begin()->text() == "/y.conf:12");
+    BOOST_TEST(parseDump("*:443 a (/x.conf:999999999)\n").vhosts.begin()->line == 999999999);
 }
 
-BOOST_AUTO_TEST_CASE(apache_address_with_unreadable_port_is_a_config_error) {
-    BOOST_TEST(listenersOf("[::1]:8443").at(0).port == 8443);
-    BOOST_TEST(listenersOf("*:*").at(0).port == 443);
-    for (const char* address : {"*:abc", "*:${PORT}", "*:0", "*:65536", "*:99999999999"}) {
-        BOOST_TEST(configErrorOf([&] { listenersOf(address); }) ==
-                   std::string("apache: cannot read the port of address \"") + address + "\"");
+BOOST_AUTO_TEST_CASE(apache_quote_arg_quotes_every_separator_split_words_knows) {
+    using plugins::apache::quoteArg;
+    using plugins::apache::splitWords;
+    for (const char* arg : {"$\rAP)ACHE", "a\vb", "a\fb", "a b", "say \"hi\"", ""}) {
+        BOOST_TEST(splitWords(quoteArg(arg)) == std::vector<std::string>{arg});
     }
-}
-
-BOOST_AUTO_TEST_CASE(ini_section_name_with_brackets_is_malformed) {
-    // Poco read "[]]" as the unnamed section, so `r` was listed under "]" but not found there.
-    test::TempDir dir;
-    for (const char* header : {"[]]", "[a]b]", "[[a]"}) {
-        test::writeFile(dir / "x.conf", std::string(header) + "\nr = 1\n");
-        BOOST_TEST(configErrorOf([&] { config::IniFile(dir / "x.conf", "x.conf"); }) ==
-                   "x.conf:1: malformed section header");
-    }
-    test::writeFile(dir / "x.conf", "[ a ]\nr = 1\n");
-    BOOST_TEST(config::IniFile(dir / "x.conf", "x.conf").get("a", "r").value_or("") == "1");
+    BOOST_TEST(quoteArg("a\rb") == "\"a\rb\"");
+    BOOST_TEST(quoteArg("/var/lib/certagent/live/shop/fullchain.pem") ==
+               "/var/lib/certagent/live/shop/fullchain.pem");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
