@@ -221,7 +221,8 @@ std::vector<std::string> splitWords(const std::string& line) {
 }
 
 std::string quoteArg(const std::string& arg) {
-    if (!arg.empty() && arg.find_first_of(" \t\"'\\#") == std::string::npos)
+    // Every character splitWords splits at (isspace: also \r, \v, \f) needs the quotes.
+    if (!arg.empty() && arg.find_first_of(" \t\r\n\v\f\"'\\#") == std::string::npos)
         return arg;
     std::string out = "\"";
     for (char c : arg) {
