@@ -5,6 +5,8 @@
 
 #include "FuzzTargets.h"
 #include "plugins/apache/ApacheConf.h"
+#include "plugins/apache/Selection.h"
+#include "plugins/apache/VhostDump.h"
 #include "plugins/apache/VirtualHosts.h"
 #include "util/Error.h"
 
@@ -40,7 +42,9 @@ void checkNodes(const std::vector<ap::ConfNode>& nodes, const ap::ConfContext& c
             ap::conditionHolds(n, context);
         }
         for (const std::string& arg : n.args) {
-            if (arg.find('\\') == std::string::npos) {
+            // An argument ending in a backslash has no quoted form in Apache's syntax (`\"`
+            // escapes the quote); certagent only writes its own store paths.
+            if (arg.empty() || arg.back() != '\\') {
                 const std::vector<std::string> back = ap::splitWords(ap::quoteArg(arg));
                 requireThat(back.size() == 1 && back[0] == arg,
                             "quoteArg round-trips through splitWords");
@@ -50,12 +54,25 @@ void checkNodes(const std::vector<ap::ConfNode>& nodes, const ap::ConfContext& c
     }
 }
 
-void useVhost(const ap::VirtualHost& v, const std::vector<ap::Listener>& listens) {
+void useVhost(const ap::VirtualHost& v) {
     requireThat(v.line >= 1 && v.endLine >= v.line, "vhost lines ordered");
     v.serves("www.example.com");
     v.uncovered({"example.com", "*.example.com"});
-    for (const ap::Listener& l : v.listeners()) {
-        ap::probeAddress(l, listens);
+}
+
+/// Apache's choice for every address the dump and the Listen directives name.
+void choose(const ap::ServerDump& dump, const std::vector<ap::Listener>& listens) {
+    const auto isLocal = [](const std::string& ip) { return ip.rfind("127.", 0) == 0; };
+    for (const ap::Endpoint& e : ap::endpoints(listens, dump.chains, isLocal)) {
+        const ap::Choice c =
+            ap::choose(dump.chains, ap::canonicalIp(e.host), e.port, "www.example.com");
+        requireThat((c.chain == nullptr) == (c.vhost == nullptr), "a chain comes with a vhost");
+    }
+    for (const ap::AddressChain& chain : dump.chains) {
+        const ap::Choice c = ap::choose(dump.chains, chain.host == "*" ? "127.0.0.1" : chain.host,
+                                        chain.port == 0 ? 443 : chain.port, "www.example.com");
+        requireThat(c.chain != nullptr || chain.vhosts.empty() || chain.host == "*",
+                    "a dumped address finds a chain");
     }
 }
 
@@ -79,17 +96,18 @@ void apacheVhosts(std::string_view input) {
     // input never makes the target read files outside the scratch directory.
     ap::ServerDump local = dump;
     local.vhosts.clear();
-    for (const ap::ServerDump::Location& where : dump.vhosts) {
+    for (const ap::Location& where : dump.vhosts) {
         local.vhosts.insert({main, where.line});
     }
     ap::ConfContext context = baseContext();
     context.defines = dump.defines;
     context.modules = dump.modules;
     try {
-        const std::vector<ap::Listener> listens = ap::listenDirectives(main, context);
+        const ap::ConfigScan scan = ap::scanConfig(main, context);
         for (const ap::VirtualHost& v : ap::loadVirtualHosts(local, context)) {
-            useVhost(v, listens);
+            useVhost(v);
         }
+        choose(dump, scan.listens);
     } catch (const ConfigError&) {
     }
 }

@@ -5,7 +5,9 @@
 
 #include "FuzzTargets.h"
 #include "config/Config.h"
+#include "config/ConfigFiles.h"
 #include "config/IniFile.h"
+#include "util/CertName.h"
 #include "util/Error.h"
 
 namespace certagent::fuzz {
@@ -15,7 +17,7 @@ constexpr std::size_t kMaxParts = 5;
 
 void checkConfig(const config::Config& c) {
     for (const config::CertConfig& cert : c.certs) {
-        requireThat(config::isValidCertName(cert.name), "certificate name valid");
+        requireThat(isValidCertName(cert.name), "certificate name valid");
         requireThat(!cert.domains.empty(), "a certificate has domains");
         for (const std::string& d : cert.domains) {
             requireThat(config::isValidDomain(d), "configured domain valid");
@@ -26,8 +28,8 @@ void checkConfig(const config::Config& c) {
 void readIni(const std::string& path) {
     try {
         const config::IniFile ini(path, "certagent.conf");
-        for (const auto& [section, key] : ini.entries()) {
-            requireThat(ini.get(section, key).has_value(), "listed entry has a value");
+        for (const config::IniEntry& e : ini.entries()) {
+            requireThat(ini.find(e.section, e.key) == &e, "listed entry is found under its name");
         }
     } catch (const ConfigError&) {
     }

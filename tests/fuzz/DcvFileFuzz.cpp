@@ -5,6 +5,7 @@
 
 #include "FuzzTargets.h"
 #include "core/DcvFile.h"
+#include "core/backends/GoGetSslDcv.h"
 #include "util/Error.h"
 
 #include <sstream>
@@ -38,19 +39,6 @@ std::string firstLine(const std::string& text) {
     return text.substr(0, text.find('\n'));
 }
 
-bool plainName(const std::string& name) {
-    if (name.size() < 5 || name.size() > 68 || name.compare(name.size() - 4, 4, ".txt") != 0) {
-        return false;
-    }
-    for (std::size_t i = 0; i + 4 < name.size(); ++i) {
-        const char c = name[i];
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) {
-            return false;
-        }
-    }
-    return true;
-}
-
 void placeAndRemove(const core::DcvFile& file) {
     clearScratch();
     const std::string webroot = scratchDir() + "/www";
@@ -75,13 +63,14 @@ void dcvFile(std::string_view input) {
     const crypto::SectigoDcv csr = exampleCsr();
     const crypto::SectigoDcv* expected = parts.size() > 5 ? &csr : nullptr;
     const std::string method = info.method == "https" ? "https" : "http";
-    core::DcvFile file;
+    core::ValidatedDcv file;
     try {
         file = core::validateHttpDcv(info, method, names, expected, "order 1840217");
     } catch (const RefusedError&) {
         return;
     }
-    requireThat(plainName(file.fileName), "accepted file name is a plain .txt name");
+    requireThat(core::validDcvFileName(core::WellKnownDir::PkiValidation, file.fileName),
+                "accepted file name is a plain .txt name");
     requireThat(std::find(names.begin(), names.end(), file.host) != names.end(),
                 "link host is one of the order's names");
     placeAndRemove(file);

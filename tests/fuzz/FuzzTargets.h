@@ -45,6 +45,9 @@ void configFiles(std::string_view input);
 /// HTTP domain validation: DcvInfo fields (split at NUL-free "\n%%\n") through validateHttpDcv.
 void dcvFile(std::string_view input);
 
+/// ACME: first byte picks the reader ('a' + n), the rest is a CA reply body (or header value).
+void acmeReplies(std::string_view input);
+
 /// Every target, in a fixed order.
 const std::vector<Target>& targets();
 

@@ -5,6 +5,7 @@
 
 #include "FuzzTargets.h"
 #include "plugins/nginx/NginxConf.h"
+#include "plugins/nginx/Selection.h"
 #include "plugins/nginx/ServerBlocks.h"
 #include "util/Error.h"
 
