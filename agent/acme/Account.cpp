@@ -1,6 +1,6 @@
 #include "acme/Account.h"
 
-#include "api/Text.h"
+#include "util/Text.h"
 
 #include <Poco/JSON/Array.h>
 
@@ -24,8 +24,7 @@ void checkPreconditions(const Directory& dir, const AccountRequest& request) {
         throw needsConfig(kEabMissing);
     }
     if (!dir.termsOfService.empty() && !request.agreeTos) {
-        throw needsConfig("the CA's terms of service (" +
-                          api::escapeForLog(dir.termsOfService, 200) +
+        throw needsConfig("the CA's terms of service (" + escapeForLog(dir.termsOfService, 200) +
                           ") must be agreed to first (agree_tos)");
     }
 }
@@ -54,7 +53,7 @@ std::string contactUrl(const std::string& contact) {
             return c == ',' || c == '?' || static_cast<unsigned char>(c) <= 0x20 || c == 0x7f;
         });
     if (bad) {
-        throw ConfigError("contact: not one e-mail address: \"" + api::escapeForLog(contact, 100) +
+        throw ConfigError("contact: not one e-mail address: \"" + escapeForLog(contact, 100) +
                           "\"");
     }
     return url;

@@ -3,7 +3,7 @@
 // The account (RFC 8555 §7.3), protocol side only: the caller keeps the key and the account URL.
 
 #include "acme/AcmeClient.h"
-#include "api/Secret.h"
+#include "util/Secret.h"
 
 #include <optional>
 #include <string>
@@ -14,7 +14,7 @@ namespace certagent::acme {
 /// External Account Binding credentials (§7.3.4) as the CA issued them.
 struct Eab {
     std::string kid;
-    api::Secret hmacKey; ///< raw key bytes (decodeEabKey of the configured text)
+    Secret hmacKey; ///< raw key bytes (decodeEabKey of the configured text)
 };
 
 /// What a new account states.

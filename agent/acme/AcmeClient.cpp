@@ -1,6 +1,6 @@
 #include "acme/AcmeClient.h"
 
-#include "api/Text.h"
+#include "util/Text.h"
 
 #include <Poco/Logger.h>
 
@@ -213,7 +213,7 @@ void AcmeClient::handleError(const Call& spec, Attempts& st, const api::HttpResp
     if (s >= 300 && s < 400) {
         throw failure(spec, st,
                       "redirect (HTTP " + std::to_string(s) + ") to \"" +
-                          api::escapeForLog(resp.header("Location"), 200) + "\" not followed",
+                          escapeForLog(resp.header("Location"), 200) + "\" not followed",
                       {});
     }
     if (s == 429 || type == "rateLimited") {

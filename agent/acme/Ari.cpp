@@ -1,9 +1,9 @@
 #include "acme/Ari.h"
 
 #include "acme/Json.h"
-#include "api/Text.h"
 #include "crypto/OpenSslError.h"
 #include "util/Error.h"
+#include "util/Text.h"
 
 #include <openssl/x509v3.h>
 
@@ -18,7 +18,7 @@ system_clock::time_point rfc3339(const detail::Fields& f, const std::string& key
     const std::string text = f.str(key);
     const auto at = parseRfc3339(text);
     if (!at) {
-        f.fail(key, "not an RFC 3339 time: \"" + api::escapeForLog(text, 64) + "\"");
+        f.fail(key, "not an RFC 3339 time: \"" + escapeForLog(text, 64) + "\"");
     }
     return *at;
 }

@@ -1,6 +1,6 @@
 #include "acme/Json.h"
 
-#include "api/Text.h"
+#include "util/Text.h"
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Parser.h>
@@ -24,7 +24,7 @@ std::string checked(const Var& v, const std::string& what) {
     if (s.size() > kMaxStringBytes) {
         throw BadReply(what + ": longer than " + std::to_string(kMaxStringBytes) + " bytes");
     }
-    if (!api::isValidUtf8(s)) {
+    if (!isValidUtf8(s)) {
         throw BadReply(what + ": NUL or invalid UTF-8");
     }
     return s;
@@ -37,7 +37,7 @@ Object::Ptr parseJson(const std::string& body, const std::string& what) {
         throw BadReply(what + ": reply body larger than " + std::to_string(kMaxJsonBytes) +
                        " bytes");
     }
-    if (!api::isValidUtf8(body)) {
+    if (!isValidUtf8(body)) {
         throw BadReply(what + ": reply is not UTF-8 text or contains NUL", true);
     }
     Var v;
@@ -47,8 +47,8 @@ Object::Ptr parseJson(const std::string& body, const std::string& what) {
         parser.setAllowNullByte(false);
         v = parser.parse(body);
     } catch (const Poco::Exception& e) {
-        throw BadReply(
-            what + ": reply is not JSON (" + api::escapeForLog(e.displayText(), 120) + ")", true);
+        throw BadReply(what + ": reply is not JSON (" + escapeForLog(e.displayText(), 120) + ")",
+                       true);
     }
     if (v.type() != typeid(Object::Ptr)) {
         throw BadReply(what + ": reply is not a JSON object", true);
@@ -95,7 +95,7 @@ bool Fields::flag(const std::string& key) const {
 std::string Fields::oneOf(const std::string& key, const std::vector<std::string>& allowed) const {
     const std::string s = str(key);
     if (std::find(allowed.begin(), allowed.end(), s) == allowed.end()) {
-        fail(key, "unknown value \"" + api::escapeForLog(s, 64) + "\"");
+        fail(key, "unknown value \"" + escapeForLog(s, 64) + "\"");
     }
     return s;
 }

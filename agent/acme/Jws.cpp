@@ -53,7 +53,7 @@ std::optional<std::string> decode(std::string_view text, bool standard) {
     }
     padded.append((4 - padded.size() % 4) % 4, '='); // Poco 1.11 decodes padded input only
     std::istringstream in(padded);
-    api::wipe(padded); // may be an EAB key; the stream holds its own copy
+    wipe(padded); // may be an EAB key; the stream holds its own copy
     Poco::Base64Decoder decoder(in, standard ? 0 : Poco::BASE64_URL_ENCODING);
     std::string out;
     char c = 0;
@@ -61,7 +61,7 @@ std::optional<std::string> decode(std::string_view text, bool standard) {
         out += c;
     }
     if (decoder.bad()) {
-        api::wipe(out);
+        wipe(out);
         return std::nullopt;
     }
     return out;
@@ -169,7 +169,7 @@ std::string flattenedJws(const Signer& signer, const std::string& url, const std
     return compactJson(jws);
 }
 
-Poco::JSON::Object::Ptr eabBinding(const std::string& eabKid, const api::Secret& hmacKey,
+Poco::JSON::Object::Ptr eabBinding(const std::string& eabKid, const Secret& hmacKey,
                                    const AccountKey& key, const std::string& newAccountUrl) {
     Poco::JSON::Object header;
     header.set("alg", "HS256");
@@ -193,17 +193,17 @@ Poco::JSON::Object::Ptr eabBinding(const std::string& eabKid, const api::Secret&
     return out;
 }
 
-api::Secret decodeEabKey(const std::string& text, const std::string& what) {
+Secret decodeEabKey(const std::string& text, const std::string& what) {
     std::string trimmed = text;
     while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r')) {
         trimmed.pop_back();
     }
     std::optional<std::string> raw = b64urlDecode(trimmed, true);
-    api::wipe(trimmed);
+    wipe(trimmed);
     if (!raw || raw->empty()) {
         throw ConfigError(what + ": not a base64url or base64 HMAC key");
     }
-    return api::Secret(std::move(*raw));
+    return Secret(std::move(*raw));
 }
 
 std::string keyAuthorization(const std::string& token, const AccountKey& key) {

@@ -4,8 +4,8 @@
 // thumbprint, ES256/ES384 flattened JWS, and the External Account Binding (§7.3.4).
 // JSON through Poco::JSON, base64 through Poco, signatures and HMAC through OpenSSL.
 
-#include "api/Secret.h"
 #include "crypto/OpenSslTypes.h"
+#include "util/Secret.h"
 
 #include <Poco/JSON/Object.h>
 
@@ -66,12 +66,12 @@ std::string flattenedJws(const Signer& signer, const std::string& url, const std
 /// The externalAccountBinding member of a newAccount payload (RFC 8555 §7.3.4): a flattened JWS
 /// with protected {"alg":"HS256","kid":eabKid,"url":newAccountUrl}, payload = the account JWK,
 /// HMAC-SHA256 with the raw `hmacKey`. Throws CryptoError.
-Poco::JSON::Object::Ptr eabBinding(const std::string& eabKid, const api::Secret& hmacKey,
+Poco::JSON::Object::Ptr eabBinding(const std::string& eabKid, const Secret& hmacKey,
                                    const AccountKey& key, const std::string& newAccountUrl);
 
 /// The raw EAB HMAC key from the text a CA gives out: base64url, or standard base64 (CAs
 /// differ). Throws ConfigError naming `what` (never the key) when it is neither or empty.
-api::Secret decodeEabKey(const std::string& text, const std::string& what);
+Secret decodeEabKey(const std::string& text, const std::string& what);
 
 /// token "." thumbprint (RFC 8555 §8.1): the http-01 file content.
 std::string keyAuthorization(const std::string& token, const AccountKey& key);

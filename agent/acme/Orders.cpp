@@ -1,7 +1,7 @@
 #include "acme/Orders.h"
 
 #include "acme/Jws.h"
-#include "api/Text.h"
+#include "util/Text.h"
 
 #include <Poco/JSON/Array.h>
 
@@ -80,9 +80,9 @@ std::vector<Chain> downloadCertificate(AcmeClient& client, const std::string& ce
         chains.push_back({url, client.postAsGet(step, url, accept).body});
     }
     for (const Chain& chain : chains) {
-        if (chain.pem.empty() || !api::isValidUtf8(chain.pem)) {
-            throw brokenReply(step, "chain " + api::escapeForLog(chain.url, 200) +
-                                        " is empty or not text");
+        if (chain.pem.empty() || !isValidUtf8(chain.pem)) {
+            throw brokenReply(step,
+                              "chain " + escapeForLog(chain.url, 200) + " is empty or not text");
         }
     }
     return chains;

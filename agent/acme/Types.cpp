@@ -2,8 +2,8 @@
 
 #include "acme/AcmeError.h"
 #include "acme/Json.h"
-#include "api/Text.h"
 #include "util/Error.h"
+#include "util/Text.h"
 
 #include <Poco/String.h>
 
@@ -82,7 +82,7 @@ Challenge challengeFrom(const Object& obj, const std::string& where, const Origi
     c.status = f.oneOf("status", kChallengeStatus);
     c.token = f.optStr("token");
     if (f.has("token") && !validToken(c.token)) {
-        f.fail("token", "\"" + api::escapeForLog(c.token, 64) +
+        f.fail("token", "\"" + escapeForLog(c.token, 64) +
                             "\" is not 16 to 128 characters of [A-Za-z0-9_-]");
     }
     if ((c.type == "http-01" || c.type == "dns-01") && c.token.empty()) {
@@ -99,15 +99,15 @@ Object::Ptr parse(const std::string& body, const std::string& what) {
 } // namespace
 
 std::string Problem::describe() const {
-    std::string out = api::escapeForLog(shortType.empty() ? "(no type)" : shortType, 120) + ": " +
-                      api::escapeForLog(detail.empty() ? "(no detail)" : detail, 300);
+    std::string out = escapeForLog(shortType.empty() ? "(no type)" : shortType, 120) + ": " +
+                      escapeForLog(detail.empty() ? "(no detail)" : detail, 300);
     for (std::size_t i = 0; i < subproblems.size(); ++i) {
-        out += (i == 0 ? " (" : "; ") + api::escapeForLog(subproblems[i], 200);
+        out += (i == 0 ? " (" : "; ") + escapeForLog(subproblems[i], 200);
     }
     if (!subproblems.empty()) {
         out += ")";
     }
-    return instance.empty() ? out : out + ", see " + api::escapeForLog(instance, 200);
+    return instance.empty() ? out : out + ", see " + escapeForLog(instance, 200);
 }
 
 Names::Names(const std::vector<std::string>& names) {
@@ -207,8 +207,7 @@ Order readOrder(const std::string& body, const std::string& url, const Origin& o
         for (const std::string& i : o.identifiers) {
             got += (got.empty() ? "" : ", ") + i;
         }
-        f.fail("identifiers",
-               "[" + api::escapeForLog(got, 300) + "] differ from the configured names");
+        f.fail("identifiers", "[" + escapeForLog(got, 300) + "] differ from the configured names");
     }
     const auto authz = f.array("authorizations", kMaxAuthorizations);
     for (std::size_t i = 0; i < authz->size(); ++i) {
@@ -240,7 +239,7 @@ Authorization readAuthorization(const std::string& body, const std::string& url,
     a.wildcard = f.flag("wildcard");
     if (a.identifier.rfind("*.", 0) == 0 || !names.covers(a.identifier, a.wildcard)) {
         f.fail("identifier",
-               "\"" + api::escapeForLog(a.name(), 200) + "\" is not one of the configured names");
+               "\"" + escapeForLog(a.name(), 200) + "\" is not one of the configured names");
     }
     a.status = f.oneOf("status", kAuthzStatus);
     a.expires = f.optStr("expires");

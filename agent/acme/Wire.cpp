@@ -1,7 +1,7 @@
 #include "acme/Wire.h"
 
-#include "api/Text.h"
 #include "util/Error.h"
+#include "util/Text.h"
 
 #include <Poco/DateTime.h>
 #include <Poco/DateTimeFormat.h>
@@ -99,12 +99,12 @@ Origin::Origin(const std::string& directoryUrl, const std::string& what) {
     try {
         uri = Poco::URI(directoryUrl);
     } catch (const Poco::Exception&) {
-        throw ConfigError(what + ": not a URL: " + api::escapeForLog(directoryUrl, 200));
+        throw ConfigError(what + ": not a URL: " + escapeForLog(directoryUrl, 200));
     }
     if (uri.getScheme() != "https" || uri.getHost().empty() || !uri.getUserInfo().empty() ||
         !uri.getFragment().empty() || !printableAscii(directoryUrl)) {
-        throw ConfigError(
-            what + " must be https://host[:port]/path: " + api::escapeForLog(directoryUrl, 200));
+        throw ConfigError(what +
+                          " must be https://host[:port]/path: " + escapeForLog(directoryUrl, 200));
     }
     m_host = uri.getHost();
     m_port = uri.getPort();
@@ -115,7 +115,7 @@ Origin::Origin(const std::string& directoryUrl, const std::string& what) {
 std::string Origin::check(const std::string& url, const std::string& what,
                           const std::string& relativeTo) const {
     const auto refuse = [&] {
-        return BadReply(what + " " + api::escapeForLog(url, 200) + " is not on the CA's origin " +
+        return BadReply(what + " " + escapeForLog(url, 200) + " is not on the CA's origin " +
                         m_base);
     };
     if (url.empty() || url.size() > kMaxUrlBytes || !printableAscii(url)) {

@@ -1,7 +1,7 @@
 #include "Store.h"
 
 #include "TestEnv.h"
-#include "store/FileIo.h"
+#include "util/FileIo.h"
 
 #include <Poco/DirectoryIterator.h>
 #include <Poco/File.h>
@@ -180,7 +180,7 @@ void Store::invalidateKeys() {
 void Store::save(const Order& order) const {
     std::ostringstream out;
     toJson(order)->stringify(out);
-    store::writeFileAtomic(m_ordersDir + "/" + order.id + ".json", out.str(), 0600);
+    writeFileAtomic(m_ordersDir + "/" + order.id + ".json", out.str(), 0600);
 }
 
 void Store::saveKeys() const {
@@ -189,7 +189,7 @@ void Store::saveKeys() const {
         keys.add(k);
     std::ostringstream out;
     keys.stringify(out);
-    store::writeFileAtomic(m_keysPath, out.str(), 0600);
+    writeFileAtomic(m_keysPath, out.str(), 0600);
 }
 
 } // namespace certagent::sandbox

@@ -163,7 +163,7 @@ BOOST_AUTO_TEST_CASE(post_as_get_has_an_empty_payload_and_jwk_signer_embeds_the_
 BOOST_AUTO_TEST_CASE(eab_binding_has_the_rfc8555_shape_and_a_valid_hmac) {
     const AccountKey key = newKey();
     const std::string hmacText = "zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W";
-    const certagent::api::Secret hmacKey = decodeEabKey(hmacText, "eab_hmac_file");
+    const certagent::Secret hmacKey = decodeEabKey(hmacText, "eab_hmac_file");
     BOOST_TEST(hmacKey.reveal().size() == 48u);
     const auto eab = eabBinding("kid-1", hmacKey, key, test::kNewAccountUrl);
     BOOST_TEST(eab->size() == 3u);
