@@ -2,10 +2,14 @@
 // themselves are in regressions/ and run through the targets in RegressionTest.cpp).
 
 #include "TestEnv.h"
+#include "acme/Wire.h"
+#include "crypto/CertFacts.h"
+#include "crypto/Pem.h"
 #include "plugins/apache/ApacheConf.h"
 #include "plugins/apache/VhostDump.h"
 #include "plugins/nginx/NginxConf.h"
 #include "util/Error.h"
+#include "util/IsoTime.h"
 
 #include <boost/test/unit_test.hpp>
 
@@ -70,6 +74,24 @@ BOOST_AUTO_TEST_CASE(apache_quote_arg_quotes_every_separator_split_words_knows) 
     BOOST_TEST(quoteArg("a\rb") == "\"a\rb\"");
     BOOST_TEST(quoteArg("/var/lib/certagent/live/shop/fullchain.pem") ==
                "/var/lib/certagent/live/shop/fullchain.pem");
+}
+
+BOOST_AUTO_TEST_CASE(times_after_2262_saturate_instead_of_overflowing_the_clock) {
+    const auto latest = timePointOf(kLatestTime);
+    BOOST_TEST(formatIsoUtc(std::chrono::system_clock::to_time_t(latest)) ==
+               "2200-01-01T00:00:00Z");
+    BOOST_TEST((timePointOf(253402300799) == latest)); // 9999-12-31T23:59:59Z
+    BOOST_TEST((timePointOf(-99999999999) == timePointOf(kEarliestTime)));
+    BOOST_TEST((timePointOf(1893456000) == std::chrono::system_clock::from_time_t(1893456000)));
+    // The gate read this leaf's notAfter (year 9966) through the overflowing conversion.
+    const std::string input =
+        test::readFile(test::envPath("CERTAGENT_SOURCE_DIR") +
+                       "/tests/fuzz/regressions/gate/leaf-not-after-year-9966.txt");
+    const auto leaf = crypto::parseSingleCert(input.substr(0, input.find("%%")), "leaf");
+    BOOST_TEST((crypto::certFacts(*leaf).notAfter == latest));
+    BOOST_TEST((acme::parseRfc3339("2800-01-01T00:00:00Z") == latest));
+    BOOST_TEST((acme::parseHttpDate("Fri, 31 Dec 9999 23:59:59 GMT") == latest));
+    BOOST_TEST(!acme::parseRfc3339("10000-01-01T00:00:00Z").has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
