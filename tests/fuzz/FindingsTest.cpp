@@ -3,6 +3,7 @@
 
 #include "TestEnv.h"
 #include "acme/Wire.h"
+#include "api/Json.h"
 #include "crypto/CertFacts.h"
 #include "crypto/Pem.h"
 #include "plugins/apache/ApacheConf.h"
@@ -92,6 +93,13 @@ BOOST_AUTO_TEST_CASE(times_after_2262_saturate_instead_of_overflowing_the_clock)
     BOOST_TEST((acme::parseRfc3339("2800-01-01T00:00:00Z") == latest));
     BOOST_TEST((acme::parseHttpDate("Fri, 31 Dec 9999 23:59:59 GMT") == latest));
     BOOST_TEST(!acme::parseRfc3339("10000-01-01T00:00:00Z").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(api_pem_members_lose_every_cr_before_an_lf) {
+    const auto obj =
+        api::detail::parseObject(R"({"crt_code":"-----BEGIN\r\r\nA\r\nB\rC\n\r\r\r\n-----END\r"})");
+    BOOST_TEST(api::detail::Reader(*obj, "").pem("crt_code") ==
+               "-----BEGIN\nA\nB\rC\n\n-----END\r");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
