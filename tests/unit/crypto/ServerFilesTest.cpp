@@ -14,13 +14,8 @@ using namespace certagent::test;
 
 namespace {
 
-std::string refusal(const std::function<void()>& action) {
-    try {
-        action();
-    } catch (const GateError& e) {
-        return e.what();
-    }
-    return "(no GateError)";
+template <typename F> std::string refusal(F&& action) {
+    return expectThrow<GateError>(std::forward<F>(action)).what();
 }
 
 } // namespace
