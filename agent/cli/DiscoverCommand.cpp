@@ -25,20 +25,18 @@ std::optional<config::InstallerKind> installerOption(const Args& args) {
     if (!args.has("--installer"))
         return std::nullopt;
     std::string value = args.value("--installer");
-    if (value == "nginx")
-        return config::InstallerKind::Nginx;
-    if (value == "apache")
-        return config::InstallerKind::Apache;
+    for (const auto& [word, kind] : config::installerKinds())
+        if (value == word && kind != config::InstallerKind::None)
+            return kind;
     throw ConfigError("discover: --installer: expected nginx or apache, not \"" +
                       escapeForLog(value, 80) + "\"");
 }
 
 std::string certificateLine(const core::DiscoveredName& n) {
     const core::ServedCertificate& c = n.certificate;
-    std::string file = escapeForLog(n.served.certFile, 300);
     if (n.served.certFile.empty())
         return "no certificate configured";
-    std::string line = "certificate " + file + ": ";
+    std::string line = "certificate " + escapeForLog(n.served.certFile, 300) + ": ";
     if (!c.problem.empty())
         return line + "cannot read it: " + escapeForLog(c.problem);
     line += c.subject + "; issuer " + c.issuer + "; not after " + c.notAfter + " (" +
@@ -116,7 +114,7 @@ void printJson(const std::vector<ServerReport>& reports) {
     std::cout << "\n";
 }
 
-int writeFile(Session& s, const Args& args) {
+int writeCertFile(Session& s, const Args& args) {
     core::CertFileRequest request;
     request.name = args.value("--write");
     Poco::StringTokenizer names(args.value("--domains"), ",",
@@ -153,7 +151,7 @@ int discoverCommand(const Globals& g, const std::vector<std::string>& argv,
     std::optional<config::InstallerKind> only = installerOption(args);
     Session s(g, installers, false, false);
     if (write)
-        return writeFile(s, args);
+        return writeCertFile(s, args);
     std::vector<ServerReport> reports;
     int worst = kExitOk;
     bool answered = false;
