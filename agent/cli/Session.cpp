@@ -181,7 +181,8 @@ Session::Session(const Globals& globals, const core::InstallerFactory& installer
                          *m_hooks,
                          [] { return std::time(nullptr); },
                          [](std::chrono::seconds d) { std::this_thread::sleep_for(d); },
-                         {}});
+                         {},
+                         std::nullopt});
 }
 
 void Session::lock() {
