@@ -36,6 +36,12 @@ int Ordering::start(const RunOptions& options, const std::string& reason, bool e
     case Plan::Action::Place:
         break;
     }
+    try {
+        // Before money is spent: where the validation files will go must be fit to write to.
+        DcvPlacement(m_job).checkWebroots();
+    } catch (const Error& e) {
+        return m_job.recordAndSave(e.what(), e.exitCode(), options.dryRun);
+    }
     if (options.dryRun) {
         logger().information(
             m_job.prefix + "dry run: would place a " + plan.what +
