@@ -143,6 +143,13 @@ void Store::checkName(const std::string& name) {
 
 void Store::ensureLayout() {
     detail::ensureRootDir(m_dir);
+    for (const char* sub : {"live", "archive", "state", "pending", "backup"}) {
+        struct stat st {};
+        const std::string dir = m_dir + "/" + sub;
+        if (::lstat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+            detail::refuseOpenToOthers(dir, st);
+        }
+    }
     ensureDir(m_dir + "/live", 0755);
     ensureDir(m_dir + "/archive", 0700);
     ensureDir(m_dir + "/state", 0700);

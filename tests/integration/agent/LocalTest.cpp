@@ -67,4 +67,55 @@ BOOST_AUTO_TEST_CASE(swapped_web_root_is_refused_before_a_reissue) {
     BOOST_TEST(s.env.state()["phase"] == "installed");
 }
 
+// Issue 11, defect 5: the store was opened to everyone and a backup/ link planted in it; the run
+// must stop before using anything in it, naming the fix, and leave the mode for the admin to see.
+BOOST_AUTO_TEST_CASE(store_open_to_others_is_refused_with_the_fix) {
+    SiteEnv s;
+    const std::string store = s.env.store();
+    BOOST_TEST_REQUIRE(::chmod(store.c_str(), 0777) == 0);
+    BOOST_TEST_REQUIRE(::symlink(s.elsewhere.c_str(), (store + "/backup").c_str()) == 0);
+
+    auto r = s.env.agent({"issue", "shop"});
+    BOOST_TEST(r.exitCode == 7, r.output);
+    BOOST_TEST(r.output.find("store directory " + store +
+                             " is writable by group or others, so anything in it may have been "
+                             "planted; check what is in it, then: chmod go-w " +
+                             store) != std::string::npos,
+               r.output);
+    struct stat st {};
+    BOOST_TEST_REQUIRE(::stat(store.c_str(), &st) == 0);
+    BOOST_TEST((st.st_mode & 07777) == 0777u); // not "repaired" behind the admin's back
+    BOOST_TEST(isEmptyDir(s.elsewhere));
+    BOOST_TEST(s.env.orderCalls() == (Calls{"addSSLOrder"}));
+
+    BOOST_TEST_REQUIRE(::chmod(store.c_str(), 0755) == 0); // the admin's fix
+    auto fixed = s.env.agent({"run"});
+    BOOST_TEST(fixed.exitCode == 0, fixed.output);
+}
+
+// Issue 11, defect 6: live/shop made to point outside archive/shop; the deployed version is known,
+// so the link goes back to it, the log says so, and no needless reissue is placed.
+BOOST_AUTO_TEST_CASE(foreign_live_link_is_restored_to_the_deployed_version) {
+    SiteEnv s;
+    const std::string live = s.env.store() + "/live/shop";
+    BOOST_TEST_REQUIRE(::unlink(live.c_str()) == 0);
+    BOOST_TEST_REQUIRE(::symlink(s.elsewhere.c_str(), live.c_str()) == 0);
+
+    auto r = s.env.agent({"run"});
+    BOOST_TEST(r.exitCode == 0, r.output);
+    BOOST_TEST(r.output.find(live + " points at \"" + s.elsewhere +
+                             "\", not a complete version of shop; pointed it back at " +
+                             s.env.store() + "/archive/shop/0001, the deployed version") !=
+                   std::string::npos,
+               r.output);
+    BOOST_TEST(s.env.liveLink() == "../archive/shop/0001");
+    BOOST_TEST(s.env.liveCertText() == s.v1);
+    BOOST_TEST(s.env.orderCalls() == (Calls{"addSSLOrder"}));
+    BOOST_TEST(s.env.state()["phase"] == "installed");
+
+    auto again = s.env.agent({"run"});
+    BOOST_TEST(again.exitCode == 0, again.output);
+    BOOST_TEST(again.output.find("pointed it back") == std::string::npos, again.output);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
