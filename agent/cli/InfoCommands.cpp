@@ -113,7 +113,9 @@ void printTable(const std::vector<StatusRow>& rows) {
                   << (r.daysLeft ? std::to_string(*r.daysLeft) : "-") << std::setw(8)
                   << (r.version ? std::to_string(*r.version) : "-") << r.next << "\n";
         if (!r.lastError.empty())
-            std::cout << "    last error: " << r.lastError << "\n";
+            std::cout << "    last error: "
+                      << escapeForLog(r.lastError, r.lastError.size(), Escape::TerminalOnly)
+                      << "\n";
     }
 }
 

@@ -24,7 +24,8 @@ class Progress {
             core::logger().information(line);
             return;
         }
-        std::cerr << "\r" << line << "\x1b[K" << std::flush;
+        std::cerr << "\r" << escapeForLog(line, line.size(), Escape::TerminalOnly) << "\x1b[K"
+                  << std::flush;
         m_shown = true;
     }
 

@@ -22,13 +22,16 @@ namespace certagent::cli {
 
 namespace {
 
-/// Passes every message through redact before the real channel sees it.
+/// Every line certagent logs or prints as an error passes here: secrets redacted, and whatever a
+/// terminal would act on (ESC, BEL, CR, C1, invalid UTF-8) escaped by util's one escaping
+/// function, whoever built the message and whatever it quotes.
 class RedactingChannel : public Poco::Channel {
   public:
     explicit RedactingChannel(Poco::AutoPtr<Poco::Channel> next) : m_next(std::move(next)) {}
     void log(const Poco::Message& msg) override {
         Poco::Message copy(msg);
-        copy.setText(redact(msg.getText()));
+        const std::string& text = msg.getText();
+        copy.setText(escapeForLog(redact(text), text.size(), Escape::TerminalOnly));
         m_next->log(copy);
     }
     void open() override { m_next->open(); }

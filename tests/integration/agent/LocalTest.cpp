@@ -118,4 +118,25 @@ BOOST_AUTO_TEST_CASE(foreign_live_link_is_restored_to_the_deployed_version) {
     BOOST_TEST(again.output.find("pointed it back") == std::string::npos, again.output);
 }
 
+// Issue 11, defect 2: an error message that quotes a configured path as it was written (here the
+// store's) reaches the terminal through the one escaping function, not raw.
+BOOST_AUTO_TEST_CASE(terminal_escapes_in_a_top_level_error_are_escaped) {
+    AgentEnv env;
+    env.configure(env.defaultCert());
+    const std::string blocker = env.dir() / "blocker";
+    writeFile(blocker, "");
+    const std::string conf = env.etc() + "/certagent.conf";
+    std::string text = readFile(conf);
+    text.replace(text.find(env.store()), env.store().size(), blocker + "/\x1b]0;owned\x07");
+    writeFile(conf, text);
+
+    auto r = env.agent({"run"});
+    BOOST_TEST(r.exitCode == 7, r.output);
+    BOOST_TEST(r.output.find("certagent: checking " + blocker +
+                             "/\\x1B]0;owned\\x07: Not a directory") != std::string::npos,
+               r.output);
+    BOOST_TEST(r.output.find('\x1b') == std::string::npos);
+    BOOST_TEST(r.output.find('\x07') == std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
