@@ -42,7 +42,7 @@ std::optional<std::chrono::seconds> waitOption(const Args& args) {
 
 int runCertificates(Session& s, const std::vector<const config::CertConfig*>& certs,
                     const core::RunOptions& options) {
-    s.lock();
+    s.lock(options.dryRun);
     Progress progress;
     s.context().progress = [&progress](const std::string& line) { progress.show(line); };
     return core::runCertificates(s.context(), certs, options);

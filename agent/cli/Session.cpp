@@ -161,12 +161,12 @@ Session::Session(const Globals& globals, const core::InstallerFactory& installer
     }
     const config::Config& cfg = m_config;
     std::string keyCache = cfg.storeDir + "/auth.key";
-    m_api = std::make_unique<core::ApiOrderService>([&cfg, keyCache] {
+    m_api = std::make_unique<core::ApiOrderService>([this, &cfg, keyCache] {
         api::ApiSettings s;
         s.url = cfg.api.url;
         s.caFile = cfg.api.caFile;
         s.timeout = cfg.api.timeout;
-        s.keyCachePath = keyCache;
+        s.keyCachePath = m_dryRun ? "" : keyCache;
         s.log = [](const std::string& line) { core::logger().debug(line); };
         if (!cfg.api.pass)
             throw ConfigError(cfg.api.credentialsFile + ": not read");
@@ -188,7 +188,10 @@ Session::Session(const Globals& globals, const core::InstallerFactory& installer
                          std::nullopt});
 }
 
-void Session::lock() {
+void Session::lock(bool dryRun) {
+    m_dryRun = dryRun;
+    if (dryRun)
+        return;
     m_store->ensureLayout();
     m_lock = std::make_unique<store::StoreLock>(
         m_store->lockPath(),
