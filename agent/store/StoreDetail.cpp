@@ -1,6 +1,7 @@
 #include "store/StoreDetail.h"
 
 #include "util/Error.h"
+#include "util/PathTrust.h"
 
 #include <cerrno>
 #include <dirent.h>
@@ -64,6 +65,11 @@ void ensureRootDir(const std::string& dir) {
                       ", expected " + std::to_string(::geteuid()));
     }
     refuseOpenToOthers(dir, st);
+    // A directory on the way that others can change could swap the store for one of theirs.
+    const std::string problem = entriesDirProblem(dir);
+    if (!problem.empty()) {
+        throw IoError("store directory " + dir + ": " + problem);
+    }
 }
 
 void refuseOpenToOthers(const std::string& dir, const struct stat& st) {

@@ -19,7 +19,8 @@ std::string printable(const std::string& text);
 std::vector<std::string> listDir(const std::string& dir);
 
 /// The store root: created (with parents, 0755) if missing; may be a symlink to a directory;
-/// must be owned by the effective uid and not writable by group or others. Throws IoError (exit
+/// must be owned by the effective uid and not writable by group or others, and so must be every
+/// directory on the way (util/PathTrust: root's sticky ones like /tmp pass). Throws IoError (exit
 /// 7) naming the fix.
 void ensureRootDir(const std::string& dir);
 

@@ -261,4 +261,20 @@ BOOST_AUTO_TEST_CASE(store_open_to_others_is_refused_not_repaired) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(store_below_a_directory_others_can_change_is_refused) {
+    TempDir tmp;
+    const std::string parent = tmp / "shared";
+    ::mkdir(parent.c_str(), 0755);
+    BOOST_TEST_REQUIRE(::chmod(parent.c_str(), 0777) == 0);
+    store::Store s(parent + "/store", 5);
+    try {
+        s.ensureLayout();
+        BOOST_ERROR("no error for a store below a world-writable directory");
+    } catch (const certagent::IoError& e) {
+        BOOST_TEST(std::string(e.what()) == "store directory " + parent + "/store: " + parent +
+                                                " is group- or world-writable (fix: chmod go-w " +
+                                                parent + ")");
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
