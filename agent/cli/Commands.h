@@ -32,6 +32,7 @@ int statusCommand(const Globals&, const std::vector<std::string>&, const core::I
 int verifyCommand(const Globals&, const std::vector<std::string>&, const core::InstallerFactory&);
 int rollbackCommand(const Globals&, const std::vector<std::string>&, const core::InstallerFactory&);
 int hooksCommand(const Globals&, const std::vector<std::string>&, const core::InstallerFactory&);
+int discoverCommand(const Globals&, const std::vector<std::string>&, const core::InstallerFactory&);
 int apiCommand(const Globals&, const std::vector<std::string>&, const core::InstallerFactory&);
 
 } // namespace certagent::cli
