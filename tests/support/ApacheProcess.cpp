@@ -32,18 +32,6 @@ bool accepts(int port) {
     }
 }
 
-/// Waits until none of `pids` is alive; false after `within`.
-bool waitGone(const std::vector<int>& pids, std::chrono::milliseconds within) {
-    auto deadline = Clock::now() + within;
-    for (int p : pids)
-        while (processAlive(p)) {
-            if (Clock::now() > deadline)
-                return false;
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-    return true;
-}
-
 const char* kLoadModules = "mpm_event authz_core alias ssl socache_shmcb";
 
 std::string loadModules() {

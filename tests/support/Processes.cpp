@@ -74,18 +74,6 @@ std::string belongs(const std::string& cmdline, const std::vector<std::string>& 
     return "";
 }
 
-/// Waits until none of `pids` is alive; false after `within`.
-bool waitGone(const std::vector<int>& pids, std::chrono::milliseconds within) {
-    auto deadline = Clock::now() + within;
-    for (int p : pids)
-        while (processAlive(p)) {
-            if (Clock::now() > deadline)
-                return false;
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-    return true;
-}
-
 /// Pids of testProcessLeftovers(), with their lines.
 std::vector<std::pair<int, std::string>> leftoverPids() {
     std::vector<std::string> all;
@@ -123,6 +111,17 @@ bool processAlive(int pid) {
         return false;
     size_t close = stat.rfind(')');
     return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z';
+}
+
+bool waitGone(const std::vector<int>& pids, std::chrono::milliseconds within) {
+    auto deadline = Clock::now() + within;
+    for (int p : pids)
+        while (processAlive(p)) {
+            if (Clock::now() > deadline)
+                return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    return true;
 }
 
 std::string commandLine(int pid) {

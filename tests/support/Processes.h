@@ -5,6 +5,7 @@
 // that made it. The end-of-suite check (TestMain.cpp, in every runner) fails when any of them is
 // still running: every test stops what it started, also the workers of a master that died.
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,9 @@ namespace certagent::test {
 
 /// True when /proc/<pid> exists and is not a zombie.
 bool processAlive(int pid);
+
+/// Waits until none of `pids` is alive; false after `within`.
+bool waitGone(const std::vector<int>& pids, std::chrono::milliseconds within);
 
 /// Live processes (not this one) whose NUL-separated command line contains `text`.
 std::vector<int> processesMentioning(const std::string& text);
