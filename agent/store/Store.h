@@ -51,8 +51,10 @@ class Store {
     /// <dir>/lock
     std::string lockPath() const;
 
-    /// Creates the directories with the modes above (tightens wrong modes; refuses symlinks or
-    /// foreign owners with IoError). Call once per run before anything else.
+    /// Creates the directories with the modes above. Refuses with IoError (exit 7, naming the fix)
+    /// a store, or a directory in or above it, that others can write to: what was planted there
+    /// would be trusted, so it is not "repaired" and used. Refuses symlinks or foreign owners
+    /// below the store; tightens other wrong modes. Call once per run before anything else.
     void ensureLayout();
 
     // --- versions -------------------------------------------------------------------------
