@@ -32,7 +32,6 @@ class CertRunner {
   private:
     int adopt(const RunOptions& options);
     int installOnly(const RunOptions& options);
-    int interrupted();
 
     CertJob m_job;
 };
