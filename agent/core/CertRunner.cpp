@@ -3,6 +3,7 @@
 #include "core/Ordering.h"
 #include "core/Polling.h"
 #include "core/RunSupport.h"
+#include "util/FileIo.h"
 #include "util/IsoTime.h"
 
 namespace certagent::core {
@@ -10,6 +11,8 @@ namespace certagent::core {
 namespace {
 
 constexpr std::time_t kFullCheckEvery = 86400;
+constexpr std::time_t kNoHintRecheck = 86400;    ///< the CA offers no renewal information
+constexpr std::time_t kHintErrorRecheck = 21600; ///< RFC 9773 §4.3.3: 6 hours after an error
 
 } // namespace
 
@@ -51,6 +54,8 @@ RenewalDecision CertRunner::decide(bool fullCheck) {
                 m_job.state.lastFullCheck = in.now;
         }
         in.live = live;
+        if (!m_job.state.ariCertId.empty())
+            in.caSuggestsAt = m_job.state.ariChosen;
     }
     return decideRenewal(in);
 }
@@ -78,12 +83,70 @@ int CertRunner::installOnly(const RunOptions& options) {
     return Polling(m_job).pollAndAdvance(options, {});
 }
 
-int CertRunner::interrupted() {
+std::optional<int> CertRunner::interrupted(const RunOptions& options) {
+    Reconciliation r;
+    try {
+        r = m_job.backend.reconcile(m_job.cert, m_job.state);
+    } catch (const ServiceError& e) {
+        return m_job.serviceFailure(e);
+    }
+    if (!r.note.empty())
+        logger().information(m_job.prefix + r.note);
+    auto& state = m_job.state;
+    switch (r.outcome) {
+    case Reconciliation::Outcome::Found:
+        state.order = r.order;
+        state.phase = store::Phase::Validating;
+        m_job.save();
+        return Polling(m_job).pollAndAdvance(options, {});
+    case Reconciliation::Outcome::NotPlaced:
+        state.phase = store::Phase::Idle;
+        m_job.save();
+        return std::nullopt;
+    case Reconciliation::Outcome::Unknown:
+        break;
+    }
     logger().error(m_job.prefix + "an order request sent at " +
-                   formatIsoUtc(m_job.state.pendingSince.value_or(0)) + " got no clear answer; " +
+                   formatIsoUtc(state.pendingSince.value_or(0)) + " got no clear answer; " +
                    m_job.backend.unclearPlacementAdvice() + " or run certagent issue " +
                    m_job.cert.name);
     return kExitRefused;
+}
+
+void CertRunner::refreshRenewalHint(const RunOptions& options) {
+    auto& state = m_job.state;
+    std::time_t now = m_job.ctx.now();
+    if (options.dryRun || (state.ariNextCheck && *state.ariNextCheck > now) ||
+        !m_job.backend.offersRenewalHints(m_job.cert))
+        return;
+    auto leaf = readFileCapped(m_job.ctx.store.liveDir(m_job.cert.name) + "/cert.pem", 1024 * 1024);
+    if (!leaf)
+        return; // nothing live: nothing to ask about
+    try {
+        auto hint = m_job.backend.renewalHint(m_job.cert, *leaf, now);
+        if (!hint) {
+            state.ariNextCheck = now + kNoHintRecheck;
+        } else {
+            bool same = hint->certId == state.ariCertId && state.ariChosen &&
+                        state.ariWindowStart == hint->windowStart &&
+                        state.ariWindowEnd == hint->windowEnd;
+            // A time chosen once stays while the window does, so cron runs do not re-roll it.
+            if (!same)
+                state.ariChosen = hint->chosen;
+            state.ariCertId = hint->certId;
+            state.ariWindowStart = hint->windowStart;
+            state.ariWindowEnd = hint->windowEnd;
+            state.ariNextCheck = hint->nextCheck;
+            logger().information(
+                m_job.prefix +
+                "renewal window suggested by the CA: " + formatIsoUtc(hint->windowStart) + " to " +
+                formatIsoUtc(hint->windowEnd) + ", chosen " + formatIsoUtc(*state.ariChosen));
+        }
+    } catch (const ServiceError& e) {
+        logger().warning(m_job.prefix + "renewal information: " + e.what());
+        state.ariNextCheck = now + kHintErrorRecheck;
+    }
+    m_job.save();
 }
 
 int CertRunner::process(const RunOptions& options, const std::optional<QuickStatus>& quick) {
@@ -103,16 +166,21 @@ int CertRunner::process(const RunOptions& options, const std::optional<QuickStat
         return kExitRefused;
     }
     if (state.phase == store::Phase::Ordering && !options.force)
-        return interrupted();
-    if (pendingOrder(state))
-        return Polling(m_job).pollAndAdvance(options, quick);
+        if (auto rc = interrupted(options); rc && !m_job.abandoned)
+            return *rc;
+    if (pendingOrder(state)) {
+        int rc = Polling(m_job).pollAndAdvance(options, quick);
+        if (!m_job.abandoned)
+            return rc;
+    }
     if (options.installOnly)
         return installOnly(options);
     RenewalDecision d;
-    if (options.force) {
+    if (options.force || m_job.abandoned) {
         d.due = true;
-        d.reason = "requested";
+        d.reason = m_job.abandoned ? "the configuration changed" : "requested";
     } else {
+        refreshRenewalHint(options);
         auto checked = state.lastFullCheck;
         d = decide(false);
         // Idle runs write nothing, except the date of the daily full check.
