@@ -37,7 +37,8 @@ std::string shortRef(const std::string& ref) {
     auto slash = ref.find_last_of('/');
     if (slash == std::string::npos || slash + 1 >= ref.size())
         return ref;
-    return "..." + ref.substr(slash + 1, 16);
+    std::string last = ref.substr(slash + 1);
+    return last.size() <= 10 ? last : "..." + last.substr(last.size() - 7);
 }
 
 std::string isoOrEmpty(const std::optional<std::time_t>& t) {

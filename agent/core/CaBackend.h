@@ -69,7 +69,8 @@ struct OrderView {
     /// Failed: the order no longer fits the configuration (its names changed): drop it and order
     /// anew at once.
     bool abandon = false;
-    /// The CA's hint when to look again (Retry-After).
+    /// When to look again: the CA's Retry-After, or the backend's own pace (--wait starts its
+    /// doubling intervals there; the default is 5 s).
     std::optional<std::chrono::seconds> retryAfter;
 };
 

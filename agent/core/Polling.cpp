@@ -6,6 +6,7 @@
 #include "util/IsoTime.h"
 #include "util/Text.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -141,7 +142,10 @@ std::optional<Polling::Step> Polling::recheckAfterPlacing(const RunOptions& opti
 int Polling::waitForIssue(const RunOptions& options, OrderView view) {
     std::time_t start = m_job.ctx.now();
     std::time_t deadline = start + options.wait->count();
-    std::chrono::seconds interval(5);
+    // The backend's pace (an ACME CA answers within seconds) or 5 s, doubling up to a minute.
+    std::chrono::seconds interval = std::clamp<std::chrono::seconds>(
+        view.retryAfter.value_or(std::chrono::seconds(5)), std::chrono::seconds(1),
+        std::chrono::seconds(60));
     for (;;) {
         Step step = handle(options, view);
         if (step.finished || step.code != kExitOk)

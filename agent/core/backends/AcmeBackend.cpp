@@ -15,6 +15,9 @@ namespace {
 
 /// Most orders of the account's list looked at when settling an unclear newOrder (newest first).
 constexpr int kMaxReconcileLooks = 20;
+/// First pause of --wait between looks: ACME CAs validate and issue within seconds (certbot
+/// polls every second); the run loop doubles it from there.
+constexpr std::chrono::seconds kPace{1};
 
 std::time_t toTime(std::chrono::system_clock::time_point t) {
     return std::chrono::system_clock::to_time_t(t);
@@ -115,6 +118,7 @@ OrderView AcmeBackend::viewOf(const acme::Order& order, const OrderContext& ctx)
         OrderView view;
         view.statusText = order.status;
         view.validated = true;
+        view.retryAfter = kPace;
         return view;
     }
     case acme::NextStep::Download:
@@ -131,6 +135,7 @@ OrderView AcmeBackend::pendingView(const acme::Order& order, const OrderContext&
     const std::string type = challengeType(ctx.cert);
     OrderView view;
     view.statusText = order.status;
+    view.retryAfter = kPace;
     auto& unanswered = m_unanswered[order.url];
     unanswered.clear();
     for (const std::string& url : order.authorizations) {
@@ -174,6 +179,7 @@ OrderView AcmeBackend::finalize(const acme::Order& order, const OrderContext& ct
     OrderView view;
     view.statusText = after.status;
     view.validated = true;
+    view.retryAfter = kPace;
     view.detail = " (finalized)";
     return view;
 }
