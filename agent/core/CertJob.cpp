@@ -60,6 +60,13 @@ void CertJob::backOff(std::optional<std::chrono::seconds> retryAfter) {
 }
 
 int CertJob::serviceFailure(const ServiceError& e) {
+    if (e.exitCode() == kExitUsage) {
+        // Refused before anything was sent (ACME: EAB or terms of service not configured): the
+        // next run after the fix may go ahead at once.
+        record(e.what(), e.exitCode());
+        save();
+        return e.exitCode();
+    }
     backOff(e.retryAfter());
     record(std::string(e.what()) + " (next attempt after " + formatIsoUtc(*state.backoffUntil) +
                ")",

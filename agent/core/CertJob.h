@@ -36,6 +36,7 @@ struct CertJob {
     int recordAndSave(const std::string& message, int code, bool dryRun = false);
     /// A failed call to the CA: one more consecutive failure, the persistent backoff (the ladder,
     /// or the CA's Retry-After when longer), recorded and saved; returns the error's exit code.
+    /// A refusal the configuration must fix (exit 2, nothing was sent) sets no backoff.
     int serviceFailure(const ServiceError& e);
     /// One more consecutive failure: backoffUntil = now + max(`retryAfter`, the ladder).
     void backOff(std::optional<std::chrono::seconds> retryAfter = std::nullopt);

@@ -45,6 +45,8 @@ class PebbleProcess {
     std::string listenerKeyPath() const { return m_dir / "listener.key"; }
     /// pebble's ACME port on 127.0.0.1.
     int port() const { return m_port; }
+    /// challtestsrv's management API ("http://127.0.0.1:<port>": POST /set-txt, /clear-txt).
+    std::string challSrvUrl() const { return "http://127.0.0.1:" + std::to_string(m_challSrvPort); }
     /// How many requests pebble logged so far whose "METHOD /path" starts with `request`
     /// ("POST /order-plz", "POST " for every POST, "" for every request).
     std::size_t requestCount(const std::string& request = "") const;
