@@ -14,7 +14,7 @@ struct CertMetrics {
     std::optional<std::time_t> lastSuccess; ///< last run that ended well for this certificate
     std::optional<std::time_t> lastFailure; ///< last run that failed for it
     std::string orderState;                 ///< CertState::phase (idle|ordering|validating|...)
-    int lastExit = 0;                       ///< exit code of its last run (design.md §5)
+    int lastExit = 0;                       ///< exit code of its last run (README "Exit codes")
     std::optional<std::time_t> ariRenewAt;  ///< renewal time chosen in the CA's window (ARI)
 };
 

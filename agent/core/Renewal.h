@@ -43,9 +43,9 @@ struct RenewalDecision {
                              ///< nothing is live)
 };
 
-/// design.md §1: due when missing, live files failing verification, names differ from the SANs,
-/// key type changed, less than renew_before of the lifetime left, or the CA's suggested time
-/// has come (whichever is first). Never throws.
+/// ([renewal] before in README "Configuration reference"): due when missing, live files failing
+/// verification, names differ from the SANs, key type changed, less than renew_before of the
+/// lifetime left, or the CA's suggested time has come (whichever is first). Never throws.
 RenewalDecision decideRenewal(const RenewalInput& input);
 
 /// "12d 3h", "5h 2m", "40s" (negative: "-2d 1h"). For status and logs.
