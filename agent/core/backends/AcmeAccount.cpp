@@ -108,19 +108,21 @@ acme::AccountFacts AcmeAccount::ensureAccount() {
         facts.status = "valid";
         return facts;
     }
-    if (key) {
-        // The record is gone but the key is kept: the CA knows the account by its key.
-        auto fresh = makeClient(std::move(*key));
-        if (auto found = acme::findAccount(*fresh)) {
-            m_client = std::move(fresh);
-            keep(*found);
-            m_ready = true;
-            return *found;
-        }
-        return registerWith(std::move(fresh), false);
-    }
+    if (key) // the record is gone but the key is kept: the CA knows the account by its key
+        return findOrRegister(std::move(*key));
     crypto::EvpPkeyPtr pkey = crypto::generateKey(accountKeyType(m_settings.accountKey));
     return registerWith(makeClient(acme::AccountKey(std::move(pkey))), true);
+}
+
+acme::AccountFacts AcmeAccount::findOrRegister(acme::AccountKey key) {
+    auto fresh = makeClient(std::move(key));
+    if (auto found = acme::findAccount(*fresh)) {
+        m_client = std::move(fresh);
+        keep(*found);
+        m_ready = true;
+        return *found;
+    }
+    return registerWith(std::move(fresh), false);
 }
 
 acme::AccountFacts AcmeAccount::registerWith(std::unique_ptr<acme::AcmeClient> fresh,
@@ -178,16 +180,8 @@ acme::AcmeClient* AcmeAccount::reader() {
 }
 
 acme::AccountFacts AcmeAccount::registerNow() {
-    if (auto key = storedKey()) {
-        auto fresh = makeClient(std::move(*key));
-        if (auto found = acme::findAccount(*fresh)) {
-            m_client = std::move(fresh);
-            keep(*found);
-            m_ready = true;
-            return *found;
-        }
-        return registerWith(std::move(fresh), false);
-    }
+    if (auto key = storedKey())
+        return findOrRegister(std::move(*key));
     m_ready = false;
     m_client.reset();
     return ensureAccount();

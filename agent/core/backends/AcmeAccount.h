@@ -56,6 +56,8 @@ class AcmeAccount {
   private:
     std::unique_ptr<acme::AcmeClient> makeClient(acme::AccountKey key);
     acme::AccountFacts ensureAccount();
+    /// The account of a kept key: looked up at the CA (onlyReturnExisting), registered if none.
+    acme::AccountFacts findOrRegister(acme::AccountKey key);
     acme::AccountFacts registerWith(std::unique_ptr<acme::AcmeClient> fresh, bool keyIsNew);
     void keep(const acme::AccountFacts& facts);
     std::optional<acme::AccountKey> storedKey();

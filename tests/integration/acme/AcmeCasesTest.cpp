@@ -10,6 +10,7 @@
 #include <openssl/x509.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 using namespace certagent;
 using namespace certagent::test;
@@ -181,6 +182,41 @@ BOOST_AUTO_TEST_CASE(alternate_chains_follow_the_trusted_root_and_preferred_chai
     BOOST_TEST_REQUIRE(preferred.exitCode == 0, preferred.output);
     BOOST_TEST(verifiesAgainst(env, root1));
     BOOST_TEST(!verifiesAgainst(env, root0));
+}
+
+BOOST_AUTO_TEST_CASE(acme_register_creates_once_then_finds_the_account_by_its_key) {
+    AcmeEnv env;
+    env.configure();
+    auto none = env.agent({"acme", "account"});
+    BOOST_TEST(none.exitCode == 0, none.output);
+    BOOST_TEST(contains(none.output, "no account at " + env.pebble().directoryUrl() + " yet"),
+               none.output);
+    auto unknown = env.agent({"acme", "register", "--ca", "nosuch"});
+    BOOST_TEST(unknown.exitCode == 2, unknown.output);
+    BOOST_TEST(contains(unknown.output, "acme: no [acme-nosuch] section in "), unknown.output);
+
+    auto created = env.agent({"acme", "register"});
+    BOOST_TEST_REQUIRE(created.exitCode == 0, created.output);
+    BOOST_TEST(created.output.rfind("created account https://127.0.0.1:", 0) == 0, created.output);
+    std::string url = created.output.substr(8, created.output.find(": valid") - 8);
+    for (const std::string& line : env.accountFiles())
+        BOOST_TEST((contains(line, " 0600") || contains(line, " 0700")), line);
+
+    auto again = env.agent({"acme", "register"});
+    BOOST_TEST(again.exitCode == 0, again.output);
+    BOOST_TEST(again.output.rfind("found " + url + ": valid\n", 0) == 0, again.output);
+    BOOST_TEST(env.pebble().requestCount("POST /sign-me-up") == 2u); // the second one only looks
+
+    // The record lost, the key kept: the first order finds the same account by its key.
+    for (const std::string& line : env.accountFiles())
+        if (contains(line, "account.json"))
+            ::unlink(line.substr(0, line.rfind(' ')).c_str());
+    env.cert("shop", env.httpCert({"shop.example.test"}));
+    auto run = env.agent({"run", "--wait", "2m"});
+    BOOST_TEST_REQUIRE(run.exitCode == 0, run.output);
+    auto account = env.agent({"acme", "account"});
+    BOOST_TEST(contains(account.output, url + ": valid"), account.output);
+    BOOST_TEST(env.pebble().requestCount("POST /sign-me-up") == 3u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
