@@ -2,6 +2,7 @@
 #include "core/Maintenance.h"
 #include "core/RunCertificates.h"
 #include "core/RunSupport.h"
+#include "core/backends/AcmeBackend.h"
 #include "util/Text.h"
 
 #include <algorithm>
@@ -80,8 +81,9 @@ int issueCommand(const Globals& g, const std::vector<std::string>& argv,
 
 namespace {
 
-/// The order `install` adopts: --order-id for GoGetSSL certificates, --order-url for ACME ones.
-std::string adoptedOrder(const Args& args, const config::CertConfig& cert) {
+/// The order `install` adopts: --order-id for GoGetSSL certificates, --order-url (on the CA's
+/// own origin) for ACME ones.
+std::string adoptedOrder(const Args& args, const config::CertConfig& cert, Session& s) {
     bool acme = config::isAcmeBackend(cert.backend);
     if (args.has("--order-id") && args.has("--order-url"))
         throw ConfigError("install: --order-id and --order-url exclude each other");
@@ -102,10 +104,13 @@ std::string adoptedOrder(const Args& args, const config::CertConfig& cert) {
         std::string url = args.value("--order-url");
         bool printable = std::all_of(url.begin(), url.end(),
                                      [](unsigned char c) { return c > 0x20 && c < 0x7f; });
-        // The backend checks that it is on the CA's own origin before asking anything.
+        // Checked against the directory's origin here, before anything is sent or saved.
         if (url.compare(0, 8, "https://") != 0 || url.size() > 2048 || !printable)
             throw ConfigError("install: --order-url: expected an https:// URL of the CA");
-        return url;
+        auto* backend = dynamic_cast<core::AcmeBackend*>(&s.backends().named(cert.backend));
+        if (!backend)
+            throw Error("install: backend " + cert.backend + " is not an ACME backend");
+        return backend->checkOrderUrl(url);
     }
     return {};
 }
@@ -123,7 +128,7 @@ int installCommand(const Globals& g, const std::vector<std::string>& argv,
     options.wait = waitOption(args);
     Session s(g, installers, config::NeedCredentials::IfUsed, true);
     auto certs = s.select(args.positional);
-    options.adoptOrder = adoptedOrder(args, *certs[0]);
+    options.adoptOrder = adoptedOrder(args, *certs[0], s);
     return runCertificates(s, certs, options);
 }
 

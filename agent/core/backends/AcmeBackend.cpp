@@ -2,6 +2,7 @@
 
 #include "acme/Ari.h"
 #include "acme/Orders.h"
+#include "acme/Wire.h"
 #include "core/backends/AcmeChains.h"
 #include "crypto/Csr.h"
 #include "crypto/Pem.h"
@@ -50,6 +51,14 @@ AcmeBackend::AcmeBackend(std::string kind, const config::AcmeSettings& settings,
                          AcmeEnvironment env)
     : m_kind(kind), m_account(std::move(kind), settings, std::move(env)),
       m_rng(std::random_device{}()) {}
+
+std::string AcmeBackend::checkOrderUrl(const std::string& url) const {
+    try {
+        return acme::Origin(m_account.settings().directory, "directory").check(url, "--order-url");
+    } catch (const acme::BadReply& e) {
+        throw ConfigError(std::string("install: ") + e.what());
+    }
+}
 
 std::string AcmeBackend::describe(const OrderRef& order) const {
     return order.empty() ? "the order (no URL yet)" : "order " + escapeForLog(order.id, 300);

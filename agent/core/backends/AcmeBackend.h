@@ -44,6 +44,9 @@ class AcmeBackend : public CaBackend {
 
     /// The account (for `certagent acme register|account`).
     AcmeAccount& account() { return m_account; }
+    /// `install --order-url URL`: the URL made absolute when it is https on the directory's own
+    /// origin; ConfigError (exit 2, nothing sent) otherwise.
+    std::string checkOrderUrl(const std::string& url) const;
 
   private:
     acme::Order newOrder(const config::CertConfig& cert, const std::string& replaces);

@@ -219,4 +219,39 @@ BOOST_AUTO_TEST_CASE(acme_register_creates_once_then_finds_the_account_by_its_ke
     BOOST_TEST(env.pebble().requestCount("POST /sign-me-up") == 3u);
 }
 
+BOOST_AUTO_TEST_CASE(install_order_url_adopts_an_order_of_the_ca_and_refuses_others) {
+    AcmeEnv env;
+    env.configure();
+    env.cert("shop", env.httpCert({"shop.example.test"}));
+    const std::size_t before = env.pebble().requestCount(); // the fixture's look at /dir
+    auto offOrigin = env.agent({"install", "shop", "--order-url", "https://ca.invalid/order/1"});
+    BOOST_TEST(offOrigin.exitCode == 2, offOrigin.output);
+    BOOST_TEST(contains(offOrigin.output,
+                        "install: --order-url https://ca.invalid/order/1 is not on "
+                        "the CA's origin https://127.0.0.1:"),
+               offOrigin.output);
+    BOOST_TEST(env.pebble().requestCount() == before); // refused before anything was sent
+    BOOST_TEST(env.state().empty());
+    auto plain = env.agent({"install", "shop", "--order-url", "http://127.0.0.1/order/1"});
+    BOOST_TEST(plain.exitCode == 2, plain.output);
+    BOOST_TEST(contains(plain.output, "install: --order-url: expected an https:// URL of the CA"),
+               plain.output);
+    auto numeric = env.agent({"install", "shop", "--order-id", "7"});
+    BOOST_TEST(numeric.exitCode == 2, numeric.output);
+    BOOST_TEST(contains(numeric.output, "install: --order-id is for backend = gogetssl; shop uses "
+                                        "acme (use --order-url URL)"),
+               numeric.output);
+
+    // An order placed and left (a pipeline's first step), then adopted by URL and deployed.
+    auto placed = env.agent({"issue", "shop"});
+    BOOST_TEST_REQUIRE(placed.exitCode == 0, placed.output);
+    std::string url = env.state()["orderRef"];
+    BOOST_TEST_REQUIRE(url.rfind("https://127.0.0.1:", 0) == 0u, url);
+    auto adopted = env.agent({"install", "shop", "--order-url", url, "--wait", "2m"});
+    BOOST_TEST(adopted.exitCode == 0, adopted.output);
+    BOOST_TEST(env.state()["phase"] == "installed");
+    BOOST_TEST(!env.liveCert().empty());
+    BOOST_TEST(env.pebble().requestCount("POST /order-plz") == 1u); // no second order
+}
+
 BOOST_AUTO_TEST_SUITE_END()
