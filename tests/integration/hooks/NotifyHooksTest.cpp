@@ -213,8 +213,15 @@ BOOST_AUTO_TEST_CASE(ci_install_passes_arguments_and_exit_code) {
     BOOST_TEST(r.exitCode == 0);
     BOOST_TEST(contains(f.calls(), "certagent install shop --wait 30m\n"));
 
+    const std::string url = "https://acme.example/order/7/1Uw_x-Y";
+    r = f.run("ci-install", {"shop", url, "5m"});
+    BOOST_TEST(r.exitCode == 0);
+    BOOST_TEST(contains(f.calls(), "certagent install shop --order-url " + url + " --wait 5m\n"));
+
     BOOST_TEST(f.run("ci-install", {"../x"}).exitCode == 2);
     BOOST_TEST(f.run("ci-install", {"shop", "12; reboot"}).exitCode == 2);
+    BOOST_TEST(f.run("ci-install", {"shop", "https://a.example/x y"}).exitCode == 2);
+    BOOST_TEST(f.run("ci-install", {"shop", "http://a.example/order/1"}).exitCode == 2);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
