@@ -57,8 +57,10 @@ class Session {
     core::CaBackends& backends() { return m_backends; }
     const Globals& globals() const { return m_globals; }
 
-    /// Takes <store>/lock (waiting at most [store] lock_wait; TemporaryError naming the holder).
-    void lock();
+    /// Takes <store>/lock (waiting at most [store] lock_wait; TemporaryError naming the holder)
+    /// after making the store's layout. A dry run changes nothing (README): no layout, no lock
+    /// file, no cached API key; it reads what is there.
+    void lock(bool dryRun = false);
     /// The certificates named (all when `names` is empty); ConfigError for an unknown name.
     std::vector<const config::CertConfig*> select(const std::vector<std::string>& names) const;
 
@@ -73,6 +75,7 @@ class Session {
     core::CaBackends m_backends;
     std::unique_ptr<core::RunContext> m_context;
     std::unique_ptr<store::StoreLock> m_lock;
+    bool m_dryRun = false;
 };
 
 /// Sets up Poco logging from [log] (console on stderr, syslog, or a file), every line passed

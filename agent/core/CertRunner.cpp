@@ -2,6 +2,7 @@
 
 #include "core/Ordering.h"
 #include "core/Polling.h"
+#include "core/Recovery.h"
 #include "core/RunSupport.h"
 #include "util/FileIo.h"
 #include "util/IsoTime.h"
@@ -83,36 +84,6 @@ int CertRunner::installOnly(const RunOptions& options) {
     return Polling(m_job).pollAndAdvance(options, {});
 }
 
-std::optional<int> CertRunner::interrupted(const RunOptions& options) {
-    Reconciliation r;
-    try {
-        r = m_job.backend.reconcile(m_job.cert, m_job.state);
-    } catch (const ServiceError& e) {
-        return m_job.serviceFailure(e);
-    }
-    if (!r.note.empty())
-        logger().information(m_job.prefix + r.note);
-    auto& state = m_job.state;
-    switch (r.outcome) {
-    case Reconciliation::Outcome::Found:
-        state.order = r.order;
-        state.phase = store::Phase::Validating;
-        m_job.save();
-        return Polling(m_job).pollAndAdvance(options, {});
-    case Reconciliation::Outcome::NotPlaced:
-        state.phase = store::Phase::Idle;
-        m_job.save();
-        return std::nullopt;
-    case Reconciliation::Outcome::Unknown:
-        break;
-    }
-    logger().error(m_job.prefix + "an order request sent at " +
-                   formatIsoUtc(state.pendingSince.value_or(0)) + " got no clear answer; " +
-                   m_job.backend.unclearPlacementAdvice() + " or run certagent issue " +
-                   m_job.cert.name);
-    return kExitRefused;
-}
-
 void CertRunner::refreshRenewalHint(const RunOptions& options) {
     auto& state = m_job.state;
     std::time_t now = m_job.ctx.now();
@@ -153,6 +124,11 @@ int CertRunner::process(const RunOptions& options, const std::optional<QuickStat
     m_job.dryRun = options.dryRun;
     std::time_t now = m_job.ctx.now();
     const auto& state = m_job.state;
+    // Every call to the CA ends within the time left of --wait, or the cron run's budget.
+    m_job.backend.setDeadline(options.wait ? std::chrono::steady_clock::now() + *options.wait
+                                           : m_job.ctx.callsEndBy);
+    Recovery recovery(m_job);
+    recovery.restoreLiveLink(options.dryRun);
     if (!options.adoptOrder.empty())
         return adopt(options);
     if (!options.force && state.backoffUntil && *state.backoffUntil > now) {
@@ -165,9 +141,14 @@ int CertRunner::process(const RunOptions& options, const std::optional<QuickStat
                        " (to start over: certagent issue " + m_job.cert.name + ")");
         return kExitRefused;
     }
-    if (state.phase == store::Phase::Ordering && !options.force)
-        if (auto rc = interrupted(options); rc && !m_job.abandoned)
+    RenewalDecision d;
+    if (state.phase == store::Phase::Ordering) {
+        auto rc = recovery.settlePlacement(options, d.reason);
+        if (rc && !m_job.abandoned)
             return *rc;
+        if (!rc && !options.installOnly) // `install` never places an order
+            return Ordering(m_job).start(options, d.reason, false);
+    }
     if (pendingOrder(state)) {
         int rc = Polling(m_job).pollAndAdvance(options, quick);
         if (!m_job.abandoned)
@@ -175,7 +156,6 @@ int CertRunner::process(const RunOptions& options, const std::optional<QuickStat
     }
     if (options.installOnly)
         return installOnly(options);
-    RenewalDecision d;
     if (options.force || m_job.abandoned) {
         d.due = true;
         d.reason = m_job.abandoned ? "the configuration changed" : "requested";

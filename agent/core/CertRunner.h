@@ -32,9 +32,6 @@ class CertRunner {
   private:
     int adopt(const RunOptions& options);
     int installOnly(const RunOptions& options);
-    /// An order request without a clear answer: the backend settles it (following the order it
-    /// finds, or going back to idle) or a human must. nullopt: go on as if idle.
-    std::optional<int> interrupted(const RunOptions& options);
     /// Asks the CA for its renewal window (ARI) when the re-check time has come.
     void refreshRenewalHint(const RunOptions& options);
 

@@ -33,7 +33,9 @@ QuickMap prefetch(RunContext& ctx, const std::vector<const config::CertConfig*>&
         for (const auto& [id, name] : orders)
             refs.push_back(OrderRef{kind, id});
         try {
-            for (const auto& [id, status] : ctx.backends.named(kind).quickStatuses(refs))
+            CaBackend& backend = ctx.backends.named(kind);
+            backend.setDeadline(ctx.callsEndBy);
+            for (const auto& [id, status] : backend.quickStatuses(refs))
                 if (auto it = orders.find(id); it != orders.end())
                     out[it->second] = status;
         } catch (const ServiceError& e) {
@@ -84,6 +86,8 @@ CertMetrics metricsOf(RunContext& ctx, const config::CertConfig& cert, int rc) {
 
 int runCertificates(RunContext& ctx, const std::vector<const config::CertConfig*>& certs,
                     const RunOptions& options) {
+    if (!options.wait)
+        ctx.callsEndBy = std::chrono::steady_clock::now() + kCronCallBudget;
     QuickMap quick = options.wait ? QuickMap{} : prefetch(ctx, certs);
     int worst = kExitOk;
     std::vector<CertMetrics> metrics;

@@ -241,21 +241,19 @@ void AcmeBackend::challengesPlaced(const OrderRef& ref, const OrderContext& ctx)
         acme::respondToChallenge(m_account.client(), url);
 }
 
-Reconciliation AcmeBackend::reconcile(const config::CertConfig& cert,
-                                      const store::CertState& state) {
-    (void)state;
+Reconciliation AcmeBackend::reconcile(const InFlight& placement, const OrderContext& ctx) {
+    (void)placement; // every ACME placement is a newOrder
     Reconciliation r;
     r.outcome = Reconciliation::Outcome::NotPlaced;
     const std::string ordersUrl = m_account.ordersUrl();
     if (ordersUrl.empty()) {
         // An unfinished order issues nothing, and CAs like Let's Encrypt hand the pending order
         // for the same names back on the next newOrder.
-        r.note = "the last order request got no clear answer and the CA keeps no list of "
-                 "orders; ordering anew";
+        r.message = "the CA keeps no list of orders; ordering anew";
         return r;
     }
     acme::AcmeClient& client = m_account.client();
-    acme::Names names(cert.domains);
+    acme::Names names(ctx.cert.domains);
     auto urls = acme::listOrders(client, ordersUrl);
     int looked = 0;
     for (auto it = urls.rbegin(); it != urls.rend() && looked < kMaxReconcileLooks;
@@ -269,15 +267,13 @@ Reconciliation AcmeBackend::reconcile(const config::CertConfig& cert,
             continue; // an order for other names
         }
         if (order.status == "pending" || order.status == "ready") {
-            r.outcome = Reconciliation::Outcome::Found;
+            r.outcome = Reconciliation::Outcome::Placed;
             r.order = OrderRef{m_kind, order.url};
-            r.note =
-                "the last order request got no clear answer; the CA has it: " + describe(r.order);
+            r.message = "the CA has it: " + describe(r.order);
             return r;
         }
     }
-    r.note = "the last order request got no clear answer and the CA has no unfinished order for "
-             "these names; ordering anew";
+    r.message = "the CA has no unfinished order for these names; ordering anew";
     return r;
 }
 

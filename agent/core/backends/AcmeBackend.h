@@ -34,8 +34,7 @@ class AcmeBackend : public CaBackend {
     std::pair<OrderRef, OrderView> place(const Plan& plan, const OrderContext& context) override;
     OrderView advance(const OrderRef& order, const OrderContext& context) override;
     void challengesPlaced(const OrderRef& order, const OrderContext& context) override;
-    Reconciliation reconcile(const config::CertConfig& cert,
-                             const store::CertState& state) override;
+    Reconciliation reconcile(const InFlight& placement, const OrderContext& context) override;
     bool offersRenewalHints(const config::CertConfig&) const override {
         return m_account.settings().ari;
     }
