@@ -89,7 +89,7 @@ const std::vector<Command>& commands() {
          "do what is due for every (or the named) certificate", runCommand},
         {"issue", "NAME [--wait DURATION] [--dry-run]",
          "start an order / reissue now, even if not due", issueCommand},
-        {"install", "NAME [--order-id ID] [--wait DURATION] [--dry-run]",
+        {"install", "NAME [--order-id ID | --order-url URL] [--wait DURATION] [--dry-run]",
          "fetch an issued order, verify, deploy (entry point for deployment hooks)",
          installCommand},
         {"csr", "NAME", "write a new pending key and print its CSR (for ordering by hand)",
@@ -107,6 +107,8 @@ const std::vector<Command>& commands() {
         {"rollback", "NAME", "reinstate the previous version and redeploy", rollbackCommand},
         {"hooks", "test NAME", "run deploy hooks against the current version", hooksCommand},
         {"api", "METHOD [key=value]...", "raw API call for support (secrets redacted)", apiCommand},
+        {"acme", "register|account [--ca NAME]",
+         "create or look up the ACME account ([acme] or [acme-NAME]); show it", acmeCommand},
     };
     return table;
 }

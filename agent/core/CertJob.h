@@ -26,6 +26,7 @@ struct CertJob {
     std::string prefix;     ///< "shop: " for log lines
     bool dryRun = false;    ///< --dry-run: write nothing, not even state
     bool placedNow = false; ///< validation placed in this run: ask the CA to look
+    bool abandoned = false; ///< the order was dropped (it no longer fits): order anew now
 
     /// Writes state/NAME.json (nothing in a dry run).
     void save();
@@ -33,9 +34,12 @@ struct CertJob {
     int record(const std::string& message, int code);
     /// record() and save() (unless `dryRun`).
     int recordAndSave(const std::string& message, int code, bool dryRun = false);
-    /// A failed call to the CA: one more consecutive failure, the persistent backoff, recorded and
-    /// saved; returns the error's exit code.
+    /// A failed call to the CA: one more consecutive failure, the persistent backoff (the ladder,
+    /// or the CA's Retry-After when longer), recorded and saved; returns the error's exit code.
+    /// A refusal the configuration must fix (exit 2, nothing was sent) sets no backoff.
     int serviceFailure(const ServiceError& e);
+    /// One more consecutive failure: backoffUntil = now + max(`retryAfter`, the ladder).
+    void backOff(std::optional<std::chrono::seconds> retryAfter = std::nullopt);
     /// "order 1840217" for the state's order.
     std::string orderLabel() const;
     /// What the backend is told about this certificate (with the pending CSR).

@@ -32,6 +32,8 @@ class CertRunner {
   private:
     int adopt(const RunOptions& options);
     int installOnly(const RunOptions& options);
+    /// Asks the CA for its renewal window (ARI) when the re-check time has come.
+    void refreshRenewalHint(const RunOptions& options);
 
     CertJob m_job;
 };

@@ -15,14 +15,16 @@ struct CertMetrics {
     std::optional<std::time_t> lastFailure; ///< last run that failed for it
     std::string orderState;                 ///< CertState::phase (idle|ordering|validating|...)
     int lastExit = 0;                       ///< exit code of its last run (README "Exit codes")
+    std::optional<std::time_t> ariRenewAt;  ///< renewal time chosen in the CA's window (ARI)
 };
 
 /// Prometheus text exposition format (HELP/TYPE lines, label values escaped) for `certs`, with
 /// `now` used for certagent_cert_seconds_left. Metrics: certagent_cert_not_after_seconds,
 /// certagent_cert_seconds_left, certagent_cert_last_success_seconds,
 /// certagent_cert_last_failure_seconds, certagent_cert_order_state{state=...} (1 for the current
-/// state), certagent_cert_last_exit_code, certagent_last_run_seconds. Absent optionals are
-/// omitted for that certificate.
+/// state), certagent_cert_last_exit_code, certagent_cert_ari_renew_at_seconds (only when some
+/// certificate has one), certagent_last_run_seconds. Absent optionals are omitted for that
+/// certificate.
 std::string formatMetrics(const std::vector<CertMetrics>& certs, std::time_t now);
 
 /// Writes formatMetrics() to `path` atomically (temp file in the same directory, mode 0644,

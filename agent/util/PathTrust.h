@@ -34,4 +34,13 @@ std::string ancestorsProblem(const std::string& path);
 /// "/etc/certagent/certs.d is group- or world-writable (fix: chmod go-w /etc/certagent/certs.d)".
 std::string entriesDirProblem(const std::string& dir);
 
+/// Reads a file whose contents are trusted (a config file, a key file): opened once with
+/// O_NONBLOCK (a planted FIFO cannot hang the run) and O_NOFOLLOW unless `followLink`, then
+/// checked on that descriptor: a regular file, no permission bits beyond `maxMode` (0644: nobody
+/// else may write; 0600: nobody else may read), owned by root or the effective uid, at most
+/// `maxBytes`, no NUL byte. Throws ConfigError "<display>: <problem>" (`display` already
+/// escaped). The caller wipes the text when it is a secret.
+std::string readTrustedFile(const std::string& path, const std::string& display, unsigned maxMode,
+                            bool followLink, std::size_t maxBytes);
+
 } // namespace certagent
