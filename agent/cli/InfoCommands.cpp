@@ -28,9 +28,17 @@ struct StatusRow {
     std::optional<int> version;
     std::string lastError;
     std::string next;
+    std::optional<bool> servedMatchesLive; ///< the last daily probe (none: not probed)
 };
 
-std::string nextAction(Session& s, const config::CertConfig& cert, const store::CertState& st) {
+/// The store's index, read once for every row (never written by `status`).
+struct IndexView {
+    store::Index index;
+    core::RunFacts facts;
+};
+
+std::string nextAction(Session& s, IndexView& view, const config::CertConfig& cert,
+                       const store::CertState& st) {
     std::time_t now = std::time(nullptr);
     if (st.phase == store::Phase::Failed)
         return "needs attention (certagent issue " + cert.name + " to start over)";
@@ -43,14 +51,18 @@ std::string nextAction(Session& s, const config::CertConfig& cert, const store::
                (cert.dcv == config::DcvMethod::Email
                     ? " (approval e-mail to " + cert.approverEmail + ")"
                     : "");
-    core::CertRunner runner(s.context(), cert);
+    core::CertRunner runner(s.context(), cert, st,
+                            core::IndexLink{&view.facts, &view.index, view.index.find(cert.name)});
     auto d = runner.decide(false);
     if (d.due)
         return "order now: " + d.reason;
+    if (!st.servedOther.empty())
+        return std::string("deploy again (") + config::installerName(cert.installer) +
+               " served something else: " + st.servedOther + ")";
     return "renew after " + formatIsoUtc(d.renewAt);
 }
 
-StatusRow statusRow(Session& s, const config::CertConfig& cert) {
+StatusRow statusRow(Session& s, IndexView& view, const config::CertConfig& cert) {
     StatusRow row;
     row.name = cert.name;
     row.domains = cert.domains;
@@ -66,7 +78,12 @@ StatusRow statusRow(Session& s, const config::CertConfig& cert) {
         if (auto t = parseIsoUtc(meta->notAfter))
             row.daysLeft = (*t - std::time(nullptr)) / 86400;
     }
-    row.next = nextAction(s, cert, st);
+    row.next = nextAction(s, view, cert, st);
+    if (!st.servedOther.empty())
+        row.servedMatchesLive = false;
+    else if (const auto* e = view.index.find(cert.name);
+             e && e->served != store::IndexEntry::kServedUnknown)
+        row.servedMatchesLive = e->served == store::IndexEntry::kServedLive;
     return row;
 }
 
@@ -94,6 +111,8 @@ void printJson(const std::vector<StatusRow>& rows) {
             o.set("version", *r.version);
         o.set("last_error", r.lastError);
         o.set("next_action", r.next);
+        if (r.servedMatchesLive)
+            o.set("served_matches_live", *r.servedMatchesLive);
         out.add(o);
     }
     Poco::JSON::Stringifier::stringify(out, std::cout, 2);
@@ -123,9 +142,12 @@ int statusCommand(const Globals& g, const std::vector<std::string>& argv,
                   const core::InstallerFactory& installers) {
     Args args = parseArgs("status", argv, {"--json"}, {});
     Session s(g, installers, false, false);
+    IndexView view;
+    view.index = store::Index::load(s.store().indexPath());
+    view.facts = core::runFacts(s.context(), view.index);
     std::vector<StatusRow> rows;
     for (const auto* cert : s.select(args.positional))
-        rows.push_back(statusRow(s, *cert));
+        rows.push_back(statusRow(s, view, *cert));
     if (g.json || args.has("--json"))
         printJson(rows);
     else

@@ -2,8 +2,10 @@
 
 #include "config/Config.h"
 #include "core/HookRunner.h"
+#include "core/RunCertificates.h"
 #include "core/RunContext.h"
 #include "core/backends/OrderService.h"
+#include "store/Index.h"
 #include "store/Lock.h"
 #include "store/Store.h"
 #include "util/Subprocess.h"
@@ -43,9 +45,10 @@ Args parseArgs(const std::string& command, const std::vector<std::string>& argv,
 class Session {
   public:
     /// Loads the configuration (credentials only if `needApi`), sets up logging, checks hook
-    /// files when `checkHooks`.
+    /// files when `checkHooks`. `deferUnchanged`: certificate files the store's index knows
+    /// unchanged are not read (config::loadConfig's `known`; `run`).
     Session(const Globals& globals, const core::InstallerFactory& installers, bool needApi,
-            bool checkHooks);
+            bool checkHooks, bool deferUnchanged = false);
 
     const config::Config& config() const { return m_config; }
     store::Store& store() { return *m_store; }
@@ -59,9 +62,14 @@ class Session {
     void lock();
     /// The certificates named (all when `names` is empty); ConfigError for an unknown name.
     std::vector<const config::CertConfig*> select(const std::vector<std::string>& names) const;
+    /// The same for a run: deferred certificates only by name (core/RunCertificates.h).
+    std::vector<core::RunCert> selectForRun(const std::vector<std::string>& names) const;
+    /// The store's index as read at load (empty unless `deferUnchanged`).
+    store::Index& index() { return m_index; }
 
   private:
     Globals m_globals;
+    store::Index m_index; ///< before m_config: loading the configuration reads it
     config::Config m_config;
     std::unique_ptr<store::Store> m_store;
     SystemCommandRunner m_runner;

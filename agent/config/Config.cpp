@@ -14,8 +14,10 @@
 #include <dirent.h>
 #include <map>
 #include <memory>
+#include <string_view>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <unordered_map>
 
 namespace certagent::config {
 
@@ -74,18 +76,24 @@ void checkCertName(const std::string& name, const std::string& display) {
                       "\" (" + rule + ")");
 }
 
+/// One certificate file's names, for the overlap check.
+struct NamedFile {
+    std::string file; ///< display name
+    std::vector<std::string_view> domains;
+};
+
 /// Two files for the same name would fight over one server block: refuse at load.
-void checkOverlaps(const std::vector<CertConfig>& certs) {
-    std::map<std::string, const CertConfig*> owner;
-    for (const auto& cert : certs) {
-        const CertConfig* other = nullptr;
+void checkOverlaps(const std::vector<NamedFile>& files) {
+    std::unordered_map<std::string_view, const NamedFile*> owner;
+    for (const auto& cert : files) {
+        const NamedFile* other = nullptr;
         std::string shared;
         for (const auto& name : cert.domains) {
             auto it = owner.find(name);
             if (it == owner.end() || (other && it->second != other))
                 continue;
             other = it->second;
-            shared += (shared.empty() ? "" : ", ") + name;
+            shared += (shared.empty() ? "" : ", ") + std::string(name);
         }
         if (other)
             throw ConfigError(escapeForLog(cert.file) + ": shares " + shared + " with " +
@@ -96,17 +104,56 @@ void checkOverlaps(const std::vector<CertConfig>& certs) {
     }
 }
 
-void readCerts(Config& config, const std::string& base) {
+std::vector<std::string_view> splitCommas(const std::string& text) {
+    std::vector<std::string_view> out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t comma = text.find(',', start);
+        out.emplace_back(text.data() + start,
+                         (comma == std::string::npos ? text.size() : comma) - start);
+        if (comma == std::string::npos)
+            break;
+        start = comma + 1;
+    }
+    return out;
+}
+
+void readCerts(Config& config, const std::string& base, const KnownCertFile& known) {
     std::string display = escapeForLog(displayName(base, config.certsDir));
     std::vector<std::string> files = certFiles(config.certsDir, display);
     checkTrustedDir(config.certsDir, displayName(base, config.certsDir));
+    // Names of the files not read, in file order; checked only if a file was read (unchanged
+    // files were free of overlaps among themselves when they were read).
+    std::vector<std::pair<std::string, const std::string*>> vouched;
     for (const auto& file : files) {
         std::string full = config.certsDir + "/" + file;
         std::string name = file.substr(0, file.size() - 5);
         checkCertName(name, displayName(base, full));
-        config.certs.push_back(readCertFile(full, displayName(base, full), name, config));
+        const std::string* domains = known ? known(config, name, stampOf(full, false)) : nullptr;
+        if (domains) {
+            config.deferred.push_back(name);
+            vouched.emplace_back(name, domains);
+        } else {
+            config.certs.push_back(readCertFile(full, displayName(base, full), name, config));
+        }
     }
-    checkOverlaps(config.certs);
+    if (config.certs.empty())
+        return;
+    std::vector<NamedFile> all;
+    auto parsed = config.certs.begin();
+    auto deferred = vouched.begin();
+    while (parsed != config.certs.end() || deferred != vouched.end()) {
+        if (deferred == vouched.end() ||
+            (parsed != config.certs.end() && parsed->name < deferred->first)) {
+            all.push_back({parsed->file, {parsed->domains.begin(), parsed->domains.end()}});
+            ++parsed;
+        } else {
+            all.push_back({displayName(base, config.certsDir + "/" + deferred->first + ".conf"),
+                           splitCommas(*deferred->second)});
+            ++deferred;
+        }
+    }
+    checkOverlaps(all);
 }
 
 } // namespace
@@ -142,6 +189,14 @@ const char* installerName(InstallerKind kind) {
     return "none";
 }
 
+std::vector<std::string> Config::certNames() const {
+    std::vector<std::string> out = deferred;
+    for (const auto& c : certs)
+        out.push_back(c.name);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
 const CertConfig& Config::cert(const std::string& name) const {
     for (const auto& c : certs)
         if (c.name == name)
@@ -150,7 +205,7 @@ const CertConfig& Config::cert(const std::string& name) const {
                       escapeForLog(certsDir + "/" + name) + ".conf)");
 }
 
-Config loadConfig(const std::string& path, bool requireCredentials) {
+Config loadConfig(const std::string& path, bool requireCredentials, const KnownCertFile& known) {
     // The main file is named as given: it is the one file the user did not reach through it.
     if (::access(path.c_str(), F_OK) != 0 && errno == ENOENT)
         throw ConfigError(escapeForLog(path) + ": no such file (use --config FILE)");
@@ -161,12 +216,20 @@ Config loadConfig(const std::string& path, bool requireCredentials) {
     checkFileDir(config.path, "config directory");
     IniFile ini(config.path, displayName(base, config.path), 0755);
     readMainFile(ini, config, base);
+    config.mergedContact = std::make_shared<const Contact>(withTechDefaults(config.contact));
     if (requireCredentials) {
         checkFileDir(config.api.credentialsFile, "credentials directory");
         readCredentials(config, displayName(base, config.api.credentialsFile));
     }
-    readCerts(config, base);
+    readCerts(config, base, known);
     return config;
+}
+
+CertConfig loadCertFile(const Config& config, const std::string& name) {
+    std::string base = parentDir(config.path);
+    std::string full = config.certsDir + "/" + name + ".conf";
+    checkCertName(name, displayName(base, full));
+    return readCertFile(full, displayName(base, full), name, config);
 }
 
 } // namespace certagent::config

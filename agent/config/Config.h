@@ -3,8 +3,10 @@
 #include "config/ServerSettings.h"
 #include "util/CertName.h"
 #include "util/Duration.h"
+#include "util/FileStamp.h"
 #include "util/Secret.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -76,7 +78,11 @@ struct CertConfig {
     InstallerKind installer = InstallerKind::None;
     std::string deployHook;           ///< absolute path or empty
     std::optional<int> webserverType; ///< GoGetSSL webserver_type; unset = by the product's brand
-    Contact contact;                  ///< [contact] defaults overridden by this file; tech_* filled
+    /// The contact for orders: [contact] overridden by this file, tech_* filled from admin_*.
+    /// Certificates without contact keys of their own share certagent.conf's one map.
+    std::shared_ptr<const Contact> contact;
+    Contact ownContact; ///< this file's own contact keys (while reading; empty afterwards)
+    FileStamp stamp;    ///< the file when it was read (util/FileStamp.h)
 };
 
 /// The whole configuration, read once at start.
@@ -91,16 +97,31 @@ struct Config {
     Seconds hooksTimeout{300};
     std::string certsDir = "/etc/certagent/certs.d";
     Contact contact; ///< [contact] defaults
+    /// `contact` with tech_* filled from admin_*: the CertConfig::contact of every certificate
+    /// that sets no contact key itself.
+    std::shared_ptr<const Contact> mergedContact;
     ServerSettings nginx{"/usr/sbin/nginx", "/etc/nginx/nginx.conf", "auto"};
     ServerSettings apache{"/usr/sbin/apache2", "/etc/apache2/apache2.conf", "auto"};
     LogSettings log;
     std::string metricsTextfile;   ///< [metrics] textfile; empty = off
     Seconds lockWait{60};          ///< [store] lock_wait
-    std::vector<CertConfig> certs; ///< sorted by name
+    std::vector<CertConfig> certs; ///< the certificate files read, sorted by name
+    /// Certificate files not read at load because the caller vouched for them (loadConfig's
+    /// `known`), sorted; loadCertFile() reads one when it is needed.
+    std::vector<std::string> deferred;
 
-    /// The certificate NAME; throws ConfigError `unknown certificate "NAME"` if there is none.
+    /// The certificate NAME; throws ConfigError `unknown certificate "NAME"` if there is none
+    /// (also for a deferred one: read it with loadCertFile()).
     const CertConfig& cert(const std::string& name) const;
+    /// Every certificate's name, read or deferred, sorted.
+    std::vector<std::string> certNames() const;
 };
+
+/// For loadConfig: the configured names of certificate file NAME, comma-joined, if the caller
+/// read it before with exactly this `stamp` (then it was valid and is unchanged); else nullptr.
+/// `config` is what is loaded so far (certagent.conf read).
+using KnownCertFile = std::function<const std::string*(
+    const Config& config, const std::string& name, const FileStamp& stamp)>;
 
 /// Reads certagent.conf, its credentials file and every certs.d/*.conf (a relative `path` is made
 /// absolute first). Throws ConfigError (exit 2) naming the file and key, with config text escaped:
@@ -108,8 +129,14 @@ struct Config {
 /// not 0600 or stricter, a config directory, certs.d or credentials directory that others could
 /// write to (util/PathTrust.h), a symlink in certs.d, a bad certificate name, and two certificate
 /// files sharing a name. `requireCredentials` = false lets `status`/`csr` run without a
-/// credentials file.
-Config loadConfig(const std::string& path, bool requireCredentials = true);
+/// credentials file. A certificate file that `known` vouches for (the stamp it read it with
+/// before) is not read: its name goes to `deferred`, and its names still take part in the check
+/// that no two files share a name.
+Config loadConfig(const std::string& path, bool requireCredentials = true,
+                  const KnownCertFile& known = {});
+
+/// Reads certs.d/NAME.conf of `config` now, with the checks of loadConfig. Throws ConfigError.
+CertConfig loadCertFile(const Config& config, const std::string& name);
 
 /// Parses `[renewal] before`; throws ConfigError naming `what`.
 RenewBefore parseRenewBefore(const std::string& text, const std::string& what);

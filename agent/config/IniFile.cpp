@@ -55,7 +55,8 @@ UniqueFd openFile(const std::string& path, const std::string& display, IniFile::
 }
 
 /// The file checks, made on the descriptor that is read (no race with a rename in between).
-void checkSafety(int fd, const std::string& display, unsigned maxMode) {
+/// Returns the file's stamp.
+FileStamp checkSafety(int fd, const std::string& display, unsigned maxMode) {
     struct stat st {};
     if (::fstat(fd, &st) != 0)
         throw ConfigError(display + ": cannot stat: " + errnoText(errno));
@@ -70,6 +71,7 @@ void checkSafety(int fd, const std::string& display, unsigned maxMode) {
     if (st.st_uid != 0 && st.st_uid != ::geteuid())
         throw ConfigError(display + ": owned by uid " + std::to_string(st.st_uid) +
                           ", not root or the running user");
+    return stampOf(st);
 }
 
 std::string readAll(int fd, const std::string& display) {
@@ -106,7 +108,7 @@ std::string keyLabel(const std::string& section, const std::string& key) {
 IniFile::IniFile(const std::string& path, const std::string& display, unsigned maxMode, Links links)
     : m_display(escapeForLog(display)) {
     UniqueFd fd = openFile(path, m_display, links);
-    checkSafety(fd.get(), m_display, maxMode);
+    m_stamp = checkSafety(fd.get(), m_display, maxMode);
     std::string text = readAll(fd.get(), m_display);
     try {
         parse(text);

@@ -15,13 +15,17 @@ struct CertMetrics {
     std::optional<std::time_t> lastFailure; ///< last run that failed for it
     std::string orderState;                 ///< CertState::phase (idle|ordering|validating|...)
     int lastExit = 0;                       ///< exit code of its last run (design.md §5)
+    /// The last daily probe: the web server served the live version (true) or something else;
+    /// none: not probed (no installer, or not yet).
+    std::optional<bool> servedMatchesLive;
 };
 
 /// Prometheus text exposition format (HELP/TYPE lines, label values escaped) for `certs`, with
 /// `now` used for certagent_cert_seconds_left. Metrics: certagent_cert_not_after_seconds,
 /// certagent_cert_seconds_left, certagent_cert_last_success_seconds,
 /// certagent_cert_last_failure_seconds, certagent_cert_order_state{state=...} (1 for the current
-/// state), certagent_cert_last_exit_code, certagent_last_run_seconds. Absent optionals are
+/// state), certagent_cert_last_exit_code, certagent_cert_served_matches_live (1 or 0),
+/// certagent_last_run_seconds. Absent optionals are
 /// omitted for that certificate.
 std::string formatMetrics(const std::vector<CertMetrics>& certs, std::time_t now);
 

@@ -83,7 +83,8 @@ std::string CertState::toJson() const {
     json::setStrings(*o, "dnsRecords", dnsRecords);
     o->set("lastStatus", lastStatus);
     o->set("deployedSha256", deployedSha256);
-    json::setTime(*o, "lastFullCheck", lastFullCheck);
+    if (!servedOther.empty())
+        o->set("servedOther", servedOther);
     return json::stringify(*o);
 }
 
@@ -108,7 +109,7 @@ CertState CertState::fromJson(const std::string& text) {
     s.dnsRecords = json::getStrings(*o, "dnsRecords", kWhat);
     s.lastStatus = json::getString(*o, "lastStatus", kWhat);
     s.deployedSha256 = json::getString(*o, "deployedSha256", kWhat);
-    s.lastFullCheck = json::getTime(*o, "lastFullCheck", kWhat);
+    s.servedOther = json::getString(*o, "servedOther", kWhat);
     return s;
 }
 

@@ -44,7 +44,10 @@ struct CertState {
     std::vector<std::string> dnsRecords; ///< DNS records added through hooks
     std::string lastStatus;              ///< last order status seen from the API
     std::string deployedSha256;          ///< leaf fingerprint last deployed successfully
-    std::optional<std::time_t> lastFullCheck; ///< last full OpenSSL verification of live files
+    /// What the daily probe found a web server serving instead of the live version (one line);
+    /// non-empty: the next run deploys the live version again. The check times themselves are
+    /// kept in the store's index, not here (an idle run writes no state).
+    std::string servedOther;
 
     /// JSON object text (Poco::JSON), stable key names in camelCase. The order is written as
     /// "backend" + "orderRef", and a numeric id also as "orderId" (what older files and tools
