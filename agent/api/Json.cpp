@@ -1,5 +1,6 @@
 #include "api/Json.h"
 
+#include "util/Json.h"
 #include "util/Text.h"
 
 #include <Poco/DateTime.h>
@@ -49,22 +50,11 @@ void checkString(const std::string& value, const std::string& what) {
 }
 
 Object::Ptr parseObject(const std::string& body) {
-    if (!isValidUtf8(body)) {
-        throw UnreadableReply("reply is not UTF-8 text or contains NUL");
+    JsonObjectText parsed = parseJsonObject(body, kMaxJsonDepth);
+    if (!parsed.object) {
+        throw UnreadableReply("reply is " + parsed.problem);
     }
-    Var v;
-    try {
-        Poco::JSON::Parser parser;
-        parser.setDepth(kMaxJsonDepth);
-        parser.setAllowNullByte(false);
-        v = parser.parse(body);
-    } catch (const Poco::Exception& e) {
-        throw UnreadableReply("reply is not JSON (" + escapeForLog(e.displayText(), 120) + ")");
-    }
-    if (!isObject(v)) {
-        throw UnreadableReply("reply is not a JSON object");
-    }
-    return v.extract<Object::Ptr>();
+    return parsed.object;
 }
 
 bool errorEnvelope(const Object& obj, std::string& message, std::string& description) {
@@ -269,11 +259,12 @@ std::string Reader::pem(const std::string& key) const {
     checkString(s, m_where + "." + key);
     std::string out;
     out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') {
-            continue;
+    for (const char c : s) {
+        // Every CR before an LF goes, also "\r\r\n" (dropping one CR of it left a CRLF).
+        while (c == '\n' && !out.empty() && out.back() == '\r') {
+            out.pop_back();
         }
-        out += s[i];
+        out += c;
     }
     return out;
 }

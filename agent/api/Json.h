@@ -4,6 +4,7 @@
 // (a reply that does not fit: transient) naming the member; the client turns it into ApiError.
 
 #include "api/Types.h"
+#include "util/Json.h"
 
 #include <Poco/Dynamic/Var.h>
 #include <Poco/JSON/Array.h>
@@ -42,7 +43,7 @@ class RefusedReply : public std::runtime_error {
 
 /// The shape of a parsed JSON value.
 inline bool isObject(const Poco::Dynamic::Var& v) {
-    return v.type() == typeid(Poco::JSON::Object::Ptr);
+    return isJsonObject(v);
 }
 inline bool isArray(const Poco::Dynamic::Var& v) {
     return v.type() == typeid(Poco::JSON::Array::Ptr);
@@ -78,7 +79,8 @@ class Reader {
     /// "YYYY-MM-DD[ HH:MM[:SS]]" (the date as written) or RFC 3339 "YYYY-MM-DDTHH:MM:SS[.f]Z" /
     /// "...±HH:MM" (the UTC date); absent, null, "", "0000-00-00…" → none.
     std::optional<Date> date(const std::string& key) const;
-    /// PEM text member: optional string ≤ kMaxPemBytes, CRLF normalised to LF.
+    /// PEM text member: optional string ≤ kMaxPemBytes, CRLF (and any run of CRs before an LF)
+    /// normalised to LF.
     std::string pem(const std::string& key) const;
     /// A member that should be an object; `[]`, "", null, absent → nullptr.
     Poco::JSON::Object::Ptr object(const std::string& key) const;

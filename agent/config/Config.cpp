@@ -158,6 +158,21 @@ void readCerts(Config& config, const std::string& base, const KnownCertFile& kno
 
 } // namespace
 
+CertConfig checkNewCertFile(const Config& config, const std::string& draft,
+                            const std::string& name) {
+    std::string display =
+        displayName(parentDir(config.path), config.certsDir + "/" + name + ".conf");
+    checkCertName(name, display);
+    // A configuration loaded without the index (discover): every file was read, none deferred.
+    CertConfig cert = readCertFile(draft, display, name, config);
+    std::vector<NamedFile> all;
+    for (const auto& c : config.certs)
+        all.push_back({c.file, {c.domains.begin(), c.domains.end()}});
+    all.push_back({cert.file, {cert.domains.begin(), cert.domains.end()}}); // last: named first
+    checkOverlaps(all);
+    return cert;
+}
+
 const std::vector<std::pair<std::string, DcvMethod>>& dcvMethods() {
     static const std::vector<std::pair<std::string, DcvMethod>> table = {
         {"http", DcvMethod::Http},

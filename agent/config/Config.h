@@ -138,6 +138,13 @@ Config loadConfig(const std::string& path, bool requireCredentials = true,
 /// Reads certs.d/NAME.conf of `config` now, with the checks of loadConfig. Throws ConfigError.
 CertConfig loadCertFile(const Config& config, const std::string& name);
 
+/// Reads `draft` as <certs dir>/NAME.conf would be read into `config` (its defaults and rules, a
+/// valid NAME, no name in `domains` shared with config's certificates), for a file about to join
+/// certs.d (`certagent discover --write`). Messages name the file as the loader would. Throws
+/// ConfigError.
+CertConfig checkNewCertFile(const Config& config, const std::string& draft,
+                            const std::string& name);
+
 /// Parses `[renewal] before`; throws ConfigError naming `what`.
 RenewBefore parseRenewBefore(const std::string& text, const std::string& what);
 

@@ -14,7 +14,7 @@ struct CertMetrics {
     std::optional<std::time_t> lastSuccess; ///< last run that ended well for this certificate
     std::optional<std::time_t> lastFailure; ///< last run that failed for it
     std::string orderState;                 ///< CertState::phase (idle|ordering|validating|...)
-    int lastExit = 0;                       ///< exit code of its last run (design.md §5)
+    int lastExit = 0;                       ///< exit code of its last run (README "Exit codes")
     /// The last daily probe: the web server served the live version (true) or something else;
     /// none: not probed (no installer, or not yet).
     std::optional<bool> servedMatchesLive;

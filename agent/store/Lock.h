@@ -7,10 +7,10 @@
 
 namespace certagent::store {
 
-/// The store lock (design.md §4): flock(LOCK_EX) on <store>/lock, one run at a time. Waits at
-/// most `timeout`, polling with LOCK_NB every `pollInterval`. The file is never written (created
-/// empty once): who holds it is read from /proc/locks when someone has to wait. Released by the
-/// destructor (RAII); the fd is close-on-exec so hooks never inherit it.
+/// The store lock (README, "Files on disk"): flock(LOCK_EX) on <store>/lock, one run at a time.
+/// Waits at most `timeout`, polling with LOCK_NB every `pollInterval`. The file is never written
+/// (created empty once): who holds it is read from /proc/locks when someone has to wait. Released
+/// by the destructor (RAII); the fd is close-on-exec so hooks never inherit it.
 class StoreLock {
   public:
     /// Throws TemporaryError (exit 3) if still busy after `timeout`:
