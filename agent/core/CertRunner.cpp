@@ -161,7 +161,7 @@ int CertRunner::notDue(const RenewalDecision& d, const RunOptions& options) {
     if (d.expiryBased)
         logger().warning(m_job.prefix + d.reason);
     if (m_record.version == 0 || m_job.cert.installer == config::InstallerKind::None ||
-        options.dryRun || !m_link.entry)
+        options.dryRun || !m_link.index)
         return kExitOk;
     Drift drift(m_job);
     if (!m_job.state.servedOther.empty())
