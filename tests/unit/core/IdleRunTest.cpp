@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <map>
 #include <sys/stat.h>
+#include <unistd.h>
 
 using namespace certagent;
 using namespace certagent::core;
@@ -269,6 +270,17 @@ BOOST_FIXTURE_TEST_CASE(corrupt_index_is_rebuilt_from_the_files, Fixture) {
     BOOST_TEST(run(clock + 60) == 0);
     BOOST_TEST(deferred == 0u);                 // nothing vouched for: the file was read
     BOOST_TEST(entry().verified == clock + 60); // and the gate ran again
+    BOOST_TEST(api.calls.empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(missing_index_is_rebuilt_from_the_files, Fixture) {
+    BOOST_TEST(run(clock) == 0);
+    BOOST_TEST(run(clock + 60) == 0);
+    BOOST_REQUIRE(::unlink((storeDir + "/index").c_str()) == 0);
+    BOOST_TEST(run(clock + 120) == 0);
+    BOOST_TEST(deferred == 0u);                  // nothing vouched for: the file was read
+    BOOST_TEST(entry().verified == clock + 120); // the gate ran again, the index is back
+    BOOST_TEST(entry().notDue);
     BOOST_TEST(api.calls.empty());
 }
 
