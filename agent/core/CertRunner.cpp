@@ -20,14 +20,14 @@ bool CertRunner::pendingOrder(const store::CertState& state) {
            !state.order.empty();
 }
 
-bool CertRunner::verdictStillHolds(int version, bool daily) {
+bool CertRunner::verdictStillHolds(int version) {
     if (!m_link.entry || !m_link.facts || !m_link.index)
         return false;
     store::IndexEntry& entry = *m_link.entry;
     if (!verdictHolds(*m_link.facts, entry, version))
         return false;
     LiveNow now = liveNow(m_job.ctx.store, m_job.cert.name, m_link.facts->now);
-    return liveContentSame(m_job.ctx.store, *m_link.index, entry, now, daily);
+    return liveContentSame(m_job.ctx.store, *m_link.index, entry, now, m_link.facts->now);
 }
 
 void CertRunner::lookAtLiveFiles(LiveInfo& live, int version, std::time_t now) {
@@ -74,10 +74,10 @@ RenewalDecision CertRunner::decide(bool fullCheck) {
         m_record.version = *version;
         m_record.sha256 = meta->sha256;
         bool daily = !m_link.entry || dailyDue(*m_link.entry, in.now);
-        if (fullCheck || !verdictStillHolds(*version, daily))
+        if (fullCheck || !verdictStillHolds(*version))
             lookAtLiveFiles(live, *version, in.now);
         else
-            m_record.checkedNow = daily; // the content was re-read and is the verified one
+            m_record.checkedNow = daily; // the verdict holds: the daily check is the probe
         in.live = live;
     }
     RenewalDecision d = decideRenewal(in);

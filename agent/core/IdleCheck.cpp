@@ -8,6 +8,7 @@
 #include "util/FileIo.h"
 #include "util/Secret.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -38,10 +39,12 @@
 //  - a key that no longer matches: the key is a live file (above); the gate compares it with
 //    the leaf whenever the content changed.
 // Daily (kDailyCheckEvery after the last one, per certificate):
-//  - content that changed behind unchanged stamps (a disk error, a clock set back while
-//    writing): the four files are read and digested again.
 //  - a web server that serves something else than the live version (a hand edit, a restore of
 //    its configuration, a restart from an old one): probed through the installer (CertRunner).
+// Spread over runs (chooseRereads: the 1/kRereadSpread read longest ago, each at most daily;
+// about weekly with a twice-daily timer):
+//  - content that changed behind unchanged stamps (a disk error, a clock set back while
+//    writing): the four files are read and digested again; a difference runs the gate.
 // Not re-parsed periodically: every input of the gate's verdict (the file contents, the trust
 // anchors, the gate's rules and the clock against the recorded expiry dates) is covered above.
 
@@ -196,20 +199,37 @@ std::optional<ContentDigest> liveContent(const store::Store& store, const std::s
 }
 
 bool liveContentSame(const store::Store& store, store::Index& index, store::IndexEntry& entry,
-                     const LiveNow& now, bool reread) {
+                     const LiveNow& now, std::time_t at) {
     if (!entry.hasContent || !now.version || *now.version != entry.version)
         return false;
-    if (!reread && now.files != 0 && now.files == entry.files)
+    if (!entry.rereadNow && now.files != 0 && now.files == entry.files)
         return true;
     auto content = liveContent(store, entry.name);
     if (!content || *content != entry.content)
         return false;
-    // The same files under new stamps (a copy of the store): record them, skip the gate.
-    if (now.files != entry.files) {
-        entry.files = now.files;
-        index.touch();
-    }
+    // The same files, possibly under new stamps (a copy of the store): record them, skip the gate.
+    entry.files = now.files;
+    entry.reread = at;
+    entry.rereadNow = false;
+    index.touch();
     return true;
+}
+
+void chooseRereads(store::Index& index, std::time_t now) {
+    std::vector<store::IndexEntry*> due;
+    for (auto& e : index.entries())
+        if (e.hasContent && (now >= e.reread + kDailyCheckEvery || e.reread > now + kClockSkew))
+            due.push_back(&e);
+    std::size_t budget = (index.size() + kRereadSpread - 1) / kRereadSpread;
+    if (due.size() > budget) {
+        std::nth_element(due.begin(), due.begin() + static_cast<std::ptrdiff_t>(budget), due.end(),
+                         [](const store::IndexEntry* a, const store::IndexEntry* b) {
+                             return a->reread < b->reread;
+                         });
+        due.resize(budget);
+    }
+    for (store::IndexEntry* e : due)
+        e->rereadNow = true;
 }
 
 bool dailyDue(const store::IndexEntry& entry, std::time_t now) {
@@ -232,7 +252,7 @@ bool idleCheck(const RunContext& ctx, const RunFacts& facts, store::Index& index
     bool daily = dailyDue(entry, facts.now);
     if (daily && entry.installer != 0)
         return false; // the probe of the web server needs the full path
-    if (!liveContentSame(ctx.store, index, entry, now, daily))
+    if (!liveContentSame(ctx.store, index, entry, now, facts.now))
         return false;
     if (daily) {
         entry.checked = facts.now; // kept in the index only: no state write for a check time

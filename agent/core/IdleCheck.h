@@ -17,8 +17,13 @@
 
 namespace certagent::core {
 
-/// How often each certificate gets its daily check (content re-read, web server probed).
+/// How often each certificate gets its daily check (the web server probed).
 constexpr std::time_t kDailyCheckEvery = 86400;
+
+/// The live files' content is re-read and compared with the verified digest for the
+/// 1/kRereadSpread of the certificates read longest ago (at most once a day each): with a
+/// twice-daily timer every certificate about once a week, spread evenly over the runs.
+constexpr std::size_t kRereadSpread = 14;
 
 /// First 16 bytes of SHA-256 over a version's four files (the content identity in the index).
 using ContentDigest = std::array<std::uint8_t, 16>;
@@ -64,11 +69,15 @@ ContentDigest contentDigest(const std::string& cert, const std::string& chain,
 std::optional<ContentDigest> liveContent(const store::Store& store, const std::string& name);
 
 /// True when `entry`'s content digest still describes the live files: their stamps are the
-/// recorded ones, or (stamps changed, e.g. after `cp -a`, or `reread` for the daily check) their
-/// content digests to the recorded one — then the new stamps are recorded in `entry` and the
-/// index marked changed. Never throws.
+/// recorded ones, or (stamps changed, e.g. after `cp -a`, or `entry.rereadNow`) their content
+/// digests to the recorded one — then the new stamps and the time of the read (`at`) are
+/// recorded in `entry` and the index marked changed. Never throws.
 bool liveContentSame(const store::Store& store, store::Index& index, store::IndexEntry& entry,
-                     const LiveNow& now, bool reread);
+                     const LiveNow& now, std::time_t at);
+
+/// Marks (IndexEntry::rereadNow) the entries whose content this run re-reads: those not read
+/// for a day, oldest first, at most ceil(size / kRereadSpread) of them.
+void chooseRereads(store::Index& index, std::time_t now);
 
 /// The daily check of `entry` is due (a day since the last one, or the clock went back).
 bool dailyDue(const store::IndexEntry& entry, std::time_t now);
@@ -79,8 +88,8 @@ bool verdictHolds(const RunFacts& facts, const store::IndexEntry& entry, int ver
 
 /// The fast path of one certificate: true when it is idle (nothing to do, nothing to write but
 /// index facts), from stat(2) of its live files and the facts in `entry`. `configUnchanged`:
-/// its certs.d file has the recorded stamp; `stateUnchanged`: so has its state file. Does the
-/// daily check (content re-read) when it falls and the certificate has no web server to probe.
+/// its certs.d file has the recorded stamp; `stateUnchanged`: so has its state file. Re-reads the
+/// content when chosen; does the daily check when it falls and there is no web server to probe.
 /// False: run it in full.
 bool idleCheck(const RunContext& ctx, const RunFacts& facts, store::Index& index,
                store::IndexEntry& entry, bool configUnchanged, bool stateUnchanged);

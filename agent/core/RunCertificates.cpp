@@ -129,7 +129,7 @@ void remember(RunContext& ctx, const RunFacts& facts, store::Index& index,
     if (r.decided) {
         if (r.version != e.version) { // another version's facts: nothing of them holds
             e.version = r.version;
-            e.verified = e.checked = e.probed = 0;
+            e.verified = e.checked = e.probed = e.reread = 0;
             e.hasContent = false;
             e.files = 0;
             e.served = store::IndexEntry::kServedUnknown;
@@ -142,6 +142,7 @@ void remember(RunContext& ctx, const RunFacts& facts, store::Index& index,
             e.hasContent = r.verifiedNow;
             e.content = r.content;
             e.files = r.verifiedNow ? r.files : 0;
+            e.reread = r.verifiedNow ? now : 0;
             e.chainNotAfter = r.chainNotAfter;
         }
         if (r.checkedNow && r.verifiedNow == r.gateRan)
@@ -193,6 +194,7 @@ int runCertificates(RunContext& ctx, const std::vector<RunCert>& certs, const Ru
     const bool fastPathAllowed =
         !options.force && !options.installOnly && options.adoptOrder.empty() && !options.wait;
     Prefetch pre = prefetch(ctx, certs, index, facts.now, !options.wait);
+    chooseRereads(index, facts.now);
     int worst = kExitOk;
     const bool wantMetrics = !ctx.config.metricsTextfile.empty() && !options.dryRun;
     std::vector<CertMetrics> metrics;

@@ -144,8 +144,8 @@ bool applyField(IndexEntry& e, std::string_view key, std::string_view value) {
         {"nb", &IndexEntry::notBefore},        {"na", &IndexEntry::notAfter},
         {"chain", &IndexEntry::chainNotAfter}, {"renew", &IndexEntry::renewAt},
         {"ver", &IndexEntry::verified},        {"chk", &IndexEntry::checked},
-        {"probe", &IndexEntry::probed},        {"ok", &IndexEntry::lastSuccess},
-        {"fail", &IndexEntry::lastFailure}};
+        {"rd", &IndexEntry::reread},           {"probe", &IndexEntry::probed},
+        {"ok", &IndexEntry::lastSuccess},      {"fail", &IndexEntry::lastFailure}};
     for (const auto& [name, member] : times)
         if (key == name)
             return time(e.*member);
@@ -192,6 +192,7 @@ std::string entryLine(const IndexEntry& e) {
     num("idle", e.notDue);
     num("ver", e.verified);
     num("chk", e.checked);
+    num("rd", e.reread);
     num("probe", e.probed);
     num("served", e.served);
     return line + '\n';
@@ -316,7 +317,7 @@ bool sameEntry(const IndexEntry& a, const IndexEntry& b) {
            (!a.hasContent || a.content == b.content) && a.notBefore == b.notBefore &&
            a.notAfter == b.notAfter && a.chainNotAfter == b.chainNotAfter &&
            a.renewAt == b.renewAt && a.verified == b.verified && a.checked == b.checked &&
-           a.probed == b.probed && a.lastSuccess == b.lastSuccess &&
+           a.reread == b.reread && a.probed == b.probed && a.lastSuccess == b.lastSuccess &&
            a.lastFailure == b.lastFailure && a.version == b.version && a.phase == b.phase &&
            a.installer == b.installer && a.served == b.served && a.quiet == b.quiet &&
            a.notDue == b.notDue;

@@ -30,6 +30,7 @@ struct IndexEntry {
     std::time_t renewAt = 0;                ///< when the leaf becomes due (renew_before applied)
     std::time_t verified = 0;               ///< last pass of the live files through the gate
     std::time_t checked = 0;                ///< last daily check
+    std::time_t reread = 0;                 ///< last read of the live files' content
     std::time_t probed = 0;                 ///< last look at what the web server serves
     std::time_t lastSuccess = 0;            ///< from the state (metrics)
     std::time_t lastFailure = 0;            ///< from the state (metrics)
@@ -40,7 +41,8 @@ struct IndexEntry {
     bool quiet = false;  ///< the state asks for nothing: no order, backoff, failure, redeploy
     bool notDue = false; ///< the last full decision over these facts: not due before renewAt
     bool hasContent = false;
-    bool fresh = false; ///< recorded by this run (not written to the file)
+    bool fresh = false;     ///< recorded by this run (not written to the file)
+    bool rereadNow = false; ///< chosen for this run's content re-read (not written to the file)
 
     static constexpr std::uint8_t kServedUnknown = 0;
     static constexpr std::uint8_t kServedLive = 1;

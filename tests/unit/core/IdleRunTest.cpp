@@ -242,6 +242,7 @@ BOOST_FIXTURE_TEST_CASE(daily_check_rereads_content_and_writes_no_state, Fixture
     BOOST_TEST(run(clock + 86400 + 60) == 0);
     BOOST_TEST(entry().checked == clock + 86400 + 60); // the check time is in the index
     BOOST_TEST(entry().verified == clock);             // content unchanged: no gate
+    BOOST_TEST(entry().reread == clock + 86400 + 60);  // read again (one certificate: each day)
     BOOST_TEST(stampOf(storeDir + "/state/shop.json").text() == state);
 }
 
@@ -282,6 +283,25 @@ BOOST_FIXTURE_TEST_CASE(missing_index_is_rebuilt_from_the_files, Fixture) {
     BOOST_TEST(entry().verified == clock + 120); // the gate ran again, the index is back
     BOOST_TEST(entry().notDue);
     BOOST_TEST(api.calls.empty());
+}
+
+BOOST_AUTO_TEST_CASE(content_rereads_are_spread_oldest_first) {
+    store::Index index;
+    const std::time_t now = 1800000000;
+    for (int i = 0; i < 28; ++i) { // read 10 h to 37 h ago; #27 the longest ago
+        store::IndexEntry& e = index.entry("c" + std::to_string(100 + i));
+        e.hasContent = true;
+        e.reread = now - 36000 - i * 3600;
+    }
+    index.entry("z-nothing-live").reread = 0; // no content recorded: never chosen
+    chooseRereads(index, now);
+    std::vector<std::string> chosen;
+    for (const auto& e : index.entries())
+        if (e.rereadNow)
+            chosen.push_back(e.name);
+    // ceil(29 / 14) = 3 of the 14 read more than a day ago (#14..#27), the oldest first.
+    BOOST_TEST(chosen == (std::vector<std::string>{"c125", "c126", "c127"}),
+               boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
