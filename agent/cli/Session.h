@@ -58,8 +58,10 @@ class Session {
     core::RunContext& context() { return *m_context; }
     const Globals& globals() const { return m_globals; }
 
-    /// Takes <store>/lock (waiting at most [store] lock_wait; TemporaryError naming the holder).
-    void lock();
+    /// Takes <store>/lock (waiting at most [store] lock_wait; TemporaryError naming the holder)
+    /// after making the store's layout. A dry run changes nothing (README): no layout, no lock
+    /// file, no cached API key; it reads what is there.
+    void lock(bool dryRun = false);
     /// The certificates named (all when `names` is empty); ConfigError for an unknown name.
     std::vector<const config::CertConfig*> select(const std::vector<std::string>& names) const;
     /// The same for a run: deferred certificates only by name (core/RunCertificates.h).
@@ -78,6 +80,7 @@ class Session {
     core::CaBackends m_backends;
     std::unique_ptr<core::RunContext> m_context;
     std::unique_ptr<store::StoreLock> m_lock;
+    bool m_dryRun = false;
 };
 
 /// Sets up Poco logging from [log] (console on stderr, syslog, or a file), every line passed

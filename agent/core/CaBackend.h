@@ -70,9 +70,6 @@ struct Plan {
     Action action = Action::Place;
     std::string what = "new order"; ///< "new order", "reissue", "renew order"
     OrderRef existing;
-    /// Place: the order id is known before the CA answers (a reissue keeps its order), so an
-    /// unclear answer can be settled by polling it.
-    bool knownBeforeReply = false;
     std::string note;    ///< logged (information) before acting, may be empty
     std::string message; ///< Stop: the reason; Follow: logged (information)
     int exitCode = 0;    ///< Stop
@@ -103,6 +100,27 @@ struct QuickStatus {
     bool mayBeIssued = false; ///< worth a full look even if the text did not change
 };
 
+/// A placement that may have reached the CA without its answer reaching us (the run was stopped
+/// while it was in flight, or the reply was lost): what the state recorded before the CA was
+/// called.
+struct InFlight {
+    std::string what;  ///< Plan::what ("new order", "reissue", ...); "" = not recorded
+    OrderRef existing; ///< Plan::existing: the order it concerns, if any
+    std::time_t sentAt = 0;
+};
+
+/// What a backend found out about a placement in flight.
+struct Reconciliation {
+    enum class Outcome {
+        Placed,    ///< the CA has it: follow `order`
+        NotPlaced, ///< the CA never got it: plan and place again
+        Unknown,   ///< the CA cannot tell: a human must look (`message` says where)
+    };
+    Outcome outcome = Outcome::Unknown;
+    OrderRef order;      ///< Placed
+    std::string message; ///< one line: how it was settled, or what a human should check
+};
+
 /// A certificate authority behind the run loop. Methods throw ServiceError (retryable or not,
 /// maybeProcessed for a placement that may have reached the CA) for failures of the CA's
 /// service; they report refusals of the CA's data in the returned view, never by throwing.
@@ -125,6 +143,15 @@ class CaBackend {
     virtual std::pair<OrderRef, OrderView> place(const Plan& plan, const OrderContext& context) = 0;
     /// Fetches the order and does the client's next protocol step.
     virtual OrderView advance(const OrderRef& order, const OrderContext& context) = 0;
+    /// Settles a placement in flight by asking the CA (e.g. the order's status, or the account's
+    /// orders for the CSR in `context`). The default cannot tell: Unknown with
+    /// unclearPlacementAdvice().
+    virtual Reconciliation reconcile(const InFlight& placement, const OrderContext& context);
+    /// Every call to the CA from now on ends by `until` (the time left of --wait, or the run's own
+    /// bound); nullopt lifts the bound. The default ignores it.
+    virtual void setDeadline(std::optional<std::chrono::steady_clock::time_point> until) {
+        (void)until;
+    }
     /// The challenges are in place: ask the CA to look now.
     virtual void challengesPlaced(const OrderRef& order, const OrderContext& context) = 0;
     /// Batch poll of several orders (cron mode); empty when the CA has none or it failed.

@@ -3,6 +3,7 @@
 #include "core/Drift.h"
 #include "core/Ordering.h"
 #include "core/Polling.h"
+#include "core/Recovery.h"
 #include "core/RunSupport.h"
 #include "util/IsoTime.h"
 
@@ -114,18 +115,15 @@ int CertRunner::installOnly(const RunOptions& options) {
     return Polling(m_job).pollAndAdvance(options, {});
 }
 
-int CertRunner::interrupted() {
-    logger().error(m_job.prefix + "an order request sent at " +
-                   formatIsoUtc(m_job.state.pendingSince.value_or(0)) + " got no clear answer; " +
-                   m_job.backend.unclearPlacementAdvice() + " or run certagent issue " +
-                   m_job.cert.name);
-    return kExitRefused;
-}
-
 int CertRunner::process(const RunOptions& options, const std::optional<QuickStatus>& quick) {
     m_job.dryRun = options.dryRun;
     std::time_t now = m_job.ctx.now();
     const auto& state = m_job.state;
+    // Every call to the CA ends within the time left of --wait, or the cron run's budget.
+    m_job.backend.setDeadline(options.wait ? std::chrono::steady_clock::now() + *options.wait
+                                           : m_job.ctx.callsEndBy);
+    Recovery recovery(m_job);
+    recovery.restoreLiveLink(options.dryRun);
     if (!options.adoptOrder.empty())
         return adopt(options);
     if (!options.force && state.backoffUntil && *state.backoffUntil > now) {
@@ -138,13 +136,17 @@ int CertRunner::process(const RunOptions& options, const std::optional<QuickStat
                        " (to start over: certagent issue " + m_job.cert.name + ")");
         return kExitRefused;
     }
-    if (state.phase == store::Phase::Ordering && !options.force)
-        return interrupted();
+    RenewalDecision d;
+    if (state.phase == store::Phase::Ordering) {
+        if (auto rc = recovery.settlePlacement(options, d.reason))
+            return *rc;
+        if (!options.installOnly) // `install` never places an order
+            return Ordering(m_job).start(options, d.reason, false);
+    }
     if (pendingOrder(state))
         return Polling(m_job).pollAndAdvance(options, quick);
     if (options.installOnly)
         return installOnly(options);
-    RenewalDecision d;
     if (options.force) {
         d.due = true;
         d.reason = "requested";

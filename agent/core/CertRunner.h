@@ -66,7 +66,6 @@ class CertRunner {
   private:
     int adopt(const RunOptions& options);
     int installOnly(const RunOptions& options);
-    int interrupted();
     bool verdictStillHolds(int version);
     void lookAtLiveFiles(LiveInfo& live, int version, std::time_t now);
     int notDue(const RenewalDecision& d, const RunOptions& options);

@@ -59,7 +59,9 @@ Prefetch prefetch(RunContext& ctx, const std::vector<RunCert>& certs, const stor
         for (const auto& [id, name] : orders)
             refs.push_back(OrderRef{kind, id});
         try {
-            for (const auto& [id, status] : ctx.backends.named(kind).quickStatuses(refs))
+            CaBackend& backend = ctx.backends.named(kind);
+            backend.setDeadline(ctx.callsEndBy);
+            for (const auto& [id, status] : backend.quickStatuses(refs))
                 if (auto it = orders.find(id); it != orders.end())
                     out.quick[it->second] = status;
         } catch (const ServiceError& e) {
@@ -190,6 +192,8 @@ int runCertificates(RunContext& ctx, const std::vector<RunCert>& certs, const Ru
         own = store::Index::load(ctx.store.indexPath(),
                                  [](const std::string& w) { logger().warning(w); });
     store::Index& index = given ? *given : own;
+    if (!options.wait)
+        ctx.callsEndBy = std::chrono::steady_clock::now() + kCronCallBudget;
     const RunFacts facts = runFacts(ctx, index);
     const bool fastPathAllowed =
         !options.force && !options.installOnly && options.adoptOrder.empty() && !options.wait;

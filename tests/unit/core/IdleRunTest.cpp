@@ -44,6 +44,7 @@ class NoOrders : public OrderService {
         fail("reissueSSLOrder");
     }
     void revalidate(long long, const std::string&) override { fail("revalidate"); }
+    api::OrderList orders(int, int) override { fail("getAllSSLOrders"); }
     int webserverTypeFor(long long) override { return -1; }
     std::vector<std::string> calls;
 };
@@ -130,7 +131,8 @@ struct Fixture {
                        hooks,
                        [at] { return at; },
                        [](std::chrono::seconds) {},
-                       {}};
+                       {},
+                       std::nullopt};
         deferred = config.deferred.size();
         return runCertificates(ctx, runList(config), RunOptions{}, &index, true);
     }
