@@ -31,6 +31,7 @@ struct StatusRow {
     std::string lastError;
     std::string next;
     std::string ariStart, ariEnd, ariChosen; ///< the CA's renewal window (ISO 8601), if any
+    std::optional<bool> servedMatchesLive;   ///< the last daily probe (none: not probed)
     /// `--served`: the blocks serving each name and why (empty: installer = none).
     std::optional<std::vector<core::ServedName>> servedBy;
     std::string servedError; ///< `--served`: why the installer could not say
@@ -74,7 +75,14 @@ std::string isoOrEmpty(const std::optional<std::time_t>& t) {
     return t ? formatIsoUtc(*t) : std::string();
 }
 
-std::string nextAction(Session& s, const config::CertConfig& cert, const store::CertState& st) {
+/// The store's index, read once for every row (never written by `status`).
+struct IndexView {
+    store::Index index;
+    core::RunFacts facts;
+};
+
+std::string nextAction(Session& s, IndexView& view, const config::CertConfig& cert,
+                       const store::CertState& st) {
     std::time_t now = std::time(nullptr);
     if (st.phase == store::Phase::Failed)
         return "needs attention (certagent issue " + cert.name + " to start over)";
@@ -87,14 +95,18 @@ std::string nextAction(Session& s, const config::CertConfig& cert, const store::
                (cert.dcv == config::DcvMethod::Email
                     ? " (approval e-mail to " + cert.approverEmail + ")"
                     : "");
-    core::CertRunner runner(s.context(), cert);
+    core::CertRunner runner(s.context(), cert, st,
+                            core::IndexLink{&view.facts, &view.index, view.index.find(cert.name)});
     auto d = runner.decide(false);
     if (d.due)
         return "order now: " + d.reason;
+    if (!st.servedOther.empty())
+        return std::string("deploy again (") + config::installerName(cert.installer) +
+               " served something else: " + st.servedOther + ")";
     return "renew after " + formatIsoUtc(d.renewAt);
 }
 
-StatusRow statusRow(Session& s, const config::CertConfig& cert) {
+StatusRow statusRow(Session& s, IndexView& view, const config::CertConfig& cert) {
     StatusRow row;
     row.name = cert.name;
     row.domains = cert.domains;
@@ -116,7 +128,12 @@ StatusRow statusRow(Session& s, const config::CertConfig& cert) {
         if (auto t = parseIsoUtc(meta->notAfter))
             row.daysLeft = (*t - std::time(nullptr)) / 86400;
     }
-    row.next = nextAction(s, cert, st);
+    row.next = nextAction(s, view, cert, st);
+    if (!st.servedOther.empty())
+        row.servedMatchesLive = false;
+    else if (const auto* e = view.index.find(cert.name);
+             e && e->served != store::IndexEntry::kServedUnknown)
+        row.servedMatchesLive = e->served == store::IndexEntry::kServedLive;
     return row;
 }
 
@@ -156,6 +173,8 @@ void printJson(const std::vector<StatusRow>& rows) {
             o.set("version", *r.version);
         o.set("last_error", r.lastError);
         o.set("next_action", r.next);
+        if (r.servedMatchesLive)
+            o.set("served_matches_live", *r.servedMatchesLive);
         if (r.servedBy) {
             o.set("served_by", servedJson(*r.servedBy));
             if (!r.servedError.empty())
@@ -203,9 +222,12 @@ int statusCommand(const Globals& g, const std::vector<std::string>& argv,
                   const core::InstallerFactory& installers) {
     Args args = parseArgs("status", argv, {"--json", "--served"}, {});
     Session s(g, installers, config::NeedCredentials::No, false);
+    IndexView view;
+    view.index = store::Index::load(s.store().indexPath());
+    view.facts = core::runFacts(s.context(), view.index);
     std::vector<StatusRow> rows;
     for (const auto* cert : s.select(args.positional)) {
-        rows.push_back(statusRow(s, *cert));
+        rows.push_back(statusRow(s, view, *cert));
         if (args.has("--served")) // asks the server: only when wanted, status stays cheap
             addServedBy(s, *cert, rows.back());
     }

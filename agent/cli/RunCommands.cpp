@@ -62,9 +62,13 @@ int runCommand(const Globals& g, const std::vector<std::string>& argv,
     options.dryRun = args.has("--dry-run");
     options.force = args.has("--force");
     options.wait = waitOption(args);
-    Session s(g, installers, config::NeedCredentials::IfUsed, true);
+    Session s(g, installers, config::NeedCredentials::IfUsed, true, true);
     auto names = args.has("--cert") ? args.options.at("--cert") : std::vector<std::string>{};
-    return runCertificates(s, s.select(names), options);
+    s.lock(options.dryRun);
+    Progress progress;
+    s.context().progress = [&progress](const std::string& line) { progress.show(line); };
+    return core::runCertificates(s.context(), s.selectForRun(names), options, &s.index(),
+                                 names.empty());
 }
 
 int issueCommand(const Globals& g, const std::vector<std::string>& argv,

@@ -1,5 +1,6 @@
 #include "cli/Session.h"
 
+#include "core/IdleCheck.h"
 #include "core/RunSupport.h"
 #include "core/backends/AcmeBackend.h"
 #include "core/backends/GoGetSslBackend.h"
@@ -144,8 +145,10 @@ Args parseArgs(const std::string& command, const std::vector<std::string>& argv,
 }
 
 Session::Session(const Globals& globals, const core::InstallerFactory& installers,
-                 config::NeedCredentials credentials, bool checkHooks)
-    : m_globals(globals), m_config(config::loadConfig(globals.configPath, credentials)) {
+                 config::NeedCredentials credentials, bool checkHooks, bool deferUnchanged)
+    : m_globals(globals), m_config(config::loadConfig(globals.configPath, credentials,
+                                                      deferUnchanged ? core::knownFromIndex(m_index)
+                                                                     : config::KnownCertFile())) {
     setupLogging(m_config.log, globals.logLevel);
     m_store =
         std::make_unique<store::Store>(m_config.storeDir, m_config.keepVersions,
@@ -158,6 +161,9 @@ Session::Session(const Globals& globals, const core::InstallerFactory& installer
         for (const auto& cert : m_config.certs)
             if (!cert.deployHook.empty())
                 extra.push_back(cert.deployHook);
+        for (const auto& name : m_config.deferred) // as recorded when the file was read
+            if (!m_index.deployHook(name).empty())
+                extra.push_back(m_index.deployHook(name));
         m_hooks->checkFiles(extra);
     }
     const config::Config& cfg = m_config;
@@ -220,6 +226,22 @@ Session::select(const std::vector<std::string>& names) const {
     for (const auto& n : names)
         out.push_back(&m_config.cert(n));
     return out;
+}
+
+std::vector<core::RunCert> Session::selectForRun(const std::vector<std::string>& names) const {
+    std::vector<core::RunCert> all = core::runList(m_config);
+    if (names.empty())
+        return all;
+    std::vector<core::RunCert> chosen;
+    for (const auto& n : names) {
+        auto it = std::find_if(all.begin(), all.end(),
+                               [&n](const core::RunCert& c) { return *c.name == n; });
+        if (it == all.end())
+            m_config.cert(n); // throws: unknown certificate
+        else
+            chosen.push_back(*it);
+    }
+    return chosen;
 }
 
 } // namespace certagent::cli

@@ -2,9 +2,11 @@
 
 #include "config/Config.h"
 #include "core/HookRunner.h"
+#include "core/RunCertificates.h"
 #include "core/RunContext.h"
 #include "core/backends/AcmeAccounts.h"
 #include "core/backends/OrderService.h"
+#include "store/Index.h"
 #include "store/Lock.h"
 #include "store/Store.h"
 #include "util/Subprocess.h"
@@ -44,9 +46,11 @@ Args parseArgs(const std::string& command, const std::vector<std::string>& argv,
 class Session {
   public:
     /// Loads the configuration (credentials as `credentials` says), sets up logging, checks hook
-    /// files when `checkHooks`, registers the CA backends (made on first use).
+    /// files when `checkHooks`, registers the CA backends (made on first use). `deferUnchanged`:
+    /// certificate files the store's index knows unchanged are not read (config::loadConfig's
+    /// `known`; `run`).
     Session(const Globals& globals, const core::InstallerFactory& installers,
-            config::NeedCredentials credentials, bool checkHooks);
+            config::NeedCredentials credentials, bool checkHooks, bool deferUnchanged = false);
 
     const config::Config& config() const { return m_config; }
     store::Store& store() { return *m_store; }
@@ -63,9 +67,14 @@ class Session {
     void lock(bool dryRun = false);
     /// The certificates named (all when `names` is empty); ConfigError for an unknown name.
     std::vector<const config::CertConfig*> select(const std::vector<std::string>& names) const;
+    /// The same for a run: deferred certificates only by name (core/RunCertificates.h).
+    std::vector<core::RunCert> selectForRun(const std::vector<std::string>& names) const;
+    /// The store's index as read at load (empty unless `deferUnchanged`).
+    store::Index& index() { return m_index; }
 
   private:
     Globals m_globals;
+    store::Index m_index; ///< before m_config: loading the configuration reads it
     config::Config m_config;
     std::unique_ptr<store::Store> m_store;
     SystemCommandRunner m_runner;

@@ -109,7 +109,7 @@ std::vector<Row> certRows() {
         Row("", "approver_email", readApproverEmail).emptyMeansUnset().onlyFor(goGetSslOnly()),
         Row("", "webserver_type", readWebserverType).emptyMeansUnset().onlyFor(goGetSslOnly()),
         Row("", "deploy_hook", readDeployHook).emptyMeansUnset(),
-        Row("", contactKeys(), contactField(at(&CertConfig::contact))).onlyFor(goGetSslOnly()),
+        Row("", contactKeys(), contactField(at(&CertConfig::ownContact))).onlyFor(goGetSslOnly()),
     };
 }
 
@@ -125,7 +125,23 @@ void finishAcme(const IniFile& ini, CertConfig& cert, const Config& config) {
                  cert.backend + ": no [" + cert.backend + "] section in certagent.conf");
     if (cert.dcv != DcvMethod::Http && cert.dcv != DcvMethod::Dns)
         ini.fail("", "dcv", std::string(dcvName(cert.dcv)) + ": only for backend = gogetssl");
-    cert.contact.clear(); // [contact] is for GoGetSSL orders
+    // [contact] is for GoGetSSL orders: one shared empty map for every ACME certificate.
+    static const std::shared_ptr<const Contact> kNoContact = std::make_shared<const Contact>();
+    cert.contact = kNoContact;
+}
+
+/// The certificate's contact: certagent.conf's shared map unless the file sets contact keys of
+/// its own (no copy of [contact] per certificate).
+void mergeContact(CertConfig& cert, const Config& config) {
+    if (cert.ownContact.empty() && config.mergedContact) {
+        cert.contact = config.mergedContact;
+        return;
+    }
+    Contact merged = config.contact;
+    for (auto& [key, value] : cert.ownContact)
+        merged[key] = std::move(value);
+    cert.ownContact.clear();
+    cert.contact = std::make_shared<const Contact>(withTechDefaults(std::move(merged)));
 }
 
 /// What ties keys together beyond one row's rule.
@@ -137,16 +153,10 @@ void finish(const IniFile& ini, CertConfig& cert, const Config& config) {
     if (cert.dcv == DcvMethod::Email && cert.approverEmail.empty())
         cert.approverEmail =
             "admin@" + (cert.domains[0][0] == '*' ? cert.domains[0].substr(2) : cert.domains[0]);
-    // tech_* defaults to the admin_* values (README, [contact]).
-    for (const auto& key : contactKeys())
-        if (key.compare(0, 6, "admin_") == 0) {
-            std::string tech = "tech_" + key.substr(6);
-            if (!cert.contact.count(tech) && cert.contact.count(key))
-                cert.contact[tech] = cert.contact[key];
-        }
+    mergeContact(cert, config);
     if (cert.orderId == 0 || cert.autoRenewOrder)
         for (const auto& key : kRequiredContact)
-            if (cert.contact[key].empty())
+            if (auto it = cert.contact->find(key); it == cert.contact->end() || it->second.empty())
                 throw ConfigError(ini.display() + ": " + key +
                                   ": missing (needed for new orders; set it here or in "
                                   "[contact])");
@@ -154,14 +164,26 @@ void finish(const IniFile& ini, CertConfig& cert, const Config& config) {
 
 } // namespace
 
+Contact withTechDefaults(Contact contact) {
+    // tech_* defaults to the admin_* values (README, [contact]).
+    for (const auto& key : contactKeys())
+        if (key.compare(0, 6, "admin_") == 0) {
+            std::string tech = "tech_" + key.substr(6);
+            auto admin = contact.find(key);
+            if (!contact.count(tech) && admin != contact.end())
+                contact[tech] = admin->second;
+        }
+    return contact;
+}
+
 CertConfig readCertFile(const std::string& path, const std::string& display,
                         const std::string& name, const Config& config) {
     IniFile ini(path, display, 0755, IniFile::Links::Refuse);
     CertConfig cert;
     cert.name = name;
     cert.file = display;
-    cert.contact = config.contact;
     cert.backend = config.defaultBackend;
+    cert.stamp = ini.stamp();
     readKeys(ini, certTable(), cert, parentDir(path));
     finish(ini, cert, config);
     return cert;

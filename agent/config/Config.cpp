@@ -14,8 +14,10 @@
 #include <dirent.h>
 #include <map>
 #include <memory>
+#include <string_view>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <unordered_map>
 
 namespace certagent::config {
 
@@ -74,18 +76,24 @@ void checkCertName(const std::string& name, const std::string& display) {
                       "\" (" + rule + ")");
 }
 
+/// One certificate file's names, for the overlap check.
+struct NamedFile {
+    std::string file; ///< display name
+    std::vector<std::string_view> domains;
+};
+
 /// Two files for the same name would fight over one server block: refuse at load.
-void checkOverlaps(const std::vector<CertConfig>& certs) {
-    std::map<std::string, const CertConfig*> owner;
-    for (const auto& cert : certs) {
-        const CertConfig* other = nullptr;
+void checkOverlaps(const std::vector<NamedFile>& files) {
+    std::unordered_map<std::string_view, const NamedFile*> owner;
+    for (const auto& cert : files) {
+        const NamedFile* other = nullptr;
         std::string shared;
         for (const auto& name : cert.domains) {
             auto it = owner.find(name);
             if (it == owner.end() || (other && it->second != other))
                 continue;
             other = it->second;
-            shared += (shared.empty() ? "" : ", ") + name;
+            shared += (shared.empty() ? "" : ", ") + std::string(name);
         }
         if (other)
             throw ConfigError(escapeForLog(cert.file) + ": shares " + shared + " with " +
@@ -96,17 +104,56 @@ void checkOverlaps(const std::vector<CertConfig>& certs) {
     }
 }
 
-void readCerts(Config& config, const std::string& base) {
+std::vector<std::string_view> splitCommas(const std::string& text) {
+    std::vector<std::string_view> out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t comma = text.find(',', start);
+        out.emplace_back(text.data() + start,
+                         (comma == std::string::npos ? text.size() : comma) - start);
+        if (comma == std::string::npos)
+            break;
+        start = comma + 1;
+    }
+    return out;
+}
+
+void readCerts(Config& config, const std::string& base, const KnownCertFile& known) {
     std::string display = escapeForLog(displayName(base, config.certsDir));
     std::vector<std::string> files = certFiles(config.certsDir, display);
     checkTrustedDir(config.certsDir, displayName(base, config.certsDir));
+    // Names of the files not read, in file order; checked only if a file was read (unchanged
+    // files were free of overlaps among themselves when they were read).
+    std::vector<std::pair<std::string, const std::string*>> vouched;
     for (const auto& file : files) {
         std::string full = config.certsDir + "/" + file;
         std::string name = file.substr(0, file.size() - 5);
         checkCertName(name, displayName(base, full));
-        config.certs.push_back(readCertFile(full, displayName(base, full), name, config));
+        const std::string* domains = known ? known(config, name, stampOf(full, false)) : nullptr;
+        if (domains) {
+            config.deferred.push_back(name);
+            vouched.emplace_back(name, domains);
+        } else {
+            config.certs.push_back(readCertFile(full, displayName(base, full), name, config));
+        }
     }
-    checkOverlaps(config.certs);
+    if (config.certs.empty())
+        return;
+    std::vector<NamedFile> all;
+    auto parsed = config.certs.begin();
+    auto deferred = vouched.begin();
+    while (parsed != config.certs.end() || deferred != vouched.end()) {
+        if (deferred == vouched.end() ||
+            (parsed != config.certs.end() && parsed->name < deferred->first)) {
+            all.push_back({parsed->file, {parsed->domains.begin(), parsed->domains.end()}});
+            ++parsed;
+        } else {
+            all.push_back({displayName(base, config.certsDir + "/" + deferred->first + ".conf"),
+                           splitCommas(*deferred->second)});
+            ++deferred;
+        }
+    }
+    checkOverlaps(all);
 }
 
 } // namespace
@@ -116,10 +163,14 @@ CertConfig checkNewCertFile(const Config& config, const std::string& draft,
     std::string display =
         displayName(parentDir(config.path), config.certsDir + "/" + name + ".conf");
     checkCertName(name, display);
-    std::vector<CertConfig> all = config.certs;
-    all.push_back(readCertFile(draft, display, name, config));
+    // A configuration loaded without the index (discover): every file was read, none deferred.
+    CertConfig cert = readCertFile(draft, display, name, config);
+    std::vector<NamedFile> all;
+    for (const auto& c : config.certs)
+        all.push_back({c.file, {c.domains.begin(), c.domains.end()}});
+    all.push_back({cert.file, {cert.domains.begin(), cert.domains.end()}}); // last: named first
     checkOverlaps(all);
-    return all.back();
+    return cert;
 }
 
 const std::vector<std::pair<std::string, DcvMethod>>& dcvMethods() {
@@ -161,6 +212,14 @@ const char* installerName(InstallerKind kind) {
     return wordFor(installerKinds(), kind, "none");
 }
 
+std::vector<std::string> Config::certNames() const {
+    std::vector<std::string> out = deferred;
+    for (const auto& c : certs)
+        out.push_back(c.name);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
 const CertConfig& Config::cert(const std::string& name) const {
     for (const auto& c : certs)
         if (c.name == name)
@@ -191,11 +250,12 @@ bool Config::usesGoGetSsl() const {
                        [](const CertConfig& c) { return c.backend == kGoGetSslBackend; });
 }
 
-Config loadConfig(const std::string& path, bool requireCredentials) {
-    return loadConfig(path, requireCredentials ? NeedCredentials::IfUsed : NeedCredentials::No);
+Config loadConfig(const std::string& path, bool requireCredentials, const KnownCertFile& known) {
+    return loadConfig(path, requireCredentials ? NeedCredentials::IfUsed : NeedCredentials::No,
+                      known);
 }
 
-Config loadConfig(const std::string& path, NeedCredentials need) {
+Config loadConfig(const std::string& path, NeedCredentials need, const KnownCertFile& known) {
     // The main file is named as given: it is the one file the user did not reach through it.
     if (::access(path.c_str(), F_OK) != 0 && errno == ENOENT)
         throw ConfigError(escapeForLog(path) + ": no such file (use --config FILE)");
@@ -206,14 +266,25 @@ Config loadConfig(const std::string& path, NeedCredentials need) {
     checkFileDir(config.path, "config directory");
     IniFile ini(config.path, displayName(base, config.path), 0755);
     readMainFile(ini, config, base);
-    readCerts(config, base);
-    // ACME certificates need no reseller account: its credentials only when GoGetSSL is used.
-    if (need == NeedCredentials::Yes ||
-        (need == NeedCredentials::IfUsed && config.usesGoGetSsl())) {
+    config.mergedContact = std::make_shared<const Contact>(withTechDefaults(config.contact));
+    readCerts(config, base, known);
+    // ACME certificates need no reseller account: its credentials only when GoGetSSL is used. A
+    // deferred (unread, unchanged) file may use it: read the credentials when they are there.
+    const bool maybeUsed =
+        config.usesGoGetSsl() ||
+        (!config.deferred.empty() && ::access(config.api.credentialsFile.c_str(), F_OK) == 0);
+    if (need == NeedCredentials::Yes || (need == NeedCredentials::IfUsed && maybeUsed)) {
         checkFileDir(config.api.credentialsFile, "credentials directory");
         readCredentials(config, displayName(base, config.api.credentialsFile));
     }
     return config;
+}
+
+CertConfig loadCertFile(const Config& config, const std::string& name) {
+    std::string base = parentDir(config.path);
+    std::string full = config.certsDir + "/" + name + ".conf";
+    checkCertName(name, displayName(base, full));
+    return readCertFile(full, displayName(base, full), name, config);
 }
 
 } // namespace certagent::config

@@ -3,8 +3,10 @@
 #include "config/ServerSettings.h"
 #include "util/CertName.h"
 #include "util/Duration.h"
+#include "util/FileStamp.h"
 #include "util/Secret.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -97,7 +99,11 @@ struct CertConfig {
     InstallerKind installer = InstallerKind::None;
     std::string deployHook;           ///< absolute path or empty
     std::optional<int> webserverType; ///< GoGetSSL webserver_type; unset = by the product's brand
-    Contact contact;                  ///< [contact] defaults overridden by this file; tech_* filled
+    /// The contact for orders: [contact] overridden by this file, tech_* filled from admin_*.
+    /// Certificates without contact keys of their own share certagent.conf's one map.
+    std::shared_ptr<const Contact> contact;
+    Contact ownContact; ///< this file's own contact keys (while reading; empty afterwards)
+    FileStamp stamp;    ///< the file when it was read (util/FileStamp.h)
 };
 
 /// The whole configuration, read once at start.
@@ -115,22 +121,31 @@ struct Config {
     std::map<std::string, AcmeSettings> acme;      ///< "" = [acme], "le" = [acme-le]
     std::string certsDir = "/etc/certagent/certs.d";
     Contact contact; ///< [contact] defaults
+    /// `contact` with tech_* filled from admin_*: the CertConfig::contact of every certificate
+    /// that sets no contact key itself.
+    std::shared_ptr<const Contact> mergedContact;
     ServerSettings nginx{"/usr/sbin/nginx", "/etc/nginx/nginx.conf", "auto"};
     ServerSettings apache{"/usr/sbin/apache2", "/etc/apache2/apache2.conf", "auto"};
     LogSettings log;
     std::string metricsTextfile;   ///< [metrics] textfile; empty = off
     Seconds lockWait{60};          ///< [store] lock_wait
-    std::vector<CertConfig> certs; ///< sorted by name
+    std::vector<CertConfig> certs; ///< the certificate files read, sorted by name
+    /// Certificate files not read at load because the caller vouched for them (loadConfig's
+    /// `known`), sorted; loadCertFile() reads one when it is needed.
+    std::vector<std::string> deferred;
 
-    /// The certificate NAME; throws ConfigError `unknown certificate "NAME"` if there is none.
+    /// The certificate NAME; throws ConfigError `unknown certificate "NAME"` if there is none
+    /// (also for a deferred one: read it with loadCertFile()).
     const CertConfig& cert(const std::string& name) const;
     /// The settings of ACME backend `backend` ("acme", "acme-le"); nullptr when it has none.
     const AcmeSettings* acmeFor(const std::string& backend) const;
     /// The anchors issued chains of `cert` are verified against: its ACME CA's trust_ca_file,
     /// else [trust] ca_file ("" = the system store).
     const std::string& trustCaFileFor(const CertConfig& cert) const;
-    /// True when some certificate uses the GoGetSSL backend (so credentials.conf is needed).
+    /// True when some certificate read uses the GoGetSSL backend (so credentials.conf is needed).
     bool usesGoGetSsl() const;
+    /// Every certificate's name, read or deferred, sorted.
+    std::vector<std::string> certNames() const;
 };
 
 /// Which commands need credentials.conf.
@@ -140,16 +155,30 @@ enum class NeedCredentials {
     Yes,    ///< always read (`certagent api`)
 };
 
+/// For loadConfig: the configured names of certificate file NAME, comma-joined, if the caller
+/// read it before with exactly this `stamp` (then it was valid and is unchanged); else nullptr.
+/// `config` is what is loaded so far (certagent.conf read).
+using KnownCertFile = std::function<const std::string*(
+    const Config& config, const std::string& name, const FileStamp& stamp)>;
+
 /// Reads certagent.conf, its credentials file and every certs.d/*.conf (a relative `path` is made
 /// absolute first). Throws ConfigError (exit 2) naming the file and key, with config text escaped:
 /// unknown keys, bad values, missing files, files writable by group or others, a credentials file
 /// not 0600 or stricter, a config directory, certs.d or credentials directory that others could
 /// write to (util/PathTrust.h), a symlink in certs.d, a bad certificate name, and two certificate
 /// files sharing a name, a certificate naming a backend that is not configured, GoGetSSL-only
-/// keys in an ACME certificate's file. `need` says when the credentials file is read.
-Config loadConfig(const std::string& path, NeedCredentials need = NeedCredentials::IfUsed);
+/// keys in an ACME certificate's file. `need` says when the credentials file is read (IfUsed: a
+/// read certificate uses GoGetSSL, or some are deferred and the file exists). A certificate file
+/// that `known` vouches for (the stamp it read it with before) is not read: its name goes to
+/// `deferred`, and its names still take part in the check that no two files share a name.
+Config loadConfig(const std::string& path, NeedCredentials need = NeedCredentials::IfUsed,
+                  const KnownCertFile& known = {});
 /// loadConfig with `requireCredentials` = IfUsed (true) or No (false).
-Config loadConfig(const std::string& path, bool requireCredentials);
+Config loadConfig(const std::string& path, bool requireCredentials,
+                  const KnownCertFile& known = {});
+
+/// Reads certs.d/NAME.conf of `config` now, with the checks of loadConfig. Throws ConfigError.
+CertConfig loadCertFile(const Config& config, const std::string& name);
 
 /// Reads `draft` as <certs dir>/NAME.conf would be read into `config` (its defaults and rules, a
 /// valid NAME, no name in `domains` shared with config's certificates), for a file about to join

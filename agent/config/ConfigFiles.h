@@ -17,6 +17,9 @@ void readMainFile(const IniFile& ini, Config& config, const std::string& base);
 /// Throws ConfigError: missing file, mode not 0600 or stricter, unknown key, missing user/pass.
 void readCredentials(Config& config, const std::string& display);
 
+/// `contact` with tech_* filled from admin_* where not set (README, [contact]).
+Contact withTechDefaults(Contact contact);
+
 /// Reads one certs.d file (not following a symlink) into a CertConfig merged with `config`'s
 /// defaults. Throws ConfigError naming `display` and the key.
 CertConfig readCertFile(const std::string& path, const std::string& display,

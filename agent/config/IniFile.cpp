@@ -42,7 +42,7 @@ std::string keyLabel(const std::string& section, const std::string& key) {
 IniFile::IniFile(const std::string& path, const std::string& display, unsigned maxMode, Links links)
     : m_display(escapeForLog(display)) {
     std::string text =
-        readTrustedFile(path, m_display, maxMode, links == Links::Follow, kMaxFileBytes);
+        readTrustedFile(path, m_display, maxMode, links == Links::Follow, kMaxFileBytes, &m_stamp);
     try {
         parse(text);
     } catch (...) {

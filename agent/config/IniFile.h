@@ -1,5 +1,7 @@
 #pragma once
 
+#include "util/FileStamp.h"
+
 #include <map>
 #include <string>
 #include <utility>
@@ -50,11 +52,15 @@ class IniFile {
                            const std::string& message) const;
     /// The display name, escaped for messages.
     const std::string& display() const { return m_display; }
+    /// The file's stamp, taken on the open descriptor before it was read (a later write always
+    /// shows as a different stamp).
+    const FileStamp& stamp() const { return m_stamp; }
 
   private:
     void parse(const std::string& text);
 
     std::string m_display;
+    FileStamp m_stamp;
     std::vector<IniEntry> m_entries;
     std::vector<std::string> m_sections;
     std::map<std::pair<std::string, std::string>, std::size_t> m_index; ///< (section, key) → entry

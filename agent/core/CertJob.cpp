@@ -27,9 +27,12 @@ OrderRef orderFor(OrderPurpose purpose, const std::string& adopted, const store:
 }
 
 CertJob::CertJob(RunContext& context, const config::CertConfig& certConfig)
+    : CertJob(context, certConfig,
+              context.store.loadState(certConfig.name).value_or(store::CertState{})) {}
+
+CertJob::CertJob(RunContext& context, const config::CertConfig& certConfig, store::CertState loaded)
     : ctx(context), cert(certConfig), backend(context.backends.of(certConfig)),
-      state(context.store.loadState(certConfig.name).value_or(store::CertState{})),
-      prefix(certConfig.name + ": ") {}
+      state(std::move(loaded)), prefix(certConfig.name + ": ") {}
 
 void CertJob::save() {
     if (!dryRun) // --dry-run writes nothing, not even state

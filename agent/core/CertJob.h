@@ -18,6 +18,8 @@ namespace certagent::core {
 /// read and change `state`; save() persists it unless the run is a dry run.
 struct CertJob {
     CertJob(RunContext& context, const config::CertConfig& cert);
+    /// With the state the caller has already read (a run reads each state file once).
+    CertJob(RunContext& context, const config::CertConfig& cert, store::CertState loaded);
 
     RunContext& ctx;
     const config::CertConfig& cert;

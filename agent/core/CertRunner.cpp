@@ -1,5 +1,6 @@
 #include "core/CertRunner.h"
 
+#include "core/Drift.h"
 #include "core/Ordering.h"
 #include "core/Polling.h"
 #include "core/Recovery.h"
@@ -11,7 +12,6 @@ namespace certagent::core {
 
 namespace {
 
-constexpr std::time_t kFullCheckEvery = 86400;
 constexpr std::time_t kNoHintRecheck = 86400;    ///< the CA offers no renewal information
 constexpr std::time_t kHintErrorRecheck = 21600; ///< RFC 9773 §4.3.3: 6 hours after an error
 
@@ -20,9 +20,47 @@ constexpr std::time_t kHintErrorRecheck = 21600; ///< RFC 9773 §4.3.3: 6 hours 
 CertRunner::CertRunner(RunContext& context, const config::CertConfig& cert)
     : m_job(context, cert) {}
 
+CertRunner::CertRunner(RunContext& context, const config::CertConfig& cert, store::CertState state,
+                       IndexLink link)
+    : m_job(context, cert, std::move(state)), m_link(link) {}
+
 bool CertRunner::pendingOrder(const store::CertState& state) {
     return (state.phase == store::Phase::Validating || state.phase == store::Phase::Issued) &&
            !state.order.empty();
+}
+
+bool CertRunner::verdictStillHolds(int version) {
+    if (!m_link.entry || !m_link.facts || !m_link.index)
+        return false;
+    store::IndexEntry& entry = *m_link.entry;
+    if (!verdictHolds(*m_link.facts, entry, version))
+        return false;
+    LiveNow now = liveNow(m_job.ctx.store, m_job.cert.name, m_link.facts->now);
+    return liveContentSame(m_job.ctx.store, *m_link.index, entry, now, m_link.facts->now);
+}
+
+void CertRunner::lookAtLiveFiles(LiveInfo& live, int version, std::time_t now) {
+    RunContext& ctx = m_job.ctx;
+    // Stamps before the read: a write after it shows as a change on the next run.
+    LiveNow before = liveNow(ctx.store, m_job.cert.name, now);
+    ContentDigest content{};
+    auto check = inspectLiveFiles(ctx.store, ctx.config, m_job.cert, now, &content);
+    live.filesOk = check.ok;
+    live.expired = !check.ok && check.failure == crypto::GateFailure::Expired;
+    live.failure = check.message;
+    if (check.hasFacts) {
+        live.notBefore = std::chrono::system_clock::to_time_t(check.facts.notBefore);
+        live.notAfter = std::chrono::system_clock::to_time_t(check.facts.notAfter);
+        live.names = check.facts.names;
+    }
+    m_record.gateRan = true;
+    m_record.checkedNow = true;
+    if (!check.ok)
+        return;
+    m_record.verifiedNow = true;
+    m_record.files = before.version == version ? before.files : 0;
+    m_record.content = content;
+    m_record.chainNotAfter = std::chrono::system_clock::to_time_t(check.chainNotAfter);
 }
 
 RenewalDecision CertRunner::decide(bool fullCheck) {
@@ -33,32 +71,35 @@ RenewalDecision CertRunner::decide(bool fullCheck) {
     in.configuredKeyType = cert.keyType;
     in.before = ctx.config.renewBefore;
     in.now = ctx.now();
-    auto meta = ctx.store.liveMeta(cert.name);
+    m_record = LiveRecord{};
+    auto version = ctx.store.liveVersion(cert.name);
+    auto meta = version ? ctx.store.versionMeta(cert.name, *version) : std::nullopt;
     if (meta) {
         LiveInfo live;
         live.names = meta->names;
         live.keyType = meta->keyType;
         live.notBefore = parseIsoUtc(meta->notBefore).value_or(0);
         live.notAfter = parseIsoUtc(meta->notAfter).value_or(0);
-        bool due = m_job.state.lastFullCheck.value_or(0) + kFullCheckEvery <= in.now;
-        if (fullCheck || due || !ctx.store.liveFilesUnchanged(cert.name)) {
-            auto check = inspectLiveFiles(ctx.store, ctx.config, cert, in.now);
-            live.filesOk = check.ok;
-            live.expired = !check.ok && check.failure == crypto::GateFailure::Expired;
-            live.failure = check.message;
-            if (check.hasFacts) {
-                live.notBefore = std::chrono::system_clock::to_time_t(check.facts.notBefore);
-                live.notAfter = std::chrono::system_clock::to_time_t(check.facts.notAfter);
-                live.names = check.facts.names;
-            }
-            if (check.ok)
-                m_job.state.lastFullCheck = in.now;
-        }
+        m_record.version = *version;
+        m_record.sha256 = meta->sha256;
+        bool daily = !m_link.entry || dailyDue(*m_link.entry, in.now);
+        if (fullCheck || !verdictStillHolds(*version))
+            lookAtLiveFiles(live, *version, in.now);
+        else
+            m_record.checkedNow = daily; // the verdict holds: the daily check is the probe
         in.live = live;
         if (!m_job.state.ariCertId.empty())
             in.caSuggestsAt = m_job.state.ariChosen;
     }
-    return decideRenewal(in);
+    RenewalDecision d = decideRenewal(in);
+    m_record.decided = true;
+    m_record.notDue = !d.due;
+    m_record.renewAt = d.renewAt;
+    if (in.live) {
+        m_record.notBefore = in.live->notBefore;
+        m_record.notAfter = in.live->notAfter;
+    }
+    return d;
 }
 
 int CertRunner::adopt(const RunOptions& options) {
@@ -160,20 +201,29 @@ int CertRunner::process(const RunOptions& options, const std::optional<QuickStat
         d.due = true;
         d.reason = m_job.abandoned ? "the configuration changed" : "requested";
     } else {
-        refreshRenewalHint(options);
-        auto checked = state.lastFullCheck;
-        d = decide(false);
-        // Idle runs write nothing, except the date of the daily full check.
-        if (state.lastFullCheck != checked)
-            m_job.save();
+        refreshRenewalHint(options); // writes state only when the CA was asked (ARI)
+        d = decide(false);           // writes nothing: check times go to the index
     }
-    if (!d.due) {
-        logger().debug(m_job.prefix + "not due: " + d.reason);
-        if (d.expiryBased)
-            logger().warning(m_job.prefix + d.reason);
-        return kExitOk;
-    }
+    if (!d.due)
+        return notDue(d, options);
     return Ordering(m_job).start(options, d.reason, d.expiryBased);
+}
+
+int CertRunner::notDue(const RenewalDecision& d, const RunOptions& options) {
+    logger().debug(m_job.prefix + "not due: " + d.reason);
+    if (d.expiryBased)
+        logger().warning(m_job.prefix + d.reason);
+    if (m_record.version == 0 || m_job.cert.installer == config::InstallerKind::None ||
+        options.dryRun || !m_link.index)
+        return kExitOk;
+    Drift drift(m_job);
+    if (!m_job.state.servedOther.empty())
+        return drift.redeploy(m_record.sha256);
+    if (m_record.checkedNow) { // the daily slice: what does the web server serve?
+        m_record.probed = true;
+        m_record.servedLive = drift.probe(m_record.sha256);
+    }
+    return kExitOk;
 }
 
 } // namespace certagent::core

@@ -207,12 +207,12 @@ int Installation::finishInstalled(const std::string& sha256, bool changed) {
     DcvPlacement(m_job).cleanup();
     m_job.state.phase = store::Phase::Installed;
     m_job.state.deployedSha256 = sha256;
+    m_job.state.servedOther.clear();
     m_job.state.lastError.clear();
     m_job.state.attempts = 0;
     m_job.state.pendingSince.reset();
     if (changed) {
         m_job.state.lastSuccess = m_job.ctx.now();
-        m_job.state.lastFullCheck = m_job.ctx.now();
         // The CA's renewal window was for the certificate just replaced.
         m_job.state.ariCertId.clear();
         m_job.state.ariWindowStart.reset();

@@ -86,6 +86,13 @@ std::string formatMetrics(const std::vector<CertMetrics>& certs, std::time_t now
     family(out, certs, "certagent_cert_last_exit_code",
            "Exit code of the last run for the certificate (0 ok, see certagent(8)).",
            [](const CertMetrics& c) -> std::optional<long long> { return c.lastExit; });
+    family(out, certs, "certagent_cert_served_matches_live",
+           "1 if the web server served the live certificate at the last daily probe, else 0.",
+           [](const CertMetrics& c) -> std::optional<long long> {
+               if (!c.servedMatchesLive)
+                   return std::nullopt;
+               return *c.servedMatchesLive ? 1 : 0;
+           });
     stateFamily(out, certs);
     // Only where some CA offers renewal information, so other stores' text stays as it was.
     if (std::any_of(certs.begin(), certs.end(), [](const CertMetrics& c) { return c.ariRenewAt; }))

@@ -16,6 +16,9 @@ struct CertMetrics {
     std::string orderState;                 ///< CertState::phase (idle|ordering|validating|...)
     int lastExit = 0;                       ///< exit code of its last run (README "Exit codes")
     std::optional<std::time_t> ariRenewAt;  ///< renewal time chosen in the CA's window (ARI)
+    /// The last daily probe: the web server served the live version (true) or something else;
+    /// none: not probed (no installer, or not yet).
+    std::optional<bool> servedMatchesLive;
 };
 
 /// Prometheus text exposition format (HELP/TYPE lines, label values escaped) for `certs`, with
@@ -23,8 +26,8 @@ struct CertMetrics {
 /// certagent_cert_seconds_left, certagent_cert_last_success_seconds,
 /// certagent_cert_last_failure_seconds, certagent_cert_order_state{state=...} (1 for the current
 /// state), certagent_cert_last_exit_code, certagent_cert_ari_renew_at_seconds (only when some
-/// certificate has one), certagent_last_run_seconds. Absent optionals are omitted for that
-/// certificate.
+/// certificate has one), certagent_cert_served_matches_live (1 or 0), certagent_last_run_seconds.
+/// Absent optionals are omitted for that certificate.
 std::string formatMetrics(const std::vector<CertMetrics>& certs, std::time_t now);
 
 /// Writes formatMetrics() to `path` atomically (temp file in the same directory, mode 0644,

@@ -252,6 +252,12 @@ VerifiedCert runGate(GateJob& job) {
     X509StackPtr path = buildPath(job);
     VerifiedCert out;
     const int n = sk_X509_num(path.get());
+    out.chainNotAfter = asn1TimeToTimePoint(*X509_get0_notAfter(job.leaf.get()), "notAfter");
+    for (int i = 1; i < n; ++i)
+        out.chainNotAfter =
+            std::min(out.chainNotAfter,
+                     asn1TimeToTimePoint(*X509_get0_notAfter(sk_X509_value(path.get(), i)),
+                                         "notAfter of the chain"));
     for (int i = 1; i + 1 < n; ++i) { // drop the leaf (0) and the trust anchor (n-1)
         X509* cert = sk_X509_value(path.get(), i);
         const std::string who = "intermediate " + subjectCn(*cert);
@@ -357,7 +363,7 @@ LiveCheck inspectLive(const LiveFiles& files) {
             return check;
         }
         job.key = key.get();
-        runGate(job);
+        check.chainNotAfter = runGate(job).chainNotAfter;
         check.ok = true;
     } catch (const GateError& e) {
         check.failure = e.failure();

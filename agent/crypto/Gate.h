@@ -32,6 +32,9 @@ struct VerifiedCert {
     std::string certPem;      ///< leaf
     std::string chainPem;     ///< chain, concatenated (empty if the leaf's issuer is the root)
     std::string fullchainPem; ///< certPem + chainPem
+    /// The earliest notAfter on the whole verified path (leaf, intermediates, trust anchor): when
+    /// the chain stops verifying, also if an intermediate or the root expires before the leaf.
+    std::chrono::system_clock::time_point chainNotAfter;
 };
 
 /// THE gate, used by every path that installs. Parses crt_code/ca_code strictly, then checks:
@@ -72,6 +75,7 @@ struct LiveCheck {
     std::string message;                       ///< one line, when !ok
     bool hasFacts = false;                     ///< cert.pem parsed (facts valid) even if !ok
     CertFacts facts;
+    std::chrono::system_clock::time_point chainNotAfter; ///< as VerifiedCert's, when ok
 };
 
 /// Runs the same gate over live files (cert.pem as crt_code, chain.pem as ca_code, privkey.pem

@@ -84,7 +84,6 @@ std::string CertState::toJson() const {
     json::setStrings(*o, "dnsRecords", dnsRecords);
     o->set("lastStatus", lastStatus);
     o->set("deployedSha256", deployedSha256);
-    json::setTime(*o, "lastFullCheck", lastFullCheck);
     if (!ariCertId.empty()) {
         o->set("ariCertId", ariCertId);
     }
@@ -92,6 +91,8 @@ std::string CertState::toJson() const {
     json::setTime(*o, "ariWindowEnd", ariWindowEnd);
     json::setTime(*o, "ariChosen", ariChosen);
     json::setTime(*o, "ariNextCheck", ariNextCheck);
+    if (!servedOther.empty())
+        o->set("servedOther", servedOther);
     return json::stringify(*o);
 }
 
@@ -117,12 +118,12 @@ CertState CertState::fromJson(const std::string& text) {
     s.dnsRecords = json::getStrings(*o, "dnsRecords", kWhat);
     s.lastStatus = json::getString(*o, "lastStatus", kWhat);
     s.deployedSha256 = json::getString(*o, "deployedSha256", kWhat);
-    s.lastFullCheck = json::getTime(*o, "lastFullCheck", kWhat);
     s.ariCertId = json::getString(*o, "ariCertId", kWhat);
     s.ariWindowStart = json::getTime(*o, "ariWindowStart", kWhat);
     s.ariWindowEnd = json::getTime(*o, "ariWindowEnd", kWhat);
     s.ariChosen = json::getTime(*o, "ariChosen", kWhat);
     s.ariNextCheck = json::getTime(*o, "ariNextCheck", kWhat);
+    s.servedOther = json::getString(*o, "servedOther", kWhat);
     return s;
 }
 

@@ -3,10 +3,15 @@
 #include "util/Error.h"
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fcntl.h>
+#include <fstream>
+#include <sstream>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <thread>
 #include <unistd.h>
 
@@ -14,70 +19,69 @@ namespace certagent::store {
 
 namespace {
 
-/// "pid 1234\nstarted 2026-11-29 14:02:11 UTC\n"
-std::string holderText() {
-    std::time_t now = std::time(nullptr);
+/// The pid holding a lock on the file open as `fd`, from /proc/locks (the lock file itself is
+/// never written: an idle run writes nothing); 0 if it cannot tell.
+long holderPid(int fd) {
+    struct stat st {};
+    std::ifstream locks("/proc/locks");
+    if (::fstat(fd, &st) != 0 || !locks)
+        return 0;
+    char want[64];
+    std::snprintf(want, sizeof want, "%02x:%02x:%llu", major(st.st_dev), minor(st.st_dev),
+                  static_cast<unsigned long long>(st.st_ino));
+    // "1: FLOCK  ADVISORY  WRITE 1234 08:01:123456 0 EOF"; a waiter's line has "->" after "1:".
+    std::string line;
+    while (std::getline(locks, line)) {
+        std::istringstream fields(line);
+        std::string id, kind, mode, access, file;
+        long pid = 0;
+        if (!(fields >> id >> kind) || kind != "FLOCK")
+            continue; // another kind of lock, or a waiter ("->")
+        if (fields >> mode >> access >> pid >> file && file == want && pid > 0)
+            return pid;
+    }
+    return 0;
+}
+
+/// When process `pid` started, "2026-11-29 14:02:11 UTC" (from /proc), or "".
+std::string startedAt(long pid) {
+    std::ifstream statFile("/proc/" + std::to_string(pid) + "/stat");
+    std::ifstream system("/proc/stat");
+    std::string text, line;
+    if (!std::getline(statFile, text))
+        return {};
+    // Field 22 (starttime, clock ticks since boot), counted after the ")" that ends field 2.
+    std::size_t close = text.rfind(')');
+    std::istringstream fields(close == std::string::npos ? "" : text.substr(close + 2));
+    std::string field;
+    unsigned long long ticks = 0;
+    for (int i = 3; i <= 22 && fields >> field; ++i)
+        if (i == 22)
+            ticks = std::strtoull(field.c_str(), nullptr, 10);
+    long long boot = 0;
+    while (std::getline(system, line))
+        if (line.compare(0, 6, "btime ") == 0)
+            boot = std::atoll(line.c_str() + 6);
+    long hz = ::sysconf(_SC_CLK_TCK);
+    if (ticks == 0 || boot == 0 || hz <= 0)
+        return {};
+    std::time_t start = static_cast<std::time_t>(boot + static_cast<long long>(ticks / hz));
     std::tm tm{};
-    ::gmtime_r(&now, &tm);
+    ::gmtime_r(&start, &tm);
     char when[32];
-    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
-    return "pid " + std::to_string(::getpid()) + "\nstarted " + when + " UTC\n";
+    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    return when;
 }
 
-/// The value after `key` on its own line of `text`, if every character passes `allowed`.
-template <typename Pred>
-std::string field(const std::string& text, const std::string& key, Pred allowed) {
-    const size_t at = text.find(key);
-    if (at == std::string::npos || (at != 0 && text[at - 1] != '\n')) {
-        return {};
-    }
-    const size_t start = at + key.size();
-    const size_t end = text.find('\n', start);
-    if (end == std::string::npos || end == start || end - start > 40) {
-        return {};
-    }
-    const std::string value = text.substr(start, end - start);
-    for (char c : value) {
-        if (!allowed(c)) {
-            return {};
-        }
-    }
-    return value;
-}
-
-/// The "busy" message, naming the holder as far as its lock file tells.
+/// The "busy" message, naming the holder as far as /proc tells.
 std::string busyMessage(int fd, const std::string& path) {
-    char buf[256];
-    ssize_t n = ::pread(fd, buf, sizeof buf, 0);
-    const std::string text = n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
-    const std::string pid = field(text, "pid ", [](char c) { return c >= '0' && c <= '9'; });
-    const std::string started = field(text, "started ", [](char c) {
-        return (c >= '0' && c <= '9') || c == '-' || c == ':' || c == ' ' || c == 'U' || c == 'T' ||
-               c == 'C';
-    });
     std::string who = "another certagent";
-    if (!pid.empty()) {
-        who += " (pid " + pid + (started.empty() ? "" : ", started " + started) + ")";
+    if (long pid = holderPid(fd)) {
+        std::string started = startedAt(pid);
+        who +=
+            " (pid " + std::to_string(pid) + (started.empty() ? "" : ", started " + started) + ")";
     }
     return who + " holds " + path;
-}
-
-void writeHolder(int fd, const std::string& path) {
-    const std::string text = holderText();
-    if (::ftruncate(fd, 0) != 0) {
-        throw IoError("writing " + path + ": " + errnoText(errno));
-    }
-    size_t done = 0;
-    while (done < text.size()) {
-        ssize_t n = ::pwrite(fd, text.data() + done, text.size() - done, static_cast<off_t>(done));
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            throw IoError("writing " + path + ": " + errnoText(n < 0 ? errno : EIO));
-        }
-        done += static_cast<size_t>(n);
-    }
 }
 
 } // namespace
@@ -114,20 +118,10 @@ StoreLock::StoreLock(const std::string& path, std::chrono::milliseconds timeout,
         std::this_thread::sleep_for(
             std::min<std::chrono::steady_clock::duration>(pollInterval, deadline - now));
     }
-    try {
-        writeHolder(m_fd.get(), path);
-    } catch (...) {
-        ::flock(m_fd.get(), LOCK_UN);
-        throw;
-    }
 }
 
 StoreLock::~StoreLock() {
     if (m_fd.valid()) {
-        // Clear the holder line before unlocking, so nobody ever names a finished run.
-        if (::ftruncate(m_fd.get(), 0) != 0) {
-            // nothing useful to do in a destructor
-        }
         ::flock(m_fd.get(), LOCK_UN);
     }
 }

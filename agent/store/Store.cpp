@@ -47,8 +47,8 @@ void checkFault(const std::string& point, const std::string& step, const std::st
     }
 }
 
-FileStamp stampOf(const struct stat& st) {
-    FileStamp s;
+VersionFileStamp versionStampOf(const struct stat& st) {
+    VersionFileStamp s;
     s.inode = static_cast<unsigned long long>(st.st_ino);
     s.size = static_cast<long long>(st.st_size);
     s.mtimeNs = static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
@@ -58,8 +58,8 @@ FileStamp stampOf(const struct stat& st) {
 
 /// Creates `path` with `mode`, writes `data` fully, fsyncs, returns its stamp. `stem` names the
 /// fault points "store.write.<stem>[.before-fsync|.after-fsync]".
-FileStamp writeNewFile(const std::string& path, const std::string& data, mode_t mode,
-                       const std::string& stem) {
+VersionFileStamp writeNewFile(const std::string& path, const std::string& data, mode_t mode,
+                              const std::string& stem) {
     const std::string point = "store.write." + stem;
     UniqueFd fd = createExclusive(path, mode);
     writeAll(fd.get(), data, path, point.c_str());
@@ -73,7 +73,7 @@ FileStamp writeNewFile(const std::string& path, const std::string& data, mode_t 
     if (::close(fd.release()) != 0) {
         throw IoError("closing " + path + ": " + errnoText(errno));
     }
-    return stampOf(st);
+    return versionStampOf(st);
 }
 
 /// rename(2) that refuses to replace an existing (even empty) directory where supported.
@@ -116,6 +116,9 @@ Store::Store(std::string dir, int keepVersions, WarningSink warn)
 
 std::string Store::lockPath() const {
     return m_dir + "/lock";
+}
+std::string Store::indexPath() const {
+    return m_dir + "/index";
 }
 std::string Store::liveDir(const std::string& name) const {
     return m_dir + "/live/" + name;
@@ -389,25 +392,6 @@ std::optional<VersionMeta> Store::versionMeta(const std::string& name, int versi
 std::optional<VersionMeta> Store::liveMeta(const std::string& name) const {
     auto live = liveVersion(name);
     return live ? versionMeta(name, *live) : std::nullopt;
-}
-
-bool Store::liveFilesUnchanged(const std::string& name) const {
-    auto meta = liveMeta(name);
-    if (!meta) {
-        return false;
-    }
-    for (const auto& file : versionFileNames()) {
-        if (file == kMetaFile) {
-            continue;
-        }
-        auto it = meta->files.find(file);
-        struct stat st {};
-        if (it == meta->files.end() || ::lstat((liveDir(name) + "/" + file).c_str(), &st) != 0 ||
-            !S_ISREG(st.st_mode) || stampOf(st) != it->second) {
-            return false;
-        }
-    }
-    return true;
 }
 
 } // namespace certagent::store

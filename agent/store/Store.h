@@ -2,6 +2,7 @@
 
 #include "store/CertState.h"
 #include "store/VersionMeta.h"
+#include "util/FileStamp.h"
 
 #include <functional>
 #include <optional>
@@ -50,6 +51,8 @@ class Store {
     int keepVersions() const { return m_keepVersions; }
     /// <dir>/lock
     std::string lockPath() const;
+    /// <dir>/index (store/Index.h: a cache of what idle runs need)
+    std::string indexPath() const;
 
     /// Creates the directories with the modes above. Refuses with IoError (exit 7, naming the fix)
     /// a store, or a directory in or above it, that others can write to: what was planted there
@@ -104,10 +107,6 @@ class Store {
     /// meta.json of a version; nullopt (warned if corrupt) if none.
     std::optional<VersionMeta> versionMeta(const std::string& name, int version) const;
 
-    /// Cheap idle check: stat(2) of each live file (through the link) equals the inode/size/
-    /// mtime/mode recorded in the live meta.json. False if anything is missing or differs.
-    bool liveFilesUnchanged(const std::string& name) const;
-
     /// Names that have a live link, an archive dir, a state file or a pending key (sorted).
     std::vector<std::string> names() const;
 
@@ -126,6 +125,8 @@ class Store {
     void saveState(const std::string& name, const CertState& state);
     /// Removes state/NAME.json if present. Throws IoError.
     void removeState(const std::string& name);
+    /// stat(2) of state/NAME.json (util/FileStamp.h). Never throws for a valid name.
+    FileStamp stateStamp(const std::string& name) const;
 
     // --- pending keys ---------------------------------------------------------------------
 

@@ -74,6 +74,11 @@ void Store::removeState(const std::string& name) {
     }
 }
 
+FileStamp Store::stateStamp(const std::string& name) const {
+    checkName(name);
+    return stampOf(statePath(name));
+}
+
 void Store::writePendingKey(const std::string& name, const std::string& pem) {
     const std::string path = pendingKeyPath(name);
     ensureDir(m_dir + "/pending", 0700);

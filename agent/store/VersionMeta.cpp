@@ -9,7 +9,7 @@ namespace {
 
 const char* const kWhat = "meta.json";
 
-Poco::JSON::Object::Ptr stampToJson(const FileStamp& s) {
+Poco::JSON::Object::Ptr stampToJson(const VersionFileStamp& s) {
     Poco::JSON::Object::Ptr o = json::newObject();
     o->set("inode", static_cast<Poco::UInt64>(s.inode));
     o->set("size", static_cast<Poco::Int64>(s.size));
@@ -18,8 +18,8 @@ Poco::JSON::Object::Ptr stampToJson(const FileStamp& s) {
     return o;
 }
 
-FileStamp stampFromJson(const Poco::JSON::Object& o) {
-    FileStamp s;
+VersionFileStamp stampFromJson(const Poco::JSON::Object& o) {
+    VersionFileStamp s;
     s.inode = static_cast<unsigned long long>(json::getInt(o, "inode", kWhat));
     s.size = json::getInt(o, "size", kWhat);
     s.mtimeNs = json::getInt(o, "mtimeNs", kWhat);

@@ -235,10 +235,11 @@ bool removeTree(const std::string& path) noexcept {
 }
 
 AtomicFile::AtomicFile(std::string path, mode_t mode, std::string faultPrefix)
-    : AtomicFile(std::move(path), mode, Options{std::move(faultPrefix), false, std::nullopt}) {}
+    : AtomicFile(std::move(path), mode,
+                 Options{std::move(faultPrefix), false, std::nullopt, true}) {}
 
 AtomicFile::AtomicFile(std::string path, mode_t mode, const Options& options)
-    : m_path(std::move(path)), m_faultPrefix(options.faultPrefix) {
+    : m_path(std::move(path)), m_faultPrefix(options.faultPrefix), m_durable(options.durable) {
     std::string tmpl = m_path + ".tmp-XXXXXX";
     if (options.hiddenTemp) {
         const size_t slash = m_path.find_last_of('/');
@@ -278,7 +279,8 @@ void AtomicFile::write(const std::string& data) {
 }
 
 void AtomicFile::commit() {
-    fsyncFd(m_fd.get(), m_path);
+    if (m_durable)
+        fsyncFd(m_fd.get(), m_path);
     if (::close(m_fd.release()) != 0) {
         throwIo("closing", m_path, errno);
     }
@@ -292,7 +294,8 @@ void AtomicFile::commit() {
     if (!m_faultPrefix.empty()) {
         checkFault((m_faultPrefix + ".after-rename").c_str(), "renaming", m_path);
     }
-    fsyncDir(parentDir(m_path));
+    if (m_durable)
+        fsyncDir(parentDir(m_path));
 }
 
 void writeFileAtomic(const std::string& path, const std::string& data, mode_t mode,

@@ -73,6 +73,10 @@ class AtomicFile {
         bool hiddenTemp = false;
         /// fchown the temp file to this owner before any byte is written (configs keep theirs).
         std::optional<std::pair<uid_t, gid_t>> owner;
+        /// commit() fsyncs the file and the directory. Off only for a cache that is checked
+        /// when read and rebuilt when damaged (the store's index): a crash may then leave the
+        /// old or no content, never half of it presented as whole.
+        bool durable = true;
     };
     /// Throws IoError if the temp file cannot be created. `faultPrefix` (may be empty) names the
     /// fault points "<prefix>.write", "<prefix>.before-rename", "<prefix>.after-rename".
@@ -84,7 +88,8 @@ class AtomicFile {
     ~AtomicFile();
     /// Appends data. Throws IoError naming the final path.
     void write(const std::string& data);
-    /// fsync, rename into place, fsync the directory. Throws IoError (the old file stays).
+    /// fsync, rename into place, fsync the directory (without fsyncs unless durable). Throws
+    /// IoError (the old file stays).
     void commit();
 
   private:
@@ -92,6 +97,7 @@ class AtomicFile {
     std::string m_tmpPath;
     std::string m_faultPrefix;
     UniqueFd m_fd;
+    bool m_durable = true;
     bool m_committed = false;
 };
 

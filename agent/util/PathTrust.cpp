@@ -2,6 +2,7 @@
 
 #include "util/Error.h"
 #include "util/FileIo.h"
+#include "util/FileStamp.h"
 #include "util/Secret.h"
 
 #include <openssl/crypto.h>
@@ -41,7 +42,7 @@ UniqueFd openTrusted(const std::string& path, const std::string& display, bool f
 }
 
 /// The file checks, made on the descriptor that is read (no race with a rename in between).
-void checkTrusted(int fd, const std::string& display, unsigned maxMode) {
+struct stat checkTrusted(int fd, const std::string& display, unsigned maxMode) {
     struct stat st {};
     if (::fstat(fd, &st) != 0)
         throw ConfigError(display + ": cannot stat: " + errnoText(errno));
@@ -56,6 +57,7 @@ void checkTrusted(int fd, const std::string& display, unsigned maxMode) {
     if (!trustedOwner(st))
         throw ConfigError(display + ": owned by uid " + std::to_string(st.st_uid) +
                           ", not root or the running user");
+    return st;
 }
 
 /// A directory that failed a check, with what is needed to say how to fix it.
@@ -151,9 +153,11 @@ std::string entriesDirProblem(const std::string& dir) {
 }
 
 std::string readTrustedFile(const std::string& path, const std::string& display, unsigned maxMode,
-                            bool followLink, std::size_t maxBytes) {
+                            bool followLink, std::size_t maxBytes, FileStamp* stamp) {
     UniqueFd fd = openTrusted(path, display, followLink);
-    checkTrusted(fd.get(), display, maxMode);
+    const struct stat st = checkTrusted(fd.get(), display, maxMode);
+    if (stamp)
+        *stamp = stampOf(st);
     std::string text;
     char buf[8192];
     for (;;) {

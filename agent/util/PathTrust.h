@@ -5,6 +5,8 @@
 
 namespace certagent {
 
+struct FileStamp;
+
 /// What a directory is to the code that checks it.
 enum class DirUse {
     /// It only lies on the way to what is read: group/world-writable is fine when it is root's
@@ -39,8 +41,9 @@ std::string entriesDirProblem(const std::string& dir);
 /// checked on that descriptor: a regular file, no permission bits beyond `maxMode` (0644: nobody
 /// else may write; 0600: nobody else may read), owned by root or the effective uid, at most
 /// `maxBytes`, no NUL byte. Throws ConfigError "<display>: <problem>" (`display` already
-/// escaped). The caller wipes the text when it is a secret.
+/// escaped). The caller wipes the text when it is a secret. `stamp`, when given, receives the
+/// stamp of the file that was read (taken on the same descriptor: no race with a rename).
 std::string readTrustedFile(const std::string& path, const std::string& display, unsigned maxMode,
-                            bool followLink, std::size_t maxBytes);
+                            bool followLink, std::size_t maxBytes, FileStamp* stamp = nullptr);
 
 } // namespace certagent

@@ -173,7 +173,7 @@ std::pair<OrderRef, OrderView> GoGetSslBackend::place(const Plan& plan, const Or
         r.approverEmail = approver;
         r.dnsNames = sans;
         r.approverEmails = approversFor(cert, sans);
-        r.contacts = cert.contact;
+        r.contacts = cert.contact ? *cert.contact : config::Contact{};
         r.webserverType = webserverType(cert, cert.productId);
         auto res = plan.what == "renew order" ? m_orders.renewOrder(r) : m_orders.addOrder(r);
         placed = ref(res.orderId);

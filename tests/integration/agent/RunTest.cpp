@@ -7,7 +7,11 @@
 #include <Poco/JSON/Parser.h>
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
+#include <map>
+#include <sstream>
 #include <sys/stat.h>
+#include <thread>
 
 using namespace certagent::test;
 
@@ -21,6 +25,18 @@ SandboxOptions fetchingThrough(int port, int validityDays = 90) {
 }
 
 const std::vector<std::string> kNames = {"shop.example.test", "www.shop.example.test"};
+
+/// path → "size mtime ctime" of every file and directory below `dir` (lstat), for "nothing
+/// written".
+std::map<std::string, std::string> stampsBelow(const std::string& dir) {
+    std::map<std::string, std::string> out;
+    auto listing = runCommand({"find", dir, "-printf", "%p %s %T@ %C@\\n"});
+    std::istringstream lines(listing.output);
+    std::string line;
+    while (std::getline(lines, line))
+        out[line.substr(0, line.find(' '))] = line;
+    return out;
+}
 
 unsigned modeOf(const std::string& path) {
     struct stat st {};
@@ -61,6 +77,16 @@ BOOST_AUTO_TEST_CASE(new_order_with_http_dcv_through_nginx_then_idle) {
     BOOST_TEST(env.sandbox().calls().empty(), "an idle run called the API");
     BOOST_TEST(env.liveLink() == "../archive/shop/0001");
     BOOST_TEST(env.liveCertText() == cert);
+
+    // Once the files are older than the racy-stamp window (a run right after a write re-reads
+    // them), an idle run of the real binary writes nothing at all: no state, index or lock.
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    BOOST_TEST(env.agent({"run"}).exitCode == 0);
+    auto before = stampsBelow(env.store());
+    auto idle = env.agent({"run"});
+    BOOST_TEST(idle.exitCode == 0, idle.output);
+    BOOST_TEST((stampsBelow(env.store()) == before), "an idle run wrote to the store");
+    BOOST_TEST(readFile(env.store() + "/lock").empty());
 }
 
 BOOST_AUTO_TEST_CASE(reissue_within_renew_before_gives_version_two_with_new_key) {

@@ -1,11 +1,17 @@
 // The real certagent binary with `installer = nginx` against the sandbox and a private nginx:
-// a new certificate replaces the placeholder in the TLS block and is served; the next run is idle.
+// a new certificate replaces the placeholder in the TLS block and is served; the next run is idle;
+// a server found serving something else on the daily check is reported and redeployed.
 #include "AgentEnv.h"
 #include "NginxProcess.h"
 #include "TestCa.h"
 #include "crypto/TlsProbe.h"
+#include "store/Index.h"
 
 #include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <ctime>
+#include <thread>
 
 using namespace certagent;
 using namespace certagent::test;
@@ -53,6 +59,104 @@ BOOST_AUTO_TEST_CASE(run_installs_into_nginx_and_the_next_run_is_idle) {
     BOOST_TEST(second.exitCode == 0, second.output);
     BOOST_TEST(readFile(site) == edited);
     BOOST_TEST(crypto::probeTls("127.0.0.1", port, names[0]).leafSha256 == expected);
+}
+
+namespace {
+
+/// Moves the last daily check of `name` two days back in the store's index, as when the timer
+/// comes round a day later (the binary runs on the real clock).
+void ageDailyCheck(const std::string& store, const std::string& name) {
+    auto index = store::Index::load(store + "/index");
+    store::IndexEntry* entry = index.find(name);
+    BOOST_TEST_REQUIRE(entry != nullptr);
+    entry->checked = std::time(nullptr) - 2 * 86400;
+    index.touch();
+    index.write(store + "/index");
+}
+
+/// The leaf served for `sni`, once it is no longer `old` (the old workers of a reload finish
+/// their connections first); bounded at ~10 s, then whatever is served.
+std::string servedOnceChanged(int port, const std::string& sni, const std::string& old) {
+    std::string served;
+    for (int i = 0; i < 100; ++i) {
+        served = crypto::probeTls("127.0.0.1", port, sni).leafSha256;
+        if (served != old)
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return served;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(drift_found_on_the_daily_check_is_reported_and_redeployed) {
+    AgentEnv env;
+    const std::vector<std::string> names{"shop.example.test"};
+    TestCa ca = TestCa::makeRoot("placeholder root");
+    crypto::EvpPkeyPtr key = makeKey();
+    CertSpec spec;
+    spec.names = names;
+    const std::string placeholderPem = env.dir() / "placeholder.pem";
+    const std::string placeholderKey = env.dir() / "placeholder.key";
+    writeFile(placeholderPem, toPem(*ca.issue(*key, spec)));
+    writeFile(placeholderKey, keyToPem(*key), 0600);
+    NginxProcess nginx;
+    int port = freePort();
+    std::string site = nginx.addServerFile(
+        "shop.conf", NginxProcess::tlsServerBlock(names, port, placeholderPem, placeholderKey));
+    nginx.start({port});
+    const std::string metrics = env.dir() / "certagent.prom";
+    env.configure("domains = shop.example.test\nproduct_id = 65\nperiod = 12\ndcv = http\n"
+                  "webroot = " +
+                      env.webroot() + "\ninstaller = nginx\n",
+                  "[nginx]\nbinary = " + NginxProcess::binary() +
+                      "\nconfig = " + nginx.configPath() +
+                      "\nreload = signal\n[metrics]\ntextfile = " + metrics + "\n");
+    auto first = env.agent({"run"});
+    BOOST_TEST_REQUIRE(first.exitCode == 0, first.output);
+    const std::string installed = readFile(site);
+    const std::string live =
+        sha256Fingerprint(*certFromPem(readFile(env.store() + "/live/shop/cert.pem")));
+    BOOST_TEST(crypto::probeTls("127.0.0.1", port, names[0]).leafSha256 == live);
+
+    // The daily check of a server that serves the live certificate: the metric says so.
+    ageDailyCheck(env.store(), "shop");
+    auto daily = env.agent({"run"});
+    BOOST_TEST_REQUIRE(daily.exitCode == 0, daily.output);
+    BOOST_TEST(readFile(metrics).find("certagent_cert_served_matches_live{name=\"shop\"} 1") !=
+                   std::string::npos,
+               readFile(metrics));
+
+    // An admin points the block back at the old files and reloads: nothing tells certagent.
+    writeFile(site, NginxProcess::tlsServerBlock(names, port, placeholderPem, placeholderKey));
+    nginx.reload();
+    BOOST_TEST(servedOnceChanged(port, names[0], live) != live);
+    auto idle = env.agent({"run"}); // not the daily slice: no probe, nothing noticed yet
+    BOOST_TEST(idle.exitCode == 0, idle.output);
+    BOOST_TEST(env.state()["servedOther"].empty());
+
+    ageDailyCheck(env.store(), "shop");
+    auto found = env.agent({"run"});
+    BOOST_TEST(found.exitCode == 0, found.output);
+    BOOST_TEST(found.output.find("nginx does not serve the live certificate") != std::string::npos,
+               found.output);
+    BOOST_TEST(!env.state()["servedOther"].empty());
+    BOOST_TEST(readFile(metrics).find("certagent_cert_served_matches_live{name=\"shop\"} 0") !=
+                   std::string::npos,
+               readFile(metrics));
+    auto status = env.agent({"status", "--json"});
+    BOOST_TEST(status.output.find("\"served_matches_live\": false") != std::string::npos,
+               status.output);
+    BOOST_TEST(status.output.find("deploy again") != std::string::npos, status.output);
+    BOOST_TEST(crypto::probeTls("127.0.0.1", port, names[0]).leafSha256 != live); // not yet
+
+    // The next run deploys the live version again: test, reload, probe.
+    auto redeploy = env.agent({"run"});
+    BOOST_TEST(redeploy.exitCode == 0, redeploy.output);
+    BOOST_TEST(crypto::probeTls("127.0.0.1", port, names[0]).leafSha256 == live);
+    BOOST_TEST(readFile(site) == installed);
+    BOOST_TEST(env.state()["servedOther"].empty());
+    BOOST_TEST(env.orderCalls().size() == 1u); // no new order: the live version was deployed
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -27,7 +27,7 @@ BOOST_FIXTURE_TEST_CASE(reads_a_valid_config, Fixture) {
     const auto& c = config.cert("shop");
     BOOST_TEST(c.domains == (std::vector<std::string>{"example.com", "www.example.com"}));
     BOOST_TEST(c.productId == 65);
-    BOOST_TEST(c.contact.at("tech_email") == "ops@example.com");
+    BOOST_TEST(c.contact->at("tech_email") == "ops@example.com");
     BOOST_TEST((c.installer == config::InstallerKind::None));
 }
 

@@ -191,7 +191,7 @@ BOOST_AUTO_TEST_CASE(real_tables_default_to_the_structs_values) {
     BOOST_TEST(cert.reuseKey == blank.reuseKey);
     BOOST_TEST(cert.autoRenewOrder == blank.autoRenewOrder);
     BOOST_TEST(cert.productId == blank.productId);
-    BOOST_TEST(cert.contact.at("tech_firstname") == "Ilze");
+    BOOST_TEST(cert.contact->at("tech_firstname") == "Ilze");
     f.cert("domains = example.com\norder_id = 5\nwebroot = /srv\n");
     BOOST_TEST((loadConfig(f.main()).cert("shop").dcv == blank.dcv));
 }

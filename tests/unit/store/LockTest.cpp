@@ -22,9 +22,7 @@ BOOST_AUTO_TEST_CASE(busy_lock_names_the_holder) {
     TempDir tmp;
     const std::string path = tmp / "lock";
     store::StoreLock held(path, 1s);
-    const std::string content = certagent::test::readFile(path);
-    BOOST_TEST(content.find("pid " + std::to_string(::getpid()) + "\n") == 0u);
-    BOOST_TEST(content.find(" UTC\n") != std::string::npos);
+    BOOST_TEST(certagent::test::readFile(path).empty()); // the holder is in /proc/locks
 
     auto r = store::test::runInChild([&]() -> std::string {
         try {
@@ -66,7 +64,6 @@ BOOST_AUTO_TEST_CASE(waiter_gets_the_lock_once_released) {
     BOOST_REQUIRE(::write(toChild[1], "go", 1) == 1);
     {
         store::StoreLock mine(path, 60s, 5ms); // waits for the child to finish
-        BOOST_TEST(certagent::test::readFile(path).find("pid " + std::to_string(::getpid())) == 0u);
     }
     int status = 0;
     ::waitpid(pid, &status, 0);
@@ -74,7 +71,7 @@ BOOST_AUTO_TEST_CASE(waiter_gets_the_lock_once_released) {
     for (int fd : {toParent[0], toParent[1], toChild[0], toChild[1]}) {
         ::close(fd);
     }
-    BOOST_TEST(certagent::test::readFile(path).empty()); // released: no stale holder named
+    BOOST_TEST(certagent::test::readFile(path).empty()); // a lock writes nothing
 }
 
 BOOST_AUTO_TEST_CASE(never_two_holders) {
