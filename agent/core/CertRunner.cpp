@@ -83,6 +83,7 @@ RenewalDecision CertRunner::decide(bool fullCheck) {
         m_record.version = *version;
         m_record.sha256 = meta->sha256;
         bool daily = !m_link.entry || dailyDue(*m_link.entry, in.now);
+        m_record.dailyNow = daily || fullCheck;
         if (fullCheck || !verdictStillHolds(*version))
             lookAtLiveFiles(live, *version, in.now);
         else
@@ -219,7 +220,8 @@ int CertRunner::notDue(const RenewalDecision& d, const RunOptions& options) {
     Drift drift(m_job);
     if (!m_job.state.servedOther.empty())
         return drift.redeploy(m_record.sha256);
-    if (m_record.checkedNow) { // the daily slice: what does the web server serve?
+    // Only on the daily slice (a gate re-run for a fresh stamp is not one): what is served?
+    if (m_record.dailyNow) {
         m_record.probed = true;
         m_record.servedLive = drift.probe(m_record.sha256);
     }

@@ -30,6 +30,7 @@ struct LiveRecord {
     bool gateRan = false;     ///< the gate looked at the live files in this run
     bool verifiedNow = false; ///< and they passed: files, content, chainNotAfter are new
     bool checkedNow = false;  ///< the daily check was done in this run
+    bool dailyNow = false;    ///< this run is the certificate's daily slice (probe the server)
     std::uint64_t files = 0;
     ContentDigest content{};
     std::time_t chainNotAfter = 0;
