@@ -1,19 +1,14 @@
 #include "config/IniFile.h"
 
 #include "util/Error.h"
-#include "util/FileIo.h"
 #include "util/Secret.h"
 #include "util/Text.h"
+#include "util/TrustedFile.h"
 
 #include <Poco/String.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <fcntl.h>
 #include <set>
 #include <sstream>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <utility>
 
 namespace certagent::config {
@@ -21,12 +16,6 @@ namespace certagent::config {
 namespace {
 
 constexpr std::size_t kMaxFileBytes = 256 * 1024;
-
-std::string octal(unsigned mode) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04o", mode & 07777);
-    return buf;
-}
 
 /// Removes a trailing "; comment" or "# comment" (only when it follows whitespace, so "a;b"
 /// and "a#b" stay).
@@ -38,64 +27,6 @@ std::string stripInlineComment(const std::string& line) {
     return line;
 }
 
-UniqueFd openFile(const std::string& path, const std::string& display, IniFile::Links links) {
-    int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK; // O_NONBLOCK: a planted FIFO must not hang us
-    if (links == IniFile::Links::Refuse)
-        flags |= O_NOFOLLOW;
-    UniqueFd fd(::open(path.c_str(), flags));
-    if (fd.valid())
-        return fd;
-    int err = errno;
-    if (err == ENOENT)
-        throw ConfigError(display + ": no such file");
-    if (err == ELOOP && links == IniFile::Links::Refuse)
-        throw ConfigError(display + ": is a symbolic link, which certagent does not follow here "
-                                    "(put the file itself in its place)");
-    throw ConfigError(display + ": cannot read: " + errnoText(err));
-}
-
-/// The file checks, made on the descriptor that is read (no race with a rename in between).
-void checkSafety(int fd, const std::string& display, unsigned maxMode) {
-    struct stat st {};
-    if (::fstat(fd, &st) != 0)
-        throw ConfigError(display + ": cannot stat: " + errnoText(errno));
-    if (!S_ISREG(st.st_mode))
-        throw ConfigError(display + ": not a regular file");
-    unsigned mode = st.st_mode & 07777;
-    if ((mode & ~maxMode & 0777) != 0) {
-        if (maxMode == 0600)
-            throw ConfigError(display + ": must be mode 0600 or stricter (is " + octal(mode) + ")");
-        throw ConfigError(display + ": writable by group or others (mode " + octal(mode) + ")");
-    }
-    if (st.st_uid != 0 && st.st_uid != ::geteuid())
-        throw ConfigError(display + ": owned by uid " + std::to_string(st.st_uid) +
-                          ", not root or the running user");
-}
-
-std::string readAll(int fd, const std::string& display) {
-    std::string text;
-    char buf[8192];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            throw ConfigError(display + ": cannot read: " + errnoText(errno));
-        if (n == 0)
-            break;
-        text.append(buf, static_cast<std::size_t>(n));
-        if (text.size() > kMaxFileBytes) {
-            wipe(text);
-            throw ConfigError(display + ": larger than 256 KiB");
-        }
-    }
-    if (text.find('\0') != std::string::npos) {
-        wipe(text);
-        throw ConfigError(display + ": contains a NUL byte");
-    }
-    return text;
-}
-
 } // namespace
 
 std::string keyLabel(const std::string& section, const std::string& key) {
@@ -105,16 +36,9 @@ std::string keyLabel(const std::string& section, const std::string& key) {
 
 IniFile::IniFile(const std::string& path, const std::string& display, unsigned maxMode, Links links)
     : m_display(escapeForLog(display)) {
-    UniqueFd fd = openFile(path, m_display, links);
-    checkSafety(fd.get(), m_display, maxMode);
-    std::string text = readAll(fd.get(), m_display);
-    try {
-        parse(text);
-    } catch (...) {
-        wipe(text);
-        throw;
-    }
-    wipe(text);
+    Secret text = readTrustedFile(path, m_display,
+                                  TrustedFileRules{maxMode, links == Links::Follow, kMaxFileBytes});
+    parse(text.reveal());
 }
 
 IniFile::~IniFile() {

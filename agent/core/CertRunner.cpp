@@ -1,5 +1,6 @@
 #include "core/CertRunner.h"
 
+#include "core/FleetSteps.h"
 #include "core/Ordering.h"
 #include "core/Polling.h"
 #include "core/RunSupport.h"
@@ -86,12 +87,56 @@ int CertRunner::interrupted() {
     return kExitRefused;
 }
 
+int CertRunner::reconcile(const RunOptions& options) {
+    if (options.dryRun) {
+        logger().information(m_job.prefix + "dry run: would look for the order of an interrupted "
+                                            "run at the CA");
+        return kExitOk;
+    }
+    Reconciled found;
+    try {
+        found = m_job.backend.findPlaced(m_job.state.order, m_job.orderContext());
+    } catch (const ServiceError& e) {
+        return m_job.serviceFailure(e);
+    }
+    switch (found.outcome) {
+    case Reconciled::Outcome::Found:
+        logger().information(m_job.prefix +
+                             "the order request of an interrupted run reached the "
+                             "CA: going on with " +
+                             m_job.backend.describe(found.order));
+        m_job.state.order = found.order;
+        m_job.state.phase = store::Phase::Validating;
+        m_job.save();
+        return Polling(m_job).pollAndAdvance(options, {});
+    case Reconciled::Outcome::NotFound:
+        logger().information(m_job.prefix + "the order request of an interrupted run never reached "
+                                            "the CA; sending it again with the same key");
+        return Ordering(m_job).start(options, "interrupted order", false, true);
+    case Reconciled::Outcome::Unknown:
+        break;
+    }
+    return interrupted();
+}
+
+int CertRunner::lead(const RunOptions& options, const std::optional<QuickStatus>& quick,
+                     const std::function<int()>& step) {
+    if (m_job.leading || !m_job.ctx.coordinator.inFleet())
+        return step();
+    if (auto following = FleetSteps(m_job).lead(options))
+        return *following;
+    LeadHold hold(m_job);
+    return process(options, quick); // decide again on what the lock holder sees now
+}
+
 int CertRunner::process(const RunOptions& options, const std::optional<QuickStatus>& quick) {
     m_job.dryRun = options.dryRun;
+    if (auto pulled = FleetSteps(m_job).pull(options))
+        return *pulled;
     std::time_t now = m_job.ctx.now();
     const auto& state = m_job.state;
     if (!options.adoptOrder.empty())
-        return adopt(options);
+        return lead(options, quick, [&] { return adopt(options); });
     if (!options.force && state.backoffUntil && *state.backoffUntil > now) {
         logger().notice(m_job.prefix + "backing off after API failures until " +
                         formatIsoUtc(*state.backoffUntil) + " (last: " + state.lastError + ")");
@@ -102,12 +147,14 @@ int CertRunner::process(const RunOptions& options, const std::optional<QuickStat
                        " (to start over: certagent issue " + m_job.cert.name + ")");
         return kExitRefused;
     }
+    if (state.phase == store::Phase::Ordering && m_job.ctx.coordinator.inFleet())
+        return lead(options, quick, [&] { return reconcile(options); });
     if (state.phase == store::Phase::Ordering && !options.force)
         return interrupted();
     if (pendingOrder(state))
-        return Polling(m_job).pollAndAdvance(options, quick);
+        return lead(options, quick, [&] { return Polling(m_job).pollAndAdvance(options, quick); });
     if (options.installOnly)
-        return installOnly(options);
+        return lead(options, quick, [&] { return installOnly(options); });
     RenewalDecision d;
     if (options.force) {
         d.due = true;
@@ -125,7 +172,8 @@ int CertRunner::process(const RunOptions& options, const std::optional<QuickStat
             logger().warning(m_job.prefix + d.reason);
         return kExitOk;
     }
-    return Ordering(m_job).start(options, d.reason, d.expiryBased);
+    return lead(options, quick,
+                [&] { return Ordering(m_job).start(options, d.reason, d.expiryBased); });
 }
 
 } // namespace certagent::core

@@ -4,6 +4,7 @@
 #include "core/Renewal.h"
 #include "core/RunContext.h"
 
+#include <functional>
 #include <optional>
 
 namespace certagent::core {
@@ -33,6 +34,10 @@ class CertRunner {
     int adopt(const RunOptions& options);
     int installOnly(const RunOptions& options);
     int interrupted();
+    int reconcile(const RunOptions& options);
+    /// Runs `step` while holding the certificate's fleet lock (solo: at once).
+    int lead(const RunOptions& options, const std::optional<QuickStatus>& quick,
+             const std::function<int()>& step);
 
     CertJob m_job;
 };

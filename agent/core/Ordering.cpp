@@ -4,12 +4,14 @@
 #include "core/PendingKey.h"
 #include "core/Polling.h"
 #include "core/RunSupport.h"
+#include "util/FaultPoint.h"
 #include "util/IsoTime.h"
 #include "util/Text.h"
 
 namespace certagent::core {
 
-int Ordering::start(const RunOptions& options, const std::string& reason, bool expiryBased) {
+int Ordering::start(const RunOptions& options, const std::string& reason, bool expiryBased,
+                    bool keepKey) {
     logger().information(m_job.prefix + "due: " + reason);
     PlanInput input{m_job.cert, m_job.state, {}, expiryBased, std::nullopt, m_job.ctx.now()};
     input.existing = orderFor(OrderPurpose::Renew, "", m_job.state, m_job.backend, m_job.cert);
@@ -41,7 +43,7 @@ int Ordering::start(const RunOptions& options, const std::string& reason, bool e
             (plan.existing.empty() ? "" : " for " + m_job.backend.describe(plan.existing)));
         return kExitOk;
     }
-    return placeOrder(options, plan);
+    return placeOrder(options, plan, keepKey);
 }
 
 int Ordering::followOrder(const RunOptions& options, const Plan& plan) {
@@ -52,17 +54,23 @@ int Ordering::followOrder(const RunOptions& options, const Plan& plan) {
     return Polling(m_job).pollAndAdvance(options, {});
 }
 
-int Ordering::placeOrder(const RunOptions& options, const Plan& plan) {
+int Ordering::placeOrder(const RunOptions& options, const Plan& plan, bool keepKey) {
     auto& state = m_job.state;
-    // The key never leaves the host and is on disk before the order is sent.
-    std::string csrPem = writePendingKeyAndCsr(m_job.ctx.store, m_job.cert);
+    // The key never leaves the host (a fleet shares it sealed) and is on disk before the order
+    // is sent.
+    if (!keepKey || !m_job.ctx.store.hasPendingKey(m_job.cert.name))
+        writePendingKeyAndCsr(m_job.ctx.store, m_job.cert);
     store::Phase previousPhase = state.phase;
     state.phase = store::Phase::Ordering;
     state.order = plan.existing;
     state.attempts++;
     state.pendingSince = m_job.ctx.now();
     state.lastStatus.clear();
-    m_job.save();
+    m_job.challenges.clear();
+    m_job.checkRequested = false;
+    m_job.save(); // in a fleet: the intent record (CSR and sealed key), before anything is sent
+    faultPoint("cluster.after-intent");
+    m_job.ctx.coordinator.ensureLeader(m_job.fleet);
     std::pair<OrderRef, OrderView> placed;
     try {
         placed = m_job.backend.place(plan, m_job.orderContext());
@@ -75,6 +83,7 @@ int Ordering::placeOrder(const RunOptions& options, const Plan& plan) {
         }
         return m_job.serviceFailure(e);
     }
+    faultPoint("order.after-send");
     auto& [order, view] = placed;
     state.order = order;
     state.lastStatus = view.statusText;
@@ -82,6 +91,7 @@ int Ordering::placeOrder(const RunOptions& options, const Plan& plan) {
     state.consecutiveFailures = 0;
     state.backoffUntil.reset();
     m_job.save();
+    faultPoint("cluster.after-order-recorded");
     logger().information(m_job.prefix + plan.what + " placed: " + m_job.orderLabel() + ", status " +
                          escapeForLog(state.lastStatus, 40));
     DcvPlacement dcv(m_job);

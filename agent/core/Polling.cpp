@@ -1,6 +1,7 @@
 #include "core/Polling.h"
 
 #include "core/DcvPlacement.h"
+#include "core/FleetSteps.h"
 #include "core/Installation.h"
 #include "core/RunSupport.h"
 #include "util/Text.h"
@@ -81,7 +82,7 @@ Polling::Step Polling::handle(const RunOptions& options, const OrderView& view) 
         m_job.save();
         return {true, rc};
     }
-    if (m_job.placedNow && !options.dryRun) {
+    if (!options.dryRun && FleetSteps(m_job).readyToAsk()) {
         m_job.placedNow = false;
         if (auto step = recheckAfterPlacing(options))
             return *step;
@@ -98,7 +99,9 @@ std::optional<Polling::Step> Polling::recheckAfterPlacing(const RunOptions& opti
     // The CA looks on its own schedule; ask it to look now, then look once more.
     try {
         auto context = m_job.orderContext();
+        m_job.ctx.coordinator.ensureLeader(m_job.fleet);
         m_job.backend.challengesPlaced(m_job.state.order, context);
+        m_job.checkRequested = true;
         OrderView again = m_job.backend.advance(m_job.state.order, context);
         if (again.state == OrderView::State::Issued && !m_job.showsDeployed(again))
             return Step{true, Installation(m_job).installIssued(options, again.chains)};

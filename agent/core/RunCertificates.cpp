@@ -75,13 +75,35 @@ CertMetrics metricsOf(RunContext& ctx, const config::CertConfig& cert, int rc) {
     metrics.lastFailure = state.lastFailure;
     if (auto meta = ctx.store.liveMeta(cert.name))
         metrics.notAfter = parseIsoUtc(meta->notAfter);
+    metrics.deployedSha256 = state.deployedSha256;
     return metrics;
+}
+
+/// In a fleet: the host's heartbeat, and what the fleet says about each certificate.
+int endFleetRun(RunContext& ctx, std::vector<CertMetrics>& metrics) {
+    if (!ctx.coordinator.inFleet())
+        return kExitOk;
+    std::vector<HostReport> report;
+    for (const auto& m : metrics)
+        report.push_back({m.name, m.lastExit, m.deployedSha256});
+    int rc = ctx.coordinator.endRun(report);
+    for (auto& m : metrics) {
+        if (auto facts = ctx.coordinator.facts(m.name)) {
+            m.clusterBehind = facts->behind;
+            m.orderHolder = facts->holder;
+        }
+    }
+    return rc;
 }
 
 } // namespace
 
 int runCertificates(RunContext& ctx, const std::vector<const config::CertConfig*>& certs,
                     const RunOptions& options) {
+    std::vector<std::string> names;
+    for (const auto* cert : certs)
+        names.push_back(cert->name);
+    ctx.coordinator.beginRun(names);
     QuickMap quick = options.wait ? QuickMap{} : prefetch(ctx, certs);
     int worst = kExitOk;
     std::vector<CertMetrics> metrics;
@@ -93,9 +115,11 @@ int runCertificates(RunContext& ctx, const std::vector<const config::CertConfig*
         metrics.push_back(metricsOf(ctx, *cert, rc));
         worst = worseExit(worst, rc);
     }
+    worst = worseExit(worst, endFleetRun(ctx, metrics));
     if (!options.dryRun && !ctx.config.metricsTextfile.empty()) {
         try {
-            writeMetrics(ctx.config.metricsTextfile, metrics);
+            writeMetrics(ctx.config.metricsTextfile, metrics, std::time(nullptr),
+                         ctx.coordinator.up());
         } catch (const Error& e) {
             logger().warning(e.what());
         }

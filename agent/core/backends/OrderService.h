@@ -23,6 +23,8 @@ class OrderService {
     virtual void revalidate(long long orderId, const std::string& domain) = 0;
     /// The webserver_type to send for a product (by its brand; see api/WebserverType.h).
     virtual int webserverTypeFor(long long productId) = 0;
+    /// The account's `count` newest orders (getAllSSLOrders), newest first.
+    virtual std::vector<api::OrderSummary> recentOrders(int count) = 0;
     /// The server's time from its last reply (HTTP Date), for the clock check; nullopt if unknown.
     virtual std::optional<std::time_t> serverTime() const { return std::nullopt; }
 };
@@ -41,6 +43,7 @@ class ApiOrderService : public OrderService {
     api::ReissueResult reissue(long long orderId, const api::ReissueRequest& request) override;
     void revalidate(long long orderId, const std::string& domain) override;
     int webserverTypeFor(long long productId) override;
+    std::vector<api::OrderSummary> recentOrders(int count) override;
     std::optional<std::time_t> serverTime() const override;
 
   private:
