@@ -99,6 +99,13 @@ const std::vector<Command>& commands() {
         {"rollback", "NAME", "reinstate the previous version and redeploy", rollbackCommand},
         {"hooks", "test NAME", "run deploy hooks against the current version", hooksCommand},
         {"api", "METHOD [key=value]...", "raw API call for support (secrets redacted)", apiCommand},
+        {"sync", "[--cert NAME]... [--dry-run]",
+         "fleet: pull what the fleet published, place and ack validation files; never orders",
+         syncCommand},
+        {"cluster", "status [--json] | keygen | publish NAME | rollback NAME | leave",
+         "fleet: convergence per certificate, a new fleet key, seed from this host, roll the "
+         "fleet back one version, leave",
+         clusterCommand},
     };
     return table;
 }

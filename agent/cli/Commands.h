@@ -33,5 +33,7 @@ int verifyCommand(const Globals&, const std::vector<std::string>&, const core::I
 int rollbackCommand(const Globals&, const std::vector<std::string>&, const core::InstallerFactory&);
 int hooksCommand(const Globals&, const std::vector<std::string>&, const core::InstallerFactory&);
 int apiCommand(const Globals&, const std::vector<std::string>&, const core::InstallerFactory&);
+int syncCommand(const Globals&, const std::vector<std::string>&, const core::InstallerFactory&);
+int clusterCommand(const Globals&, const std::vector<std::string>&, const core::InstallerFactory&);
 
 } // namespace certagent::cli

@@ -64,6 +64,23 @@ int runCommand(const Globals& g, const std::vector<std::string>& argv,
     return runCertificates(s, s.select(names), options);
 }
 
+int syncCommand(const Globals& g, const std::vector<std::string>& argv,
+                const core::InstallerFactory& installers) {
+    Args args = parseArgs("sync", argv, {"--dry-run"}, {"--cert"});
+    if (!args.positional.empty())
+        throw ConfigError("sync: unexpected argument \"" + escapeForLog(args.positional[0], 80) +
+                          "\"");
+    core::RunOptions options;
+    options.dryRun = args.has("--dry-run");
+    options.followOnly = true;
+    Session s(g, installers, false, true); // never orders: no API credentials needed
+    if (!s.fleet())
+        throw ConfigError("sync: this host is in no fleet ([cluster] etcd is not set in " +
+                          escapeForLog(s.config().path) + ")");
+    auto names = args.has("--cert") ? args.options.at("--cert") : std::vector<std::string>{};
+    return runCertificates(s, s.select(names), options);
+}
+
 int issueCommand(const Globals& g, const std::vector<std::string>& argv,
                  const core::InstallerFactory& installers) {
     Args args = parseArgs("issue", argv, {"--dry-run"}, {"--wait"});

@@ -1,5 +1,6 @@
 #include "cli/Session.h"
 
+#include "cluster/FleetSetup.h"
 #include "core/RunSupport.h"
 #include "core/backends/GoGetSslBackend.h"
 #include "util/Text.h"
@@ -172,16 +173,27 @@ Session::Session(const Globals& globals, const core::InstallerFactory& installer
     });
     m_backends.add(core::GoGetSslBackend::kKind,
                    [this] { return std::make_unique<core::GoGetSslBackend>(*m_api); });
-    m_context = std::make_unique<core::RunContext>(
-        core::RunContext{m_config,
-                         *m_store,
-                         m_backends,
-                         installers,
-                         m_runner,
-                         *m_hooks,
-                         [] { return std::time(nullptr); },
-                         [](std::chrono::seconds d) { std::this_thread::sleep_for(d); },
-                         {}});
+    core::Coordinator* coordinator = &core::soloCoordinator();
+    if (m_config.cluster.enabled()) {
+        cluster::FleetLog log{[](const std::string& line) { core::logger().information(line); },
+                              [](const std::string& line) { core::logger().warning(line); }};
+        m_fleet = cluster::makeEtcdCoordinator(m_config, log);
+        coordinator = m_fleet.get();
+    }
+    m_context = std::make_unique<core::RunContext>(core::RunContext{
+        m_config,
+        *m_store,
+        m_backends,
+        installers,
+        m_runner,
+        *m_hooks,
+        [] { return std::time(nullptr); },
+        // A wait keeps the fleet locks this run holds alive (a host on its own just sleeps).
+        [coordinator](std::chrono::seconds d) {
+            coordinator->pause(d, [](std::chrono::seconds s) { std::this_thread::sleep_for(s); });
+        },
+        {},
+        *coordinator});
 }
 
 void Session::lock() {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cluster/EtcdCoordinator.h"
 #include "config/Config.h"
 #include "core/HookRunner.h"
 #include "core/RunContext.h"
@@ -54,6 +55,8 @@ class Session {
     api::ApiClient& apiClient() { return m_api->client(); }
     core::RunContext& context() { return *m_context; }
     const Globals& globals() const { return m_globals; }
+    /// The fleet ([cluster]); nullptr on a host on its own.
+    cluster::EtcdCoordinator* fleet() { return m_fleet.get(); }
 
     /// Takes <store>/lock (waiting at most [store] lock_wait; TemporaryError naming the holder).
     void lock();
@@ -68,6 +71,7 @@ class Session {
     std::unique_ptr<core::HookRunner> m_hooks;
     std::unique_ptr<core::ApiOrderService> m_api;
     core::CaBackends m_backends;
+    std::unique_ptr<cluster::EtcdCoordinator> m_fleet;
     std::unique_ptr<core::RunContext> m_context;
     std::unique_ptr<store::StoreLock> m_lock;
 };

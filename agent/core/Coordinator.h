@@ -42,6 +42,9 @@ struct FleetCert {
     std::string name;
     /// ("domains", "a,b"), ("backend", "gogetssl"), ("key", "ec-p256"), ("order_id", "0").
     std::vector<std::pair<std::string, std::string>> settings;
+    /// `issue NAME`: this host may order with its settings although the fleet's published
+    /// version has other ones (how a deliberate change of names or key type reaches the fleet).
+    bool replaceSettings = false;
 };
 
 /// A published version, opened but not yet through the gate.

@@ -45,6 +45,7 @@ std::optional<int> FleetSteps::pull(const RunOptions& options) {
     Coordinator& fleet = m_job.ctx.coordinator;
     if (!fleet.inFleet())
         return std::nullopt;
+    m_job.fleet.replaceSettings = options.force && options.adoptOrder.empty();
     if (auto set = fleet.newerThan(m_job.fleet, localLive())) {
         if (m_job.leading) { // the saves of a pulled set are this host's own, not the order's
             m_job.leading = false;
