@@ -1,6 +1,7 @@
 #include "acme/Wire.h"
 
 #include "util/Error.h"
+#include "util/IsoTime.h"
 #include "util/Text.h"
 
 #include <Poco/DateTime.h>
@@ -77,11 +78,10 @@ std::optional<std::chrono::system_clock::time_point> parseTime(const std::string
         return std::nullopt;
     }
     date.makeUTC(tzd);
-    // Keeps the conversion to nanosecond time_points far from overflow.
     if (date.year() < 1970 || date.year() > 9999) {
         return std::nullopt;
     }
-    return std::chrono::system_clock::from_time_t(date.timestamp().epochTime());
+    return timePointOf(date.timestamp().epochTime()); // saturates after 2200 (the clock: 2262)
 }
 
 } // namespace

@@ -58,12 +58,12 @@ struct Link {
 /// Entries that do not parse are skipped. Never throws.
 std::vector<Link> parseLinks(const std::vector<std::string>& headerValues);
 
-/// An HTTP-date (RFC 9110 §5.6.7) between the years 1970 and 9999; nullopt otherwise. Never
-/// throws.
+/// An HTTP-date (RFC 9110 §5.6.7) between the years 1970 and 9999 (saturating at 2200, see
+/// timePointOf); nullopt otherwise. Never throws.
 std::optional<std::chrono::system_clock::time_point> parseHttpDate(const std::string& value);
 
 /// An RFC 3339 time ("2025-01-02T04:00:00Z", fractions and offsets allowed) between the years
-/// 1970 and 9999; nullopt otherwise. Never throws.
+/// 1970 and 9999 (saturating at 2200); nullopt otherwise. Never throws.
 std::optional<std::chrono::system_clock::time_point> parseRfc3339(const std::string& value);
 
 /// Longest wait a CA may ask for (design-acme.md §3.10); longer hints are clamped to it.

@@ -4,6 +4,7 @@
 #include "api/KeyCache.h"
 #include "api/Replies.h"
 #include "api/Requests.h"
+#include "util/IsoTime.h"
 #include "util/Text.h"
 
 #include <Poco/DateTime.h>
@@ -76,7 +77,7 @@ void ClientCore::rememberDate(const HttpResponse& resp) {
     if (!value.empty() &&
         Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::HTTP_FORMAT, value, date, tzd)) {
         date.makeUTC(tzd);
-        m_serverDate = std::chrono::system_clock::from_time_t(date.timestamp().epochTime());
+        m_serverDate = timePointOf(date.timestamp().epochTime()); // a Date of 9999 saturates
     }
 }
 

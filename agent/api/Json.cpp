@@ -269,11 +269,12 @@ std::string Reader::pem(const std::string& key) const {
     checkString(s, m_where + "." + key);
     std::string out;
     out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') {
-            continue;
+    for (const char c : s) {
+        // Every CR before an LF goes, also "\r\r\n" (dropping one CR of it left a CRLF).
+        while (c == '\n' && !out.empty() && out.back() == '\r') {
+            out.pop_back();
         }
-        out += s[i];
+        out += c;
     }
     return out;
 }

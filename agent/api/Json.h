@@ -78,7 +78,8 @@ class Reader {
     /// "YYYY-MM-DD[ HH:MM[:SS]]" (the date as written) or RFC 3339 "YYYY-MM-DDTHH:MM:SS[.f]Z" /
     /// "...±HH:MM" (the UTC date); absent, null, "", "0000-00-00…" → none.
     std::optional<Date> date(const std::string& key) const;
-    /// PEM text member: optional string ≤ kMaxPemBytes, CRLF normalised to LF.
+    /// PEM text member: optional string ≤ kMaxPemBytes, CRLF (and any run of CRs before an LF)
+    /// normalised to LF.
     std::string pem(const std::string& key) const;
     /// A member that should be an object; `[]`, "", null, absent → nullptr.
     Poco::JSON::Object::Ptr object(const std::string& key) const;

@@ -1,9 +1,9 @@
 #pragma once
 
-// Typed requests and replies of the GoGetSSL v1 API (reference/gogetssl-api.md). Replies are
-// parsed leniently where the real server is loose (ids as number or string, `[]` for an empty
-// object, `0000-00-00` dates) and strictly everywhere else; a reply that does not fit is an
-// ApiError "unreadable reply" (transient), never data.
+// Typed requests and replies of the GoGetSSL v1 API (GoGetSSL's "API v1" documentation; the calls
+// used are those of ApiClient.h). Replies are parsed leniently where the real server is loose (ids
+// as number or string, `[]` for an empty object, `0000-00-00` dates) and strictly everywhere else;
+// a reply that does not fit is an ApiError "unreadable reply" (transient), never data.
 
 #include "util/Secret.h"
 

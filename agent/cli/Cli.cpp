@@ -27,7 +27,7 @@ void printHelp() {
     std::cout << "\noptions:\n"
                  "  --config FILE       default /etc/certagent/certagent.conf\n"
                  "  --log-level LEVEL   error | warning | notice | information | debug\n"
-                 "  --json              machine-readable output (status)\n"
+                 "  --json              machine-readable output (status, discover)\n"
                  "  --version, --help\n"
                  "\nDURATION is a whole number with a unit: 90s, 15m, 2h, 30d.\n"
                  "exit codes: 0 ok, 1 internal error, 2 usage/config, 3 temporary (retry), 4 "
@@ -94,8 +94,16 @@ const std::vector<Command>& commands() {
          installCommand},
         {"csr", "NAME", "write a new pending key and print its CSR (for ordering by hand)",
          csrCommand},
-        {"status", "[NAME] [--json]", "table of certificates; --json for machines", statusCommand},
+        {"status", "[NAME] [--json] [--served]",
+         "table of certificates; --json for machines; --served: which block serves each name",
+         statusCommand},
         {"verify", "[NAME]", "re-check live files and what each server serves", verifyCommand},
+        {"discover",
+         "[--installer nginx|apache] [--json] [--write NAME --domains A,B [--order-id ID | "
+         "--product-id ID]]",
+         "what the web servers serve over TLS now, and why; --write: a certs.d file taking names "
+         "over",
+         discoverCommand},
         {"rollback", "NAME", "reinstate the previous version and redeploy", rollbackCommand},
         {"hooks", "test NAME", "run deploy hooks against the current version", hooksCommand},
         {"api", "METHOD [key=value]...", "raw API call for support (secrets redacted)", apiCommand},

@@ -8,7 +8,7 @@
 
 namespace certagent::cli {
 
-/// One subcommand: parses its own arguments, returns the exit code of design.md §5, throws
+/// One subcommand: parses its own arguments, returns the exit code of README "Exit codes", throws
 /// Error for failures the top-level catch maps.
 using CommandFn = int (*)(const Globals& globals, const std::vector<std::string>& args,
                           const core::InstallerFactory& installers);
@@ -16,7 +16,7 @@ using CommandFn = int (*)(const Globals& globals, const std::vector<std::string>
 /// A row of the command table (ninja style).
 struct Command {
     const char* name;
-    const char* usage; ///< arguments, as in design.md §2
+    const char* usage; ///< arguments, as in README "Commands"
     const char* help;  ///< one line
     CommandFn run;
 };
@@ -32,6 +32,7 @@ int statusCommand(const Globals&, const std::vector<std::string>&, const core::I
 int verifyCommand(const Globals&, const std::vector<std::string>&, const core::InstallerFactory&);
 int rollbackCommand(const Globals&, const std::vector<std::string>&, const core::InstallerFactory&);
 int hooksCommand(const Globals&, const std::vector<std::string>&, const core::InstallerFactory&);
+int discoverCommand(const Globals&, const std::vector<std::string>&, const core::InstallerFactory&);
 int apiCommand(const Globals&, const std::vector<std::string>&, const core::InstallerFactory&);
 int syncCommand(const Globals&, const std::vector<std::string>&, const core::InstallerFactory&);
 int clusterCommand(const Globals&, const std::vector<std::string>&, const core::InstallerFactory&);

@@ -1,5 +1,6 @@
 #include "cli/Commands.h"
 #include "core/CertRunner.h"
+#include "core/Discovery.h"
 #include "core/Maintenance.h"
 #include "core/RunSupport.h"
 #include "util/IsoTime.h"
@@ -28,7 +29,35 @@ struct StatusRow {
     std::optional<int> version;
     std::string lastError;
     std::string next;
+    /// `--served`: the blocks serving each name and why (empty: installer = none).
+    std::optional<std::vector<core::ServedName>> servedBy;
+    std::string servedError; ///< `--served`: why the installer could not say
 };
+
+/// `--served`: asks the certificate's web server (its config dump, no handshake).
+void addServedBy(Session& s, const config::CertConfig& cert, StatusRow& row) {
+    try {
+        row.servedBy = core::servedBy(s.context(), cert);
+    } catch (const Error& e) {
+        row.servedBy.emplace();
+        row.servedError = e.what();
+    }
+}
+
+Poco::JSON::Array servedJson(const std::vector<core::ServedName>& served) {
+    Poco::JSON::Array out;
+    for (const core::ServedName& p : served) {
+        Poco::JSON::Object o;
+        o.set("name", p.name);
+        o.set("address", p.address);
+        o.set("block", p.block);
+        o.set("why", p.why);
+        o.set("cert_file", p.certFile);
+        o.set("key_file", p.keyFile);
+        out.add(o);
+    }
+    return out;
+}
 
 std::string nextAction(Session& s, const config::CertConfig& cert, const store::CertState& st) {
     std::time_t now = std::time(nullptr);
@@ -94,6 +123,11 @@ void printJson(const std::vector<StatusRow>& rows) {
             o.set("version", *r.version);
         o.set("last_error", r.lastError);
         o.set("next_action", r.next);
+        if (r.servedBy) {
+            o.set("served_by", servedJson(*r.servedBy));
+            if (!r.servedError.empty())
+                o.set("served_by_error", r.servedError);
+        }
         out.add(o);
     }
     Poco::JSON::Stringifier::stringify(out, std::cout, 2);
@@ -114,6 +148,11 @@ void printTable(const std::vector<StatusRow>& rows) {
                   << (r.version ? std::to_string(*r.version) : "-") << r.next << "\n";
         if (!r.lastError.empty())
             std::cout << "    last error: " << r.lastError << "\n";
+        if (r.servedBy)
+            for (const core::ServedName& p : *r.servedBy)
+                std::cout << "    served: " << core::servedLine(p) << "\n";
+        if (!r.servedError.empty())
+            std::cout << "    served: cannot tell: " << escapeForLog(r.servedError) << "\n";
     }
 }
 
@@ -121,11 +160,14 @@ void printTable(const std::vector<StatusRow>& rows) {
 
 int statusCommand(const Globals& g, const std::vector<std::string>& argv,
                   const core::InstallerFactory& installers) {
-    Args args = parseArgs("status", argv, {"--json"}, {});
+    Args args = parseArgs("status", argv, {"--json", "--served"}, {});
     Session s(g, installers, false, false);
     std::vector<StatusRow> rows;
-    for (const auto* cert : s.select(args.positional))
+    for (const auto* cert : s.select(args.positional)) {
         rows.push_back(statusRow(s, *cert));
+        if (args.has("--served")) // asks the server: only when wanted, status stays cheap
+            addServedBy(s, *cert, rows.back());
+    }
     if (g.json || args.has("--json"))
         printJson(rows);
     else

@@ -111,6 +111,17 @@ void readCerts(Config& config, const std::string& base) {
 
 } // namespace
 
+CertConfig checkNewCertFile(const Config& config, const std::string& draft,
+                            const std::string& name) {
+    std::string display =
+        displayName(parentDir(config.path), config.certsDir + "/" + name + ".conf");
+    checkCertName(name, display);
+    std::vector<CertConfig> all = config.certs;
+    all.push_back(readCertFile(draft, display, name, config));
+    checkOverlaps(all);
+    return all.back();
+}
+
 const std::vector<std::pair<std::string, DcvMethod>>& dcvMethods() {
     static const std::vector<std::pair<std::string, DcvMethod>> table = {
         {"http", DcvMethod::Http},

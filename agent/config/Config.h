@@ -133,6 +133,13 @@ struct Config {
 /// credentials file.
 Config loadConfig(const std::string& path, bool requireCredentials = true);
 
+/// Reads `draft` as <certs dir>/NAME.conf would be read into `config` (its defaults and rules, a
+/// valid NAME, no name in `domains` shared with config's certificates), for a file about to join
+/// certs.d (`certagent discover --write`). Messages name the file as the loader would. Throws
+/// ConfigError.
+CertConfig checkNewCertFile(const Config& config, const std::string& draft,
+                            const std::string& name);
+
 /// Parses `[renewal] before`; throws ConfigError naming `what`.
 RenewBefore parseRenewBefore(const std::string& text, const std::string& what);
 

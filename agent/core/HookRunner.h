@@ -23,7 +23,7 @@ struct HookSettings {
     std::chrono::seconds timeout{300}; ///< per hook; on expiry the whole process group is killed
 };
 
-/// The facts handed to a hook (design.md §6), as environment and as JSON on stdin.
+/// The facts handed to a hook (README "Hooks"), as environment and as JSON on stdin.
 struct HookEvent {
     std::string event; ///< deploy | pre | post | failure (set by run() from the phase if empty)
     std::string name;  ///< certificate name (certs.d file stem)

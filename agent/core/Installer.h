@@ -45,9 +45,9 @@ struct ServedName {
     std::string keyFile;  ///< its key file
 };
 
-/// A web server plugin (design.md §7). Steps are called in order by core::deploy(); each throws
-/// InstallError (plugin, step, reason) on failure and must leave files as it found them when it
-/// throws before changing anything.
+/// A web server plugin (ARCHITECTURE.md, "The installer contract"). Steps are called in order by
+/// core::deploy(); each throws InstallError (plugin, step, reason) on failure and must leave files
+/// as it found them when it throws before changing anything.
 class Installer {
   public:
     virtual ~Installer() = default;

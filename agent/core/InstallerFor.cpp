@@ -2,13 +2,17 @@
 
 namespace certagent::core {
 
-std::unique_ptr<Installer> makeInstallerFor(const RunContext& ctx, const config::CertConfig& cert) {
-    if (cert.installer == config::InstallerKind::None)
+std::unique_ptr<Installer> makeInstaller(const RunContext& ctx, config::InstallerKind kind) {
+    if (kind == config::InstallerKind::None)
         return nullptr;
     const config::ServerSettings& server =
-        cert.installer == config::InstallerKind::Apache ? ctx.config.apache : ctx.config.nginx;
-    return ctx.installers(config::installerName(cert.installer),
+        kind == config::InstallerKind::Apache ? ctx.config.apache : ctx.config.nginx;
+    return ctx.installers(config::installerName(kind),
                           InstallerContext{ctx.config.storeDir, server, ctx.runner});
+}
+
+std::unique_ptr<Installer> makeInstallerFor(const RunContext& ctx, const config::CertConfig& cert) {
+    return makeInstaller(ctx, cert.installer);
 }
 
 DeployTarget deployTargetFor(const RunContext& ctx, const config::CertConfig& cert) {

@@ -8,6 +8,10 @@
 
 namespace certagent::core {
 
+/// The web server plugin of `kind`, made through the run's factory with the server's section of
+/// certagent.conf; nullptr for InstallerKind::None. Throws ConfigError.
+std::unique_ptr<Installer> makeInstaller(const RunContext& ctx, config::InstallerKind kind);
+
 /// The web server plugin of `cert` (`installer =`), made through the run's factory with the
 /// server's section of certagent.conf; nullptr for `installer = none`. Throws ConfigError.
 std::unique_ptr<Installer> makeInstallerFor(const RunContext& ctx, const config::CertConfig& cert);

@@ -2,6 +2,7 @@
 
 #include "core/CertRunner.h"
 #include "core/Deployer.h"
+#include "core/Discovery.h"
 #include "core/InstallerFor.h"
 #include "core/PendingKey.h"
 #include "core/RunSupport.h"
@@ -76,9 +77,19 @@ int verifyCertificate(RunContext& ctx, const config::CertConfig& cert) {
         if (!installer)
             return kExitOk;
         installer->discover(deployTargetFor(ctx, cert));
-        installer->probe(check.facts.sha256);
+        auto reportPlacements = [&] { // which block serves each name, and why
+            for (const ServedName& served : installer->placements())
+                logger().information(cert.name + ": " + servedLine(served));
+        };
+        try {
+            installer->probe(check.facts.sha256);
+        } catch (const Error&) {
+            reportPlacements();
+            throw;
+        }
         logger().information(cert.name + ": " + config::installerName(cert.installer) +
                              " serves the live certificate");
+        reportPlacements();
     } catch (const Error& e) {
         logger().error(cert.name + ": " + e.what());
         return e.exitCode() == kExitUsage ? kExitUsage : kExitRefused;

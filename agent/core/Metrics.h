@@ -14,7 +14,7 @@ struct CertMetrics {
     std::optional<std::time_t> lastSuccess; ///< last run that ended well for this certificate
     std::optional<std::time_t> lastFailure; ///< last run that failed for it
     std::string orderState;                 ///< CertState::phase (idle|ordering|validating|...)
-    int lastExit = 0;                       ///< exit code of its last run (design.md §5)
+    int lastExit = 0;                       ///< exit code of its last run (README "Exit codes")
     std::string deployedSha256;             ///< the leaf this host serves (not exported)
     std::optional<bool> clusterBehind;      ///< fleet: not serving the fleet's current version
     std::string orderHolder;                ///< fleet: host holding an order in progress

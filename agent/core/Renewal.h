@@ -40,8 +40,9 @@ struct RenewalDecision {
     std::time_t renewAt = 0; ///< notAfter - renew_before (0 when nothing is live)
 };
 
-/// design.md §1: due when missing, live files failing verification, names differ from the SANs,
-/// key type changed, or less than renew_before of the lifetime left. Never throws.
+/// ([renewal] before in README "Configuration reference"): due when missing, live files failing
+/// verification, names differ from the SANs, key type changed, or less than renew_before of the
+/// lifetime left. Never throws.
 RenewalDecision decideRenewal(const RenewalInput& input);
 
 /// "12d 3h", "5h 2m", "40s" (negative: "-2d 1h"). For status and logs.

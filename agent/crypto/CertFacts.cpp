@@ -2,6 +2,7 @@
 
 #include "crypto/OpenSslError.h"
 #include "util/Error.h"
+#include "util/IsoTime.h"
 
 #include <openssl/err.h>
 
@@ -56,8 +57,7 @@ std::chrono::system_clock::time_point asn1TimeToTimePoint(const ASN1_TIME& t,
     std::tm tm{};
     if (ASN1_TIME_to_tm(&t, &tm) != 1)
         throwOpenSsl("reading " + what);
-    const time_t secs = timegm(&tm);
-    return std::chrono::system_clock::from_time_t(secs);
+    return timePointOf(timegm(&tm)); // "99991231235959Z" must not overflow the clock
 }
 
 std::string sha256Fingerprint(const X509& cert) {

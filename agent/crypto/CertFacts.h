@@ -28,7 +28,8 @@ std::string sha256Fingerprint(const X509& cert);
 /// The dNSName SANs of the certificate, in order (empty when none). Never throws.
 std::vector<std::string> dnsNames(const X509& cert);
 
-/// ASN.1 time → time_point. Throws CryptoError naming `what` if it cannot be converted.
+/// ASN.1 time → time_point, saturating at 1900/2200 (timePointOf: "99991231235959Z" is
+/// RFC 5280's "no expiry"). Throws CryptoError naming `what` if it cannot be converted.
 std::chrono::system_clock::time_point asn1TimeToTimePoint(const ASN1_TIME& t,
                                                           const std::string& what);
 

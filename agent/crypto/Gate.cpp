@@ -316,6 +316,25 @@ VerifiedCert verifyIssued(const GateInput& input) {
     return runGate(job);
 }
 
+void verifyServerChain(const std::vector<X509Ptr>& certs, const std::string& trustCaFile,
+                       std::chrono::system_clock::time_point now) {
+    if (certs.empty())
+        throw CryptoError("verifying chain: no certificate");
+    GateJob job;
+    for (const auto& cert : certs) { // the job holds references, as it does for parsed input
+        if (X509_up_ref(cert.get()) != 1)
+            throwOpenSsl("verifying chain");
+        X509Ptr held(cert.get());
+        if (job.leaf)
+            job.helpers.push_back(std::move(held));
+        else
+            job.leaf = std::move(held);
+    }
+    job.trustCaFile = trustCaFile;
+    job.now = now;
+    buildPath(job);
+}
+
 LiveCheck inspectLive(const LiveFiles& files) {
     LiveCheck check;
     GateJob job;

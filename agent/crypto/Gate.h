@@ -45,6 +45,15 @@ struct VerifiedCert {
 /// if trustCaFile cannot be loaded, CryptoError(4) if localKey is null.
 VerifiedCert verifyIssued(const GateInput& input);
 
+/// Whether the first of `certs` (a server's certificate file: the leaf, then its chain) chains to a
+/// trust anchor (`trustCaFile`, the system store when empty) at `now` for TLS server use, with the
+/// others as untrusted intermediates: the gate's path building alone, for certificates certagent
+/// did not issue (`certagent discover`). Throws GateError (NoTrustedPath, Expired, NotYetValid,
+/// ...) with the reason; ConfigError for an unreadable trustCaFile; CryptoError when `certs` is
+/// empty.
+void verifyServerChain(const std::vector<X509Ptr>& certs, const std::string& trustCaFile,
+                       std::chrono::system_clock::time_point now);
+
 /// Input of inspectLive: the contents of a live version directory.
 struct LiveFiles {
     std::string certPem;  ///< cert.pem

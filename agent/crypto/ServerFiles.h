@@ -7,12 +7,23 @@
 #include "crypto/OpenSslTypes.h"
 
 #include <string>
+#include <vector>
 
 namespace certagent::crypto {
 
 /// The first certificate of a server's certificate file (the leaf; a chain or a private key may
 /// follow it). Throws GateError(BadPem) naming `what` when there is none or it does not parse.
 X509Ptr leadingCertFromPem(const std::string& pem, const std::string& what);
+
+/// Every certificate of a server's certificate file in file order (the leaf, then its chain;
+/// other blocks such as a private key are skipped), for `certagent discover`. Throws
+/// GateError(BadPem) naming `what` when there is none, one does not parse, or there are more than
+/// kMaxBundleCerts.
+std::vector<X509Ptr> certsFromServerPem(const std::string& pem, const std::string& what);
+
+/// The key of `cert` in the spelling of `key =` ("ec-p256", "rsa-2048", ...) when it is one of
+/// those, else what it is ("rsa-1024", "ec-secp521r1", "ED25519"). Never throws.
+std::string keyTypeOfCert(const X509& cert);
 
 /// "rsa" or "ec": the family that key type names ("rsa-2048", "ec-p256") start with; "" for a
 /// key of another kind. Never throws.

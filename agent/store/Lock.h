@@ -7,8 +7,8 @@
 
 namespace certagent::store {
 
-/// The store lock (design.md §4): flock(LOCK_EX) on <store>/lock, one run at a time. Waits at
-/// most `timeout`, polling with LOCK_NB every `pollInterval`. Once held, the file contains
+/// The store lock (README, "Files on disk"): flock(LOCK_EX) on <store>/lock, one run at a time.
+/// Waits at most `timeout`, polling with LOCK_NB every `pollInterval`. Once held, the file contains
 /// "pid <pid>\nstarted <YYYY-MM-DD HH:MM:SS> UTC\n". Released by the destructor (RAII); the fd
 /// is close-on-exec so hooks never inherit it.
 class StoreLock {

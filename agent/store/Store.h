@@ -22,7 +22,8 @@ struct VersionFiles {
 /// Receives one-line warnings (corrupt state file, odd symlink, ...). May be empty.
 using WarningSink = std::function<void(const std::string&)>;
 
-/// The versioned certificate store of design.md §4:
+/// The versioned certificate store of README "Files on disk" (ARCHITECTURE.md says what a renewal
+/// writes when):
 ///   <dir>/live/NAME -> ../archive/NAME/0007   (relative symlink, swapped with rename(2))
 ///   <dir>/archive/NAME/NNNN/{privkey.pem 0600, cert.pem, chain.pem, fullchain.pem, meta.json 0644}
 ///   <dir>/state/NAME.json, <dir>/pending/NAME/privkey.pem (0600), <dir>/lock

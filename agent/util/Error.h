@@ -7,7 +7,7 @@
 
 namespace certagent {
 
-/// Exit codes of design.md §5.
+/// Exit codes (README, "Exit codes").
 enum ExitCode : int {
     kExitOk = 0,
     kExitInternal = 1,

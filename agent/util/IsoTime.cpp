@@ -1,5 +1,6 @@
 #include "util/IsoTime.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace certagent {
@@ -35,6 +36,10 @@ std::optional<std::time_t> parseIsoUtc(const std::string& text) {
         return std::nullopt;
     }
     return ::timegm(&tm);
+}
+
+std::chrono::system_clock::time_point timePointOf(std::time_t t) {
+    return std::chrono::system_clock::from_time_t(std::clamp(t, kEarliestTime, kLatestTime));
 }
 
 } // namespace certagent

@@ -15,6 +15,9 @@ namespace certagent::plugins::apache {
 namespace {
 
 constexpr int kMaxDepth = 16;
+/// Deeper sections would overflow the stack of the recursive parser; real configurations nest a
+/// few.
+constexpr int kMaxSectionDepth = 100;
 
 bool iequals(const std::string& a, const std::string& b) {
     return Poco::icompare(a, b) == 0;
@@ -92,6 +95,7 @@ std::vector<std::string> expandInclude(const std::string& pattern, const ConfCon
 struct Parser {
     const ConfContext& context;
     int depth;
+    int sections = 0; ///< open sections around the line being parsed (this file)
 
     std::vector<ConfNode> parse(const std::string& path) {
         if (depth > kMaxDepth)
@@ -120,10 +124,15 @@ struct Parser {
             }
             nodes.push_back(makeNode(path, line, text));
             ConfNode& node = nodes.back();
-            if (node.section)
+            if (node.section) {
+                if (++sections > kMaxSectionDepth)
+                    throw ConfigError(path + ":" + std::to_string(line.first) +
+                                      ": sections nested deeper than " +
+                                      std::to_string(kMaxSectionDepth));
                 node.children = parseUntil(path, lines, pos, &node);
-            else if ((node.is("Include") || node.is("IncludeOptional")) && !node.args.empty() &&
-                     context.followIncludes)
+                --sections;
+            } else if ((node.is("Include") || node.is("IncludeOptional")) && !node.args.empty() &&
+                       context.followIncludes)
                 node.children = includeFiles(node);
         }
         if (open)
@@ -212,7 +221,8 @@ std::vector<std::string> splitWords(const std::string& line) {
 }
 
 std::string quoteArg(const std::string& arg) {
-    if (!arg.empty() && arg.find_first_of(" \t\"'\\#") == std::string::npos)
+    // Every character splitWords splits at (isspace: also \r, \v, \f) needs the quotes.
+    if (!arg.empty() && arg.find_first_of(" \t\r\n\v\f\"'\\#") == std::string::npos)
         return arg;
     std::string out = "\"";
     for (char c : arg) {

@@ -46,7 +46,7 @@ std::string quoteArg(const std::string& arg);
 /// Parses `path`. Include/IncludeOptional inside it are expanded in place (their nodes keep
 /// their own file) when context.followIncludes. Throws ConfigError naming file:line for an
 /// unreadable file (IncludeOptional tolerates missing matches), an unclosed or mismatched
-/// section, or an include depth over 16.
+/// section, sections nested deeper than 100, or an include depth over 16.
 std::vector<ConfNode> parseConfFile(const std::string& path, const ConfContext& context);
 
 /// Whether an <IfModule>/<IfDefine>/<IfFile> section's condition holds; other sections

@@ -6,7 +6,7 @@
 
 namespace certagent::plugins {
 
-/// The apache installer (design.md §7).
+/// The apache installer (ARCHITECTURE.md, "The installer contract").
 std::unique_ptr<core::Installer> makeApacheInstaller(const core::InstallerContext& context);
 
 } // namespace certagent::plugins

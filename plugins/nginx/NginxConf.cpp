@@ -10,6 +10,8 @@ namespace {
 
 const std::string kHeader = "# configuration file ";
 constexpr int kMaxIncludeDepth = 32;
+/// Deeper blocks would overflow the stack of the recursive parser; real configurations nest a few.
+constexpr int kMaxBlockDepth = 100;
 
 bool isSpace(char ch) {
     return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
@@ -222,6 +224,8 @@ size_t parseBlock(Lexer& lexer, const std::string& file, int depth, std::vector<
         if (st.terminator == ';') {
             d.end = st.terminatorPos + 1;
         } else {
+            if (depth >= kMaxBlockDepth)
+                lexer.fail("blocks nested deeper than " + std::to_string(kMaxBlockDepth));
             d.isBlock = true;
             d.openBrace = st.terminatorPos;
             d.end = parseBlock(lexer, file, depth + 1, d.children) + 1;

@@ -40,7 +40,8 @@ struct Directive {
 
 /// Tokenizes and structures one file with nginx's rules (quotes, backslash escapes, `#` comments
 /// at token start, `${var}`, nested blocks). Does not follow includes. Throws ConfigError naming
-/// file:line on a syntax error (unbalanced braces, unterminated quote, text after `}`...).
+/// file:line on a syntax error (unbalanced braces, unterminated quote, text after `}`...) or
+/// blocks nested deeper than 100.
 std::vector<Directive> parseText(const std::string& text, const std::string& file);
 
 /// The files of an `nginx -T` dump: path -> exact contents, in dump order.

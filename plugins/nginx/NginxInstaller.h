@@ -7,7 +7,7 @@
 
 namespace certagent::plugins {
 
-/// The nginx installer (design.md §7).
+/// The nginx installer (ARCHITECTURE.md, "The installer contract").
 std::unique_ptr<core::Installer> makeNginxInstaller(const core::InstallerContext& context);
 /// The same with `seams` replacing the package conffile list and the reading of certificate key
 /// types (tests).

@@ -4,7 +4,7 @@
 
 namespace certagent::sandbox {
 
-/// The sandbox command line (design.md §7).
+/// The sandbox command line (ARCHITECTURE.md, "The sandbox").
 struct Config {
     std::string listenHost = "127.0.0.1";
     int listenPort = 0;

@@ -1,4 +1,4 @@
-// getOrderStatus body of Api (§4 of the API reference), with the response-time faults.
+// getOrderStatus body of Api (GoGetSSL API v1 "Get order status"), with the response-time faults.
 #include "Api.h"
 #include "Dcv.h"
 

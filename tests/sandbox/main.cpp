@@ -1,4 +1,5 @@
-// certagent-sandbox: a fake GoGetSSL v1 API over HTTPS for tests and the demo (design.md §7).
+// certagent-sandbox: a fake GoGetSSL v1 API over HTTPS for tests and the demo (ARCHITECTURE.md,
+// "The sandbox").
 #include "Config.h"
 #include "Server.h"
 

@@ -12,6 +12,8 @@
 #include <chrono>
 #include <csignal>
 #include <fcntl.h>
+#include <filesystem>
+#include <fstream>
 #include <random>
 #include <stdexcept>
 #include <sys/prctl.h>
@@ -24,6 +26,22 @@ namespace {
 
 constexpr const char* kEtcd = "/usr/bin/etcd";
 constexpr const char* kEtcdctl = "/usr/bin/etcdctl";
+
+/// True when every thread of `pid` is in the stopped state ('T' in /proc/PID/task/TID/stat).
+bool allThreadsStopped(int pid) {
+    const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(tasks, ec)) {
+        std::ifstream in(entry.path() / "stat");
+        std::string stat;
+        std::getline(in, stat);
+        const std::size_t close = stat.rfind(')');
+        if (close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] != 'T') {
+            return false;
+        }
+    }
+    return !ec;
+}
 
 /// fork + exec with the log as stdout/stderr, its own process group, and SIGKILL when the test
 /// runner dies. Everything the child touches is prepared before fork().
@@ -292,8 +310,18 @@ void EtcdCluster::kill(std::size_t i) {
 }
 
 void EtcdCluster::stop(std::size_t i) {
-    ::kill(m_members.at(i).pid, SIGSTOP);
+    const int pid = m_members.at(i).pid;
+    ::kill(pid, SIGSTOP);
     m_members.at(i).stopped = true;
+    // kill() returns before every thread has reached the group stop; a thread still running could
+    // ack one more raft message (a write "without quorum" then commits). Wait until all are in T.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!allThreadsStopped(pid)) {
+        if (std::chrono::steady_clock::now() >= deadline) {
+            throw std::runtime_error("etcd " + m_members.at(i).name + " did not stop on SIGSTOP");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
 }
 
 void EtcdCluster::resume(std::size_t i) {

@@ -1,5 +1,5 @@
 // The real certagent binary against the sandbox: what hooks see and what their failures do to
-// the exit code (design.md §5, §6; the decision is documented in README "Hooks").
+// the exit code (README "Exit codes" and "Hooks"; the decision is documented in README "Hooks").
 #include "SandboxProcess.h"
 #include "TestEnv.h"
 

@@ -135,7 +135,7 @@ BOOST_AUTO_TEST_CASE(conffiles_are_found_by_path_and_by_link) {
     writeFile(dir / "etc/snippets/snakeoil.conf", "SSLCertificateFile /x\n");
     BOOST_REQUIRE(::symlink((dir / "etc/snippets").c_str(), (dir / "link").c_str()) == 0);
     test::writeDpkgStatus(dir / "dpkg",
-                    {"/etc/apache2/apache2.conf", dir / "etc/snippets/snakeoil.conf"});
+                          {"/etc/apache2/apache2.conf", dir / "etc/snippets/snakeoil.conf"});
     SystemCommandRunner runner;
     plugins::PackageConffiles conffiles(runner, dir / "dpkg");
     BOOST_TEST(conffiles.contains(dir / "etc/snippets/snakeoil.conf"));

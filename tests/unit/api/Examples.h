@@ -1,6 +1,6 @@
 #pragma once
 
-// The example replies of reference/gogetssl-api.md §7, verbatim.
+// The example replies of GoGetSSL's API v1 documentation, verbatim.
 
 namespace certagent::api::test {
 
