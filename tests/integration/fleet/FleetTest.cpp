@@ -6,6 +6,11 @@
 #include <Poco/JSON/Parser.h>
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
+#include <csignal>
+#include <sys/wait.h>
+#include <thread>
+
 using namespace certagent;
 using namespace certagent::test;
 
@@ -64,6 +69,103 @@ BOOST_AUTO_TEST_CASE(three_hosts_one_order_every_host_serves_the_same_leaf) {
     auto idle = env.host(2).agent({"run"});
     BOOST_TEST(idle.exitCode == 0, idle.output);
     BOOST_TEST(env.orderCalls().size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(the_ordering_host_killed_after_the_order_was_sent_another_finishes_it) {
+    FleetEnv env;
+    joinAll(env);
+    auto killed = env.host(0).agent({"run"}, {"CERTAGENT_FAULT=order.after-send:kill"});
+    BOOST_TEST_REQUIRE(killed.exitCode == 128 + SIGKILL, killed.output);
+    BOOST_TEST_REQUIRE(env.orderCalls() == std::vector<std::string>{"addSSLOrder"});
+    std::this_thread::sleep_for(std::chrono::seconds(6)); // the dead holder's 5 s lease ends
+
+    // web-2 takes the free lock, finds the sent order by its CSR and goes on with it; web-3
+    // follows. The balancer still sends fetches to web-1, so its file is awaited (it is a member
+    // seen within member_timeout) until web-1 is back and runs.
+    std::string outputs;
+    for (std::size_t i : {1u, 2u})
+        outputs += "--- " + env.host(i).name() + ":\n" + env.host(i).agent({"run"}).output;
+    BOOST_TEST(outputs.find("--- web-2:\nshop: took over the fleet's order with its pending key\n"
+                            "shop: the order request of an interrupted run reached the CA: "
+                            "going on with order ") != std::string::npos,
+               outputs);
+    BOOST_TEST(outputs.find("waiting for web-1 to place the validation files") != std::string::npos,
+               outputs);
+    auto back = env.host(0).agent({"sync"}); // web-1 is back: it places and acks, never orders
+    BOOST_TEST_REQUIRE(back.exitCode == 0, back.output);
+    outputs += "--- web-1 sync:\n" + back.output;
+    for (int round = 0; round < 6 && (env.host(1).liveCert().empty() ||
+                                      env.host(1).liveCert() != env.host(2).liveCert());
+         ++round)
+        for (std::size_t i : {1u, 2u})
+            outputs += "--- " + env.host(i).name() + ":\n" + env.host(i).agent({"run"}).output;
+    BOOST_TEST_REQUIRE(!env.host(1).liveCert().empty(), outputs);
+    outputs += "--- web-1:\n" + env.host(0).agent({"run"}).output; // pulls what web-2 published
+    BOOST_TEST_MESSAGE(outputs);
+    BOOST_TEST_REQUIRE(env.converged(), outputs);
+    BOOST_TEST(env.orderCalls() == std::vector<std::string>{"addSSLOrder"});
+    checkNoSecretsInEtcd(env);
+}
+
+BOOST_AUTO_TEST_CASE(quorum_lost_every_host_exits_3_and_keeps_serving_then_recovers) {
+    FleetOptions options;
+    options.ownEtcd = true;
+    FleetEnv env(options);
+    joinAll(env);
+    std::string outputs = env.runUntilConverged();
+    BOOST_TEST_REQUIRE(env.converged(), outputs);
+    const std::string served = env.host(0).served();
+
+    std::size_t leader = env.etcd().leader();
+    std::vector<std::size_t> stopped; // two of three members frozen: no quorum anywhere
+    for (std::size_t m = 0; m < env.etcd().size() && stopped.size() < 2; ++m)
+        if (m != leader)
+            stopped.push_back(m);
+    stopped[1] = leader;
+    for (std::size_t m : stopped)
+        env.etcd().stop(m);
+    std::vector<int> pids; // all at once: each waits out the request timeouts
+    for (std::size_t i = 0; i < env.size(); ++i)
+        pids.push_back(env.host(i).spawn({"run", "--force"}, {}));
+    for (std::size_t i = 0; i < env.size(); ++i) {
+        int status = 0;
+        BOOST_TEST_REQUIRE(::waitpid(pids[i], &status, 0) == pids[i]);
+        const std::string out = env.host(i).spawnedOutput();
+        BOOST_TEST(WIFEXITED(status));
+        BOOST_TEST(WEXITSTATUS(status) == 3, env.host(i).name() << ": " << out);
+        BOOST_TEST(out.find("nothing ordered, the live certificate stays") != std::string::npos,
+                   out);
+        BOOST_TEST(env.host(i).served() == served, env.host(i).name());
+    }
+    BOOST_TEST(env.orderCalls() == std::vector<std::string>{"addSSLOrder"});
+    for (std::size_t m : stopped)
+        env.etcd().resume(m);
+
+    auto after = env.host(1).agent({"run"});
+    BOOST_TEST(after.exitCode == 0, after.output);
+    BOOST_TEST(env.converged());
+}
+
+BOOST_AUTO_TEST_CASE(a_host_with_another_fleet_key_refuses_with_exit_4_and_writes_nothing) {
+    FleetEnv env;
+    for (std::size_t i : {0u, 1u}) {
+        auto out = env.host(i).agent({"cluster", "status"});
+        BOOST_TEST_REQUIRE(out.exitCode == 0, out.output);
+    }
+    env.host(2).useOwnFleetKey();
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"run"}, {"sync"}, {"cluster", "status"}}) {
+        auto out = env.host(2).agent(args);
+        BOOST_TEST(out.exitCode == 4, args.front() << ": " << out.output);
+        BOOST_TEST(out.output.find("[cluster] fleet_key (id ") != std::string::npos, out.output);
+        BOOST_TEST(out.output.find(") is not the fleet's: ") != std::string::npos, out.output);
+    }
+    BOOST_TEST(env.etcdDump().find(env.host(2).name()) == std::string::npos);
+    BOOST_TEST(env.host(2).liveCert().empty());
+
+    auto a = env.host(0).agent({"run"}); // the others are unaffected: host 1 (web-1) orders
+    BOOST_TEST(a.exitCode == 0, a.output);
+    BOOST_TEST(env.orderCalls() == std::vector<std::string>{"addSSLOrder"});
 }
 
 BOOST_AUTO_TEST_SUITE_END()
