@@ -5,7 +5,6 @@
 #include "crypto/TlsProbe.h"
 
 #include <csignal>
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdexcept>
 #include <sys/prctl.h>
@@ -140,15 +139,7 @@ std::string FleetHost::liveCert() const {
 }
 
 std::vector<std::string> FleetHost::dcvFiles() const {
-    std::vector<std::string> out;
-    DIR* d = ::opendir((webroot() + "/.well-known/pki-validation").c_str());
-    if (!d)
-        return out;
-    while (dirent* e = ::readdir(d))
-        if (e->d_name[0] != '.')
-            out.push_back(e->d_name);
-    ::closedir(d);
-    return out;
+    return listDir(webroot() + "/.well-known/pki-validation");
 }
 
 // --- FleetEnv ----------------------------------------------------------------------------------

@@ -168,4 +168,63 @@ BOOST_AUTO_TEST_CASE(a_host_with_another_fleet_key_refuses_with_exit_4_and_write
     BOOST_TEST(env.orderCalls() == std::vector<std::string>{"addSSLOrder"});
 }
 
+BOOST_AUTO_TEST_CASE(a_holder_frozen_past_its_lease_is_fenced_out_and_makes_no_ca_call) {
+    FleetEnv env;
+    joinAll(env);
+    int pid = env.host(0).spawn({"run"}, {"CERTAGENT_FAULT=cluster.after-intent:stop"});
+    int status = 0;
+    BOOST_TEST_REQUIRE(::waitpid(pid, &status, WUNTRACED) == pid);
+    BOOST_TEST_REQUIRE(WIFSTOPPED(status), env.host(0).spawnedOutput());
+    std::this_thread::sleep_for(std::chrono::seconds(6)); // its 5 s lease ends
+
+    // web-2 takes over the intent: nothing reached the CA, so it orders with the same key.
+    auto b = env.host(1).agent({"run"});
+    BOOST_TEST_REQUIRE(b.exitCode == 0, b.output);
+    BOOST_TEST(b.output.find("never reached the CA; sending it again with the same key") !=
+                   std::string::npos,
+               b.output);
+    BOOST_TEST_REQUIRE(env.orderCalls() == std::vector<std::string>{"addSSLOrder"});
+
+    ::kill(pid, SIGCONT); // web-1 wakes up right before its order call
+    BOOST_TEST_REQUIRE(::waitpid(pid, &status, 0) == pid);
+    const std::string woke = env.host(0).spawnedOutput();
+    BOOST_TEST(WIFEXITED(status));
+    BOOST_TEST(WEXITSTATUS(status) == 3, woke);
+    BOOST_TEST(woke.find("the lease expired; another host may hold the lock now") !=
+                   std::string::npos,
+               woke);
+    BOOST_TEST(env.orderCalls() == std::vector<std::string>{"addSSLOrder"}, woke);
+
+    std::string outputs = env.runUntilConverged();
+    BOOST_TEST_REQUIRE(env.converged(), outputs);
+    BOOST_TEST(env.orderCalls() == std::vector<std::string>{"addSSLOrder"});
+}
+
+BOOST_AUTO_TEST_CASE(cluster_rollback_moves_every_host_back_one_version) {
+    FleetEnv env;
+    joinAll(env);
+    std::string outputs = env.runUntilConverged();
+    BOOST_TEST_REQUIRE(env.converged(), outputs);
+    const std::string first = env.host(0).served();
+    auto forced = env.host(1).agent({"run", "--force"}); // a second version through the fleet
+    BOOST_TEST_REQUIRE(forced.exitCode == 0, forced.output);
+    outputs = env.runUntilConverged();
+    BOOST_TEST_REQUIRE(env.converged(), outputs);
+    const std::string second = env.host(0).served();
+    BOOST_TEST_REQUIRE(second != first);
+    BOOST_TEST(env.orderCalls().size() == 2u);
+
+    auto back = env.host(2).agent({"cluster", "rollback", "shop"});
+    BOOST_TEST_REQUIRE(back.exitCode == 0, back.output);
+    outputs = env.runUntilConverged();
+    BOOST_TEST_REQUIRE(env.converged(), outputs);
+    for (std::size_t i = 0; i < env.size(); ++i)
+        BOOST_TEST(env.host(i).served() == first, env.host(i).name());
+    auto cert = statusJson(env.host(0))->getArray("certificates")->getObject(0);
+    BOOST_TEST(cert->getValue<int>("version") == 1);
+    BOOST_TEST(cert->getValue<bool>("rollback"));
+    BOOST_TEST(cert->getValue<bool>("converged"));
+    BOOST_TEST(env.orderCalls().size() == 2u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
