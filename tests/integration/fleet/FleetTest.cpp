@@ -107,13 +107,20 @@ BOOST_AUTO_TEST_CASE(the_ordering_host_killed_after_the_order_was_sent_another_f
     checkNoSecretsInEtcd(env);
 }
 
-BOOST_AUTO_TEST_CASE(quorum_lost_every_host_exits_3_and_keeps_serving_then_recovers) {
+BOOST_AUTO_TEST_CASE(
+    a_lost_member_changes_nothing_quorum_lost_every_host_exits_3_and_keeps_serving) {
     FleetOptions options;
     options.ownEtcd = true;
     FleetEnv env(options);
     joinAll(env);
+    auto a = env.host(0).agent({"run"});
+    BOOST_TEST_REQUIRE(a.exitCode == 0, a.output);
+    const std::size_t killed = env.etcd().leader(); // the cluster goes on with two members
+    env.etcd().kill(killed);
     std::string outputs = env.runUntilConverged();
     BOOST_TEST_REQUIRE(env.converged(), outputs);
+    BOOST_TEST(env.orderCalls() == std::vector<std::string>{"addSSLOrder"});
+    env.etcd().restart(killed);
     const std::string served = env.host(0).served();
 
     std::size_t leader = env.etcd().leader();
@@ -225,6 +232,28 @@ BOOST_AUTO_TEST_CASE(cluster_rollback_moves_every_host_back_one_version) {
     BOOST_TEST(cert->getValue<bool>("rollback"));
     BOOST_TEST(cert->getValue<bool>("converged"));
     BOOST_TEST(env.orderCalls().size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_host_whose_certificate_file_differs_neither_leads_nor_pulls) {
+    FleetEnv env;
+    joinAll(env);
+    auto a = env.host(0).agent({"run"});
+    BOOST_TEST_REQUIRE(a.exitCode == 0, a.output);
+    env.host(2).certFile("domains = shop.example.test, www.shop.example.test, "
+                         "extra.shop.example.test\nproduct_id = 65\nperiod = 12\ndcv = http\n"
+                         "webroot = " +
+                         env.host(2).webroot() + "\ninstaller = nginx\n");
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"run"}, {"run", "--force"}, {"sync"}}) {
+        auto out = env.host(2).agent(args);
+        BOOST_TEST(out.exitCode == 2, args.back() << ": " << out.output);
+        BOOST_TEST(out.output.find("shop: this host's domains differ from the order in progress "
+                                   "(written by web-1); it neither leads nor pulls until the "
+                                   "certificate files match") != std::string::npos,
+                   out.output);
+    }
+    BOOST_TEST(env.host(2).dcvFiles().empty());
+    BOOST_TEST(env.orderCalls() == std::vector<std::string>{"addSSLOrder"});
 }
 
 BOOST_AUTO_TEST_SUITE_END()
