@@ -256,4 +256,38 @@ BOOST_AUTO_TEST_CASE(a_host_whose_certificate_file_differs_neither_leads_nor_pul
     BOOST_TEST(env.orderCalls() == std::vector<std::string>{"addSSLOrder"});
 }
 
+BOOST_AUTO_TEST_CASE(
+    a_host_down_during_validation_is_awaited_until_member_timeout_then_catches_up) {
+    FleetOptions options;
+    options.clusterExtra = "lease = 5s\ntimeout = 3s\ndcv_wait = 10m\nmember_timeout = 20s\n";
+    FleetEnv env(options);
+    joinAll(env);
+    const auto joined = std::chrono::steady_clock::now();
+    env.host(2).nginx().stop(); // web-3 is down: the balancer sends its fetches elsewhere
+    std::string outputs;
+    for (std::size_t i : {0u, 1u})
+        outputs += "--- " + env.host(i).name() + ":\n" + env.host(i).agent({"run"}).output;
+    BOOST_TEST(outputs.find("waiting for web-3 to place the validation files") != std::string::npos,
+               outputs);
+
+    std::this_thread::sleep_until(joined + std::chrono::seconds(21)); // web-3 no longer counts
+    for (int round = 0; round < 6 && (env.host(1).liveCert().empty() ||
+                                      env.host(1).liveCert() != env.host(0).liveCert());
+         ++round)
+        for (std::size_t i : {0u, 1u})
+            outputs += "--- " + env.host(i).name() + ":\n" + env.host(i).agent({"run"}).output;
+    BOOST_TEST_MESSAGE(outputs);
+    BOOST_TEST_REQUIRE(!env.host(0).liveCert().empty(), outputs);
+    BOOST_TEST(env.host(0).served() == env.host(1).served());
+
+    env.host(2).nginx().start({env.host(2).httpPort(), env.host(2).tlsPort()});
+    const std::size_t calls = env.sandbox().calls().size();
+    auto back = env.host(2).agent({"run"}); // back: pulls and deploys without asking the CA
+    BOOST_TEST_REQUIRE(back.exitCode == 0, back.output);
+    BOOST_TEST(back.output.find("pulling published version 1") != std::string::npos, back.output);
+    BOOST_TEST(env.sandbox().calls().size() == calls, back.output);
+    BOOST_TEST(env.converged());
+    BOOST_TEST(env.orderCalls() == std::vector<std::string>{"addSSLOrder"});
+}
+
 BOOST_AUTO_TEST_SUITE_END()
