@@ -38,6 +38,36 @@ void checkNoSecretsInEtcd(FleetEnv& env) {
     BOOST_TEST(dump.find(env.sandbox().pass()) == std::string::npos);
 }
 
+/// web-1 runs with CERTAGENT_FAULT=<point>:kill until it dies there (the others `sync` between its
+/// runs: they place and ack, never order, so web-1 stays the one ordering); after its lease ended
+/// the others go on, then web-1 comes back. Asserts one order and the same leaf on every host;
+/// returns every run's output.
+std::string killedAt(FleetEnv& env, const std::string& point) {
+    joinAll(env);
+    std::string outputs;
+    bool killed = false;
+    for (int round = 0; round < 8 && !killed; ++round) {
+        auto a = env.host(0).agent({"run"}, {"CERTAGENT_FAULT=" + point + ":kill"});
+        outputs += "--- web-1 (" + point + "):\n" + a.output;
+        killed = a.exitCode == 128 + SIGKILL;
+        BOOST_TEST_REQUIRE((killed || a.exitCode == 0), outputs);
+        for (std::size_t i : {1u, 2u})
+            if (!killed)
+                outputs +=
+                    "--- " + env.host(i).name() + " sync:\n" + env.host(i).agent({"sync"}).output;
+    }
+    BOOST_TEST_REQUIRE(killed, outputs);
+    std::this_thread::sleep_for(std::chrono::seconds(6)); // its 5 s lease ends
+    for (int round = 0; round < 6 && !env.converged(); ++round)
+        for (std::size_t i : {1u, 2u, 0u})
+            outputs += "--- " + env.host(i).name() + ":\n" + env.host(i).agent({"run"}).output;
+    BOOST_TEST_MESSAGE(outputs);
+    BOOST_TEST(env.converged(), outputs);
+    BOOST_TEST(env.orderCalls() == std::vector<std::string>{"addSSLOrder"}, outputs);
+    checkNoSecretsInEtcd(env);
+    return outputs;
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(Fleet)
@@ -288,6 +318,34 @@ BOOST_AUTO_TEST_CASE(
     BOOST_TEST(env.sandbox().calls().size() == calls, back.output);
     BOOST_TEST(env.converged());
     BOOST_TEST(env.orderCalls() == std::vector<std::string>{"addSSLOrder"});
+}
+
+BOOST_AUTO_TEST_CASE(killed_after_taking_the_lock_another_host_orders_once) {
+    FleetEnv env;
+    killedAt(env, "cluster.after-lock");
+}
+
+BOOST_AUTO_TEST_CASE(killed_after_the_intent_another_host_orders_with_the_same_key) {
+    FleetEnv env;
+    std::string out = killedAt(env, "cluster.after-intent");
+    BOOST_TEST(out.find("never reached the CA; sending it again with the same key") !=
+                   std::string::npos,
+               out);
+}
+
+BOOST_AUTO_TEST_CASE(killed_after_recording_the_order_another_host_goes_on_with_it) {
+    FleetEnv env;
+    killedAt(env, "cluster.after-order-recorded");
+}
+
+BOOST_AUTO_TEST_CASE(killed_after_publishing_the_others_pull_and_it_deploys_when_back) {
+    FleetEnv env;
+    killedAt(env, "cluster.after-publish");
+}
+
+BOOST_AUTO_TEST_CASE(killed_mid_deploy_its_next_run_repairs_its_server) {
+    FleetEnv env;
+    killedAt(env, "cluster.mid-deploy");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
