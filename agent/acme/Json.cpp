@@ -1,5 +1,6 @@
 #include "acme/Json.h"
 
+#include "util/Json.h"
 #include "util/Text.h"
 
 #include <Poco/Exception.h>
@@ -37,23 +38,11 @@ Object::Ptr parseJson(const std::string& body, const std::string& what) {
         throw BadReply(what + ": reply body larger than " + std::to_string(kMaxJsonBytes) +
                        " bytes");
     }
-    if (!isValidUtf8(body)) {
-        throw BadReply(what + ": reply is not UTF-8 text or contains NUL", true);
+    JsonObjectText parsed = parseJsonObject(body, kMaxDepth);
+    if (!parsed.object) {
+        throw BadReply(what + ": reply is " + parsed.problem, true); // may have been cut: transient
     }
-    Var v;
-    try {
-        Poco::JSON::Parser parser;
-        parser.setDepth(kMaxDepth);
-        parser.setAllowNullByte(false);
-        v = parser.parse(body);
-    } catch (const Poco::Exception& e) {
-        throw BadReply(what + ": reply is not JSON (" + escapeForLog(e.displayText(), 120) + ")",
-                       true);
-    }
-    if (v.type() != typeid(Object::Ptr)) {
-        throw BadReply(what + ": reply is not a JSON object", true);
-    }
-    return v.extract<Object::Ptr>();
+    return parsed.object;
 }
 
 Fields::Fields(const Object& obj, std::string where) : m_obj(obj), m_where(std::move(where)) {}
@@ -141,7 +130,7 @@ Object::Ptr Fields::object(const std::string& key) const {
         return nullptr;
     }
     const Var v = m_obj.get(key);
-    if (v.type() != typeid(Object::Ptr)) {
+    if (!isJsonObject(v)) {
         fail(key, "not an object");
     }
     return v.extract<Object::Ptr>();
@@ -149,7 +138,7 @@ Object::Ptr Fields::object(const std::string& key) const {
 
 Object::Ptr objectAt(const Array& array, std::size_t i, const std::string& where) {
     const Var v = array.get(static_cast<unsigned>(i));
-    if (v.type() != typeid(Object::Ptr)) {
+    if (!isJsonObject(v)) {
         throw BadReply(where + "[" + std::to_string(i) + "]: not an object");
     }
     return v.extract<Object::Ptr>();

@@ -1,5 +1,6 @@
 #include "api/Json.h"
 
+#include "util/Json.h"
 #include "util/Text.h"
 
 #include <Poco/DateTime.h>
@@ -49,22 +50,11 @@ void checkString(const std::string& value, const std::string& what) {
 }
 
 Object::Ptr parseObject(const std::string& body) {
-    if (!isValidUtf8(body)) {
-        throw UnreadableReply("reply is not UTF-8 text or contains NUL");
+    JsonObjectText parsed = parseJsonObject(body, kMaxJsonDepth);
+    if (!parsed.object) {
+        throw UnreadableReply("reply is " + parsed.problem);
     }
-    Var v;
-    try {
-        Poco::JSON::Parser parser;
-        parser.setDepth(kMaxJsonDepth);
-        parser.setAllowNullByte(false);
-        v = parser.parse(body);
-    } catch (const Poco::Exception& e) {
-        throw UnreadableReply("reply is not JSON (" + escapeForLog(e.displayText(), 120) + ")");
-    }
-    if (!isObject(v)) {
-        throw UnreadableReply("reply is not a JSON object");
-    }
-    return v.extract<Object::Ptr>();
+    return parsed.object;
 }
 
 bool errorEnvelope(const Object& obj, std::string& message, std::string& description) {

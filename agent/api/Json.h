@@ -4,6 +4,7 @@
 // (a reply that does not fit: transient) naming the member; the client turns it into ApiError.
 
 #include "api/Types.h"
+#include "util/Json.h"
 
 #include <Poco/Dynamic/Var.h>
 #include <Poco/JSON/Array.h>
@@ -42,7 +43,7 @@ class RefusedReply : public std::runtime_error {
 
 /// The shape of a parsed JSON value.
 inline bool isObject(const Poco::Dynamic::Var& v) {
-    return v.type() == typeid(Poco::JSON::Object::Ptr);
+    return isJsonObject(v);
 }
 inline bool isArray(const Poco::Dynamic::Var& v) {
     return v.type() == typeid(Poco::JSON::Array::Ptr);

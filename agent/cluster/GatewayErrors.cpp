@@ -1,6 +1,7 @@
 #include "cluster/GatewayErrors.h"
 
 #include "cluster/Json.h"
+#include "util/Json.h"
 #include "util/Text.h"
 
 #include <algorithm>
@@ -40,7 +41,7 @@ GatewayError parseGatewayError(const std::string& text) {
 
 std::optional<GatewayError> streamError(const Object& reply) {
     const Poco::Dynamic::Var v = reply.get("error");
-    if (v.type() != typeid(Object::Ptr)) {
+    if (!isJsonObject(v)) {
         return std::nullopt;
     }
     const Fields f(*v.extract<Object::Ptr>(), "error", 4096);

@@ -1,5 +1,6 @@
 #include "cluster/Json.h"
 
+#include "util/Json.h"
 #include "util/Text.h"
 
 #include <Poco/Base64Decoder.h>
@@ -17,10 +18,6 @@ using Poco::JSON::Array;
 using Poco::JSON::Object;
 
 namespace {
-
-bool isObjectVar(const Var& v) {
-    return v.type() == typeid(Object::Ptr);
-}
 
 bool isArrayVar(const Var& v) {
     return v.type() == typeid(Array::Ptr);
@@ -54,22 +51,11 @@ Object::Ptr parseObject(const std::string& text, std::size_t maxBytes) {
     if (text.size() > maxBytes) {
         throw BadJson("larger than " + std::to_string(maxBytes) + " bytes");
     }
-    if (!isValidUtf8(text)) {
-        throw BadJson("not UTF-8 text or contains NUL");
+    JsonObjectText parsed = parseJsonObject(text, kMaxJsonDepth);
+    if (!parsed.object) {
+        throw BadJson(parsed.problem);
     }
-    Var v;
-    try {
-        Poco::JSON::Parser parser;
-        parser.setDepth(kMaxJsonDepth);
-        parser.setAllowNullByte(false);
-        v = parser.parse(text);
-    } catch (const Poco::Exception& e) {
-        throw BadJson("not JSON (" + escapeForLog(e.displayText(), 120) + ")");
-    }
-    if (!isObjectVar(v)) {
-        throw BadJson("not a JSON object");
-    }
-    return v.extract<Object::Ptr>();
+    return parsed.object;
 }
 
 std::string toJson(const Object& obj) {
@@ -233,7 +219,7 @@ Object::Ptr Fields::object(const std::string& key, bool required) const {
         }
         return nullptr;
     }
-    if (!isObjectVar(v)) {
+    if (!isJsonObject(v)) {
         fail(key, "not an object");
     }
     return v.extract<Object::Ptr>();
@@ -266,7 +252,7 @@ std::vector<std::string> Fields::strings(const std::string& key, std::size_t max
 
 Object::Ptr objectAt(const Array& array, std::size_t index, const std::string& where) {
     const Var v = array.get(static_cast<unsigned>(index));
-    if (!isObjectVar(v)) {
+    if (!isJsonObject(v)) {
         throw BadJson(where + "[" + std::to_string(index) + "]: not an object");
     }
     return v.extract<Object::Ptr>();

@@ -131,11 +131,22 @@ const std::vector<std::pair<std::string, DcvMethod>>& dcvMethods() {
     return table;
 }
 
-const char* dcvName(DcvMethod method) {
-    for (const auto& [word, value] : dcvMethods())
-        if (value == method)
+namespace {
+
+/// The word a table gives `value`, or `fallback` (tables are complete; the fallback is a guard).
+template <typename E>
+const char* wordFor(const std::vector<std::pair<std::string, E>>& table, E value,
+                    const char* fallback) {
+    for (const auto& [word, entry] : table)
+        if (entry == value)
             return word.c_str();
-    return "http";
+    return fallback;
+}
+
+} // namespace
+
+const char* dcvName(DcvMethod method) {
+    return wordFor(dcvMethods(), method, "http");
 }
 
 const std::vector<std::pair<std::string, InstallerKind>>& installerKinds() {
@@ -147,10 +158,7 @@ const std::vector<std::pair<std::string, InstallerKind>>& installerKinds() {
 }
 
 const char* installerName(InstallerKind kind) {
-    for (const auto& [word, value] : installerKinds())
-        if (value == kind)
-            return word.c_str();
-    return "none";
+    return wordFor(installerKinds(), kind, "none");
 }
 
 const CertConfig& Config::cert(const std::string& name) const {

@@ -2,6 +2,7 @@
 
 #include "util/Error.h"
 #include "util/IsoTime.h"
+#include "util/Json.h"
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
@@ -22,21 +23,11 @@ constexpr size_t kMaxDepth = 16;
 } // namespace
 
 Poco::JSON::Object::Ptr parseObject(const std::string& text, const std::string& what) {
-    try {
-        Poco::JSON::Parser parser;
-        parser.setDepth(kMaxDepth);
-        Poco::Dynamic::Var v = parser.parse(text);
-        if (v.type() != typeid(Poco::JSON::Object::Ptr)) {
-            throw Error(what + ": not a JSON object");
-        }
-        Poco::JSON::Object::Ptr obj = v.extract<Poco::JSON::Object::Ptr>();
-        if (obj.isNull()) {
-            throw Error(what + ": not a JSON object");
-        }
-        return obj;
-    } catch (const Poco::Exception& e) {
-        throw Error(what + ": invalid JSON (" + e.message() + ")");
+    JsonObjectText parsed = parseJsonObject(text, kMaxDepth);
+    if (!parsed.object) {
+        throw Error(what + ": " + parsed.problem);
     }
+    return parsed.object;
 }
 
 std::string stringify(const Poco::JSON::Object& obj) {
