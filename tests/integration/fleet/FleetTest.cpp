@@ -348,4 +348,28 @@ BOOST_AUTO_TEST_CASE(killed_mid_deploy_its_next_run_repairs_its_server) {
     killedAt(env, "cluster.mid-deploy");
 }
 
+BOOST_AUTO_TEST_CASE(run_wait_on_a_follower_returns_when_this_host_serves_the_published_version) {
+    FleetEnv env;
+    joinAll(env);
+    int holder = env.host(0).spawn({"run", "--wait", "3m"}, {}); // web-1 orders and keeps the lock
+    std::string outputs;
+    for (int round = 0; round < 60 && env.host(2).dcvFiles().empty(); ++round) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        outputs += env.host(2).agent({"sync"}).output; // web-3 places and acks once it can
+    }
+    BOOST_TEST_REQUIRE(!env.host(2).dcvFiles().empty(), outputs + env.host(0).spawnedOutput());
+    auto follower = env.host(1).agent({"run", "--wait", "3m"});
+    BOOST_TEST(follower.exitCode == 0, follower.output);
+    BOOST_TEST(follower.output.find("following: web-1 pid ") != std::string::npos, follower.output);
+    BOOST_TEST(follower.output.find("shop: nginx: new certificate is served") != std::string::npos,
+               follower.output);
+    int status = 0;
+    BOOST_TEST_REQUIRE(::waitpid(holder, &status, 0) == holder);
+    BOOST_TEST((WIFEXITED(status) && WEXITSTATUS(status) == 0), env.host(0).spawnedOutput());
+    auto last = env.host(2).agent({"sync"});
+    BOOST_TEST(last.exitCode == 0, last.output);
+    BOOST_TEST(env.converged());
+    BOOST_TEST(env.orderCalls() == std::vector<std::string>{"addSSLOrder"});
+}
+
 BOOST_AUTO_TEST_SUITE_END()
