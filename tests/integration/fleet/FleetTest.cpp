@@ -372,4 +372,53 @@ BOOST_AUTO_TEST_CASE(run_wait_on_a_follower_returns_when_this_host_serves_the_pu
     BOOST_TEST(env.orderCalls() == std::vector<std::string>{"addSSLOrder"});
 }
 
+BOOST_AUTO_TEST_CASE(three_runs_at_the_same_instant_one_holder_one_order) {
+    FleetEnv env;
+    joinAll(env);
+    std::vector<int> pids;
+    for (std::size_t i = 0; i < env.size(); ++i)
+        pids.push_back(env.host(i).spawn({"run"}, {}));
+    int ordered = 0;
+    int following = 0;
+    std::string outputs;
+    for (std::size_t i = 0; i < env.size(); ++i) {
+        int status = 0;
+        BOOST_TEST_REQUIRE(::waitpid(pids[i], &status, 0) == pids[i]);
+        const std::string out = env.host(i).spawnedOutput();
+        outputs += "--- " + env.host(i).name() + ":\n" + out;
+        BOOST_TEST((WIFEXITED(status) && WEXITSTATUS(status) == 0), out);
+        ordered += out.find("new order placed") != std::string::npos;
+        following += out.find("following: web-") != std::string::npos;
+    }
+    BOOST_TEST(ordered == 1, outputs);
+    BOOST_TEST(following >= 1, outputs); // a later starter may find the lock free again
+    BOOST_TEST(env.orderCalls() == std::vector<std::string>{"addSSLOrder"});
+    outputs += env.runUntilConverged();
+    BOOST_TEST_REQUIRE(env.converged(), outputs);
+    BOOST_TEST(env.orderCalls() == std::vector<std::string>{"addSSLOrder"});
+}
+
+BOOST_AUTO_TEST_CASE(renewal_one_order_per_round_every_host_moves_to_the_new_leaf) {
+    FleetOptions options;
+    options.validityDays = 1;
+    options.mainExtra = "[renewal]\nbefore = 2d\n"; // every round is due
+    FleetEnv env(options);
+    joinAll(env);
+    std::string outputs = env.runUntilConverged();
+    BOOST_TEST_REQUIRE(env.converged(), outputs);
+    std::string served = env.host(0).served();
+    for (std::size_t renewal = 1; renewal <= 2; ++renewal) {
+        outputs.clear();
+        auto renewed = [&] { return env.host(0).served() != served && env.converged(); };
+        for (int run = 0; run < 18 && !renewed(); ++run) { // stop at once: the next run is due
+            FleetHost& host = env.host(static_cast<std::size_t>(run) % env.size());
+            outputs += "--- " + host.name() + ":\n" + host.agent({"run"}).output;
+        }
+        BOOST_TEST_REQUIRE(env.host(0).served() != served, outputs);
+        BOOST_TEST_REQUIRE(env.converged(), outputs);
+        BOOST_TEST(env.orderCalls().size() == renewal + 1, outputs);
+        served = env.host(0).served();
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
