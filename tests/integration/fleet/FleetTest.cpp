@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <sstream>
 #include <sys/wait.h>
 #include <thread>
 
@@ -68,6 +69,23 @@ std::string killedAt(FleetEnv& env, const std::string& point) {
     return outputs;
 }
 
+/// gRPC calls the etcd members answered so far (grpc_server_handled_total over all members and
+/// methods, from each member's /metrics): what the gateway turned certagent's requests into.
+long etcdCalls(FleetEnv& env) {
+    const api::TlsSettings tls = env.etcd().agentTls();
+    long total = 0;
+    for (std::size_t m = 0; m < env.etcd().size(); ++m) {
+        auto out = runCommand({"curl", "-sS", "--cacert", tls.caFile, "--cert", tls.clientCertFile,
+                               "--key", tls.clientKeyFile, env.etcd().endpoint(m) + "/metrics"});
+        BOOST_TEST_REQUIRE(out.exitCode == 0, out.output);
+        std::istringstream lines(out.output);
+        for (std::string line; std::getline(lines, line);)
+            if (line.rfind("grpc_server_handled_total{", 0) == 0)
+                total += std::stol(line.substr(line.rfind(' ') + 1));
+    }
+    return total;
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(Fleet)
@@ -96,8 +114,12 @@ BOOST_AUTO_TEST_CASE(three_hosts_one_order_every_host_serves_the_same_leaf) {
     BOOST_TEST(cert->getArray("hosts")->size() == 3u);
     checkNoSecretsInEtcd(env);
 
+    const long before = etcdCalls(env);
     auto idle = env.host(2).agent({"run"});
     BOOST_TEST(idle.exitCode == 0, idle.output);
+    const long calls = etcdCalls(env) - before; // an idle run: one batched read, one heartbeat
+    BOOST_TEST_MESSAGE("etcd requests of an idle run on one host: " << calls);
+    BOOST_TEST(calls <= 2, calls);
     BOOST_TEST(env.orderCalls().size() == 1u);
 }
 
