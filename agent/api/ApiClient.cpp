@@ -77,6 +77,10 @@ ApiClient::ApiClient(ApiSettings settings, Credentials credentials,
 
 ApiClient::~ApiClient() = default;
 
+void ApiClient::setDeadline(std::optional<std::chrono::steady_clock::time_point> until) {
+    m_impl->setBound(until);
+}
+
 void ApiClient::authenticate() {
     m_impl->authenticate();
 }

@@ -33,6 +33,11 @@ class ApiClient {
     ApiClient(const ApiClient&) = delete;
     ApiClient& operator=(const ApiClient&) = delete;
 
+    /// Bounds every call from now on (all its attempts, and each exchange's timeout) by `until`,
+    /// e.g. the time left of `--wait`; a call with no time left throws a retryable ApiError
+    /// (exit 3) without sending. nullopt: each call has its own retryDeadline only.
+    void setDeadline(std::optional<std::chrono::steady_clock::time_point> until);
+
     /// POST /auth/ now (even if a key is cached) and cache the new key.
     void authenticate();
 

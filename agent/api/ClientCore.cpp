@@ -113,6 +113,10 @@ void ClientCore::runWith(const CallSpec& spec, const Consumer& consume, bool isA
     CallState st;
     st.start = m_clock.now();
     st.deadline = deadline.value_or(st.start + m_settings.retryDeadline);
+    if (m_bound && *m_bound < st.deadline) {
+        st.deadline = *m_bound;
+        st.bounded = true;
+    }
     std::string outcome = "ok";
     try {
         execute(spec, consume, st, isAuth);
@@ -148,7 +152,10 @@ void ClientCore::execute(const CallSpec& spec, const Consumer& consume, CallStat
         }
         const auto left = std::chrono::duration_cast<milliseconds>(st.deadline - m_clock.now());
         if (left.count() <= 0) {
-            throw error(spec, st, true, "no reply within the retry deadline");
+            throw error(spec, st, true,
+                        !st.bounded        ? "no reply within the retry deadline"
+                        : st.attempts == 0 ? "not sent: no time left before the run's deadline"
+                                           : "no reply before the run's deadline");
         }
         ++st.attempts;
         HttpRequest req = isAuth ? authRequest(spec) : buildRequest(spec, m_key.reveal());
@@ -302,8 +309,11 @@ void ClientCore::backoff(const CallSpec& spec, CallState& st, const std::string&
     }
     if (m_clock.now() + delay >= st.deadline) {
         throw error(spec, st, true,
-                    "gave up after " + std::to_string(st.attempts) + " attempts within " +
-                        std::to_string(m_settings.retryDeadline.count()) + "s: " + problem);
+                    "gave up after " + std::to_string(st.attempts) + " attempts " +
+                        (st.bounded
+                             ? std::string("before the run's deadline")
+                             : "within " + std::to_string(m_settings.retryDeadline.count()) + "s") +
+                        ": " + problem);
     }
     m_clock.sleepFor(delay);
 }

@@ -23,6 +23,7 @@ using Consumer = std::function<void(const Poco::JSON::Object&)>;
 struct CallState {
     std::chrono::steady_clock::time_point start;
     std::chrono::steady_clock::time_point deadline;
+    bool bounded = false; ///< the caller's bound (setBound), not the retry deadline, ends it
     int attempts = 0;
     int lastStatus = 0;
     bool reauthed = false;
@@ -37,6 +38,8 @@ class ClientCore {
     void run(const CallSpec& spec, const Consumer& consume);
     /// POST /auth/ now, within `deadline` if given, and cache the key.
     void authenticate(std::optional<std::chrono::steady_clock::time_point> deadline = {});
+    /// Every call from now on ends by `until` (nullopt: by its own retry deadline only).
+    void setBound(std::optional<std::chrono::steady_clock::time_point> until) { m_bound = until; }
     /// Logs a warning line (scrubbed of secrets; the caller escapes untrusted text).
     void warn(const std::string& line) { log(line, true); }
     /// `Date` header of the last successful reply.
@@ -80,6 +83,7 @@ class ClientCore {
     Secret m_oldKey; ///< the last rejected key, still scrubbed from texts
     std::mt19937_64 m_rng;
     std::optional<std::chrono::system_clock::time_point> m_serverDate;
+    std::optional<std::chrono::steady_clock::time_point> m_bound;
 };
 
 } // namespace certagent::api::detail

@@ -147,10 +147,15 @@ void printTable(const std::vector<StatusRow>& rows) {
                   << (r.daysLeft ? std::to_string(*r.daysLeft) : "-") << std::setw(8)
                   << (r.version ? std::to_string(*r.version) : "-") << r.next << "\n";
         if (!r.lastError.empty())
-            std::cout << "    last error: " << r.lastError << "\n";
+            std::cout << "    last error: "
+                      << escapeForLog(r.lastError, r.lastError.size(), Escape::TerminalOnly)
+                      << "\n";
         if (r.servedBy)
-            for (const core::ServedName& p : *r.servedBy)
-                std::cout << "    served: " << core::servedLine(p) << "\n";
+            for (const core::ServedName& p : *r.servedBy) {
+                const std::string line = core::servedLine(p);
+                std::cout << "    served: " << escapeForLog(line, line.size(), Escape::TerminalOnly)
+                          << "\n";
+            }
         if (!r.servedError.empty())
             std::cout << "    served: cannot tell: " << escapeForLog(r.servedError) << "\n";
     }

@@ -39,7 +39,7 @@ int apiCommand(const Globals& g, const std::vector<std::string>& argv,
     }
     Session s(g, installers, true, false);
     std::string reply = s.apiClient().callRaw(argv[0], params);
-    std::cout << redact(reply) << "\n";
+    std::cout << escapeForLog(redact(reply), reply.size(), Escape::TerminalOnly) << "\n";
     return kExitOk;
 }
 

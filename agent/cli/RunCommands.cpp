@@ -24,7 +24,8 @@ class Progress {
             core::logger().information(line);
             return;
         }
-        std::cerr << "\r" << line << "\x1b[K" << std::flush;
+        std::cerr << "\r" << escapeForLog(line, line.size(), Escape::TerminalOnly) << "\x1b[K"
+                  << std::flush;
         m_shown = true;
     }
 
@@ -41,7 +42,7 @@ std::optional<std::chrono::seconds> waitOption(const Args& args) {
 
 int runCertificates(Session& s, const std::vector<const config::CertConfig*>& certs,
                     const core::RunOptions& options) {
-    s.lock();
+    s.lock(options.dryRun);
     Progress progress;
     s.context().progress = [&progress](const std::string& line) { progress.show(line); };
     return core::runCertificates(s.context(), certs, options);

@@ -23,13 +23,16 @@ namespace certagent::cli {
 
 namespace {
 
-/// Passes every message through redact before the real channel sees it.
+/// Every line certagent logs or prints as an error passes here: secrets redacted, and whatever a
+/// terminal would act on (ESC, BEL, CR, C1, invalid UTF-8) escaped by util's one escaping
+/// function, whoever built the message and whatever it quotes.
 class RedactingChannel : public Poco::Channel {
   public:
     explicit RedactingChannel(Poco::AutoPtr<Poco::Channel> next) : m_next(std::move(next)) {}
     void log(const Poco::Message& msg) override {
         Poco::Message copy(msg);
-        copy.setText(redact(msg.getText()));
+        const std::string& text = msg.getText();
+        copy.setText(escapeForLog(redact(text), text.size(), Escape::TerminalOnly));
         m_next->log(copy);
     }
     void open() override { m_next->open(); }
@@ -159,12 +162,12 @@ Session::Session(const Globals& globals, const core::InstallerFactory& installer
     }
     const config::Config& cfg = m_config;
     std::string keyCache = cfg.storeDir + "/auth.key";
-    m_api = std::make_unique<core::ApiOrderService>([&cfg, keyCache] {
+    m_api = std::make_unique<core::ApiOrderService>([this, &cfg, keyCache] {
         api::ApiSettings s;
         s.url = cfg.api.url;
         s.caFile = cfg.api.caFile;
         s.timeout = cfg.api.timeout;
-        s.keyCachePath = keyCache;
+        s.keyCachePath = m_dryRun ? "" : keyCache;
         s.log = [](const std::string& line) { core::logger().debug(line); };
         if (!cfg.api.pass)
             throw ConfigError(cfg.api.credentialsFile + ": not read");
@@ -193,10 +196,14 @@ Session::Session(const Globals& globals, const core::InstallerFactory& installer
             coordinator->pause(d, [](std::chrono::seconds s) { std::this_thread::sleep_for(s); });
         },
         {},
+        std::nullopt,
         *coordinator});
 }
 
-void Session::lock() {
+void Session::lock(bool dryRun) {
+    m_dryRun = dryRun;
+    if (dryRun)
+        return;
     m_store->ensureLayout();
     m_lock = std::make_unique<store::StoreLock>(
         m_store->lockPath(),

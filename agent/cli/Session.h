@@ -58,8 +58,10 @@ class Session {
     /// The fleet ([cluster]); nullptr on a host on its own.
     cluster::EtcdCoordinator* fleet() { return m_fleet.get(); }
 
-    /// Takes <store>/lock (waiting at most [store] lock_wait; TemporaryError naming the holder).
-    void lock();
+    /// Takes <store>/lock (waiting at most [store] lock_wait; TemporaryError naming the holder)
+    /// after making the store's layout. A dry run changes nothing (README): no layout, no lock
+    /// file, no cached API key; it reads what is there.
+    void lock(bool dryRun = false);
     /// The certificates named (all when `names` is empty); ConfigError for an unknown name.
     std::vector<const config::CertConfig*> select(const std::vector<std::string>& names) const;
 
@@ -74,6 +76,7 @@ class Session {
     std::unique_ptr<cluster::EtcdCoordinator> m_fleet;
     std::unique_ptr<core::RunContext> m_context;
     std::unique_ptr<store::StoreLock> m_lock;
+    bool m_dryRun = false;
 };
 
 /// Sets up Poco logging from [log] (console on stderr, syslog, or a file), every line passed

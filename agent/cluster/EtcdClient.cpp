@@ -202,13 +202,15 @@ EtcdClient::Outcome EtcdClient::attempt(std::size_t member, const std::string& o
     st.lastStatus = resp.status;
     detail::GatewayError failure;
     if (resp.status == 200) {
+        std::optional<detail::GatewayError> streamed;
         try {
             st.reply = detail::parseObject(resp.body, kMaxReplyBytes);
+            // A stream call's error object is read here too: its fields may be just as wrong.
+            streamed = detail::streamError(*st.reply);
         } catch (const detail::BadJson& e) {
             throw EtcdError({op, Reason::BadReply, 200, -1, write},
                             "unreadable reply from " + m.endpoint + ": " + e.what());
         }
-        const auto streamed = detail::streamError(*st.reply);
         if (!streamed) {
             return Outcome::Answered;
         }

@@ -249,7 +249,13 @@ std::string timeToLiveBody(std::int64_t id) {
 
 std::int64_t headerRevision(const Object& reply) {
     const Fields f(reply, "");
-    return Fields(*f.object("header", true), "header").requiredInt64("revision");
+    const Fields header(*f.object("header", true), "header");
+    const std::int64_t revision = header.requiredInt64("revision");
+    if (revision <= 0) {
+        // etcd's revisions start at 1; a fence or a snapshot revision of 0 would mean "none".
+        header.fail("revision", "not positive");
+    }
+    return revision;
 }
 
 RangeResult parseRange(const Object& reply, const std::string& where) {

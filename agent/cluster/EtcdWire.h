@@ -27,7 +27,7 @@ std::string leaseGrantBody(std::chrono::seconds ttl);
 std::string leaseIdBody(std::int64_t id);
 std::string timeToLiveBody(std::int64_t id);
 
-/// header.revision of a reply (required).
+/// header.revision of a reply (required, positive).
 std::int64_t headerRevision(const Poco::JSON::Object& reply);
 RangeResult parseRange(const Poco::JSON::Object& reply, const std::string& where);
 std::int64_t parseDeleted(const Poco::JSON::Object& reply);

@@ -4,6 +4,14 @@
 
 namespace certagent::core {
 
+Reconciliation CaBackend::reconcile(const InFlight& placement, const OrderContext& context) {
+    (void)placement;
+    (void)context;
+    Reconciliation r;
+    r.message = unclearPlacementAdvice();
+    return r;
+}
+
 void CaBackends::add(const std::string& kind, Maker make) {
     m_makers[kind] = std::move(make);
 }

@@ -70,9 +70,6 @@ struct Plan {
     Action action = Action::Place;
     std::string what = "new order"; ///< "new order", "reissue", "renew order"
     OrderRef existing;
-    /// Place: the order id is known before the CA answers (a reissue keeps its order), so an
-    /// unclear answer can be settled by polling it.
-    bool knownBeforeReply = false;
     std::string note;    ///< logged (information) before acting, may be empty
     std::string message; ///< Stop: the reason; Follow: logged (information)
     int exitCode = 0;    ///< Stop
@@ -101,6 +98,27 @@ struct PlanInput {
 struct QuickStatus {
     std::string statusText;
     bool mayBeIssued = false; ///< worth a full look even if the text did not change
+};
+
+/// A placement that may have reached the CA without its answer reaching us (the run was stopped
+/// while it was in flight, or the reply was lost): what the state recorded before the CA was
+/// called.
+struct InFlight {
+    std::string what;  ///< Plan::what ("new order", "reissue", ...); "" = not recorded
+    OrderRef existing; ///< Plan::existing: the order it concerns, if any
+    std::time_t sentAt = 0;
+};
+
+/// What a backend found out about a placement in flight.
+struct Reconciliation {
+    enum class Outcome {
+        Placed,    ///< the CA has it: follow `order`
+        NotPlaced, ///< the CA never got it: plan and place again
+        Unknown,   ///< the CA cannot tell: a human must look (`message` says where)
+    };
+    Outcome outcome = Outcome::Unknown;
+    OrderRef order;      ///< Placed
+    std::string message; ///< one line: how it was settled, or what a human should check
 };
 
 /// What the CA knows of an order request whose answer was never recorded (its sender died).
@@ -136,6 +154,15 @@ class CaBackend {
     virtual std::pair<OrderRef, OrderView> place(const Plan& plan, const OrderContext& context) = 0;
     /// Fetches the order and does the client's next protocol step.
     virtual OrderView advance(const OrderRef& order, const OrderContext& context) = 0;
+    /// Settles a placement in flight by asking the CA (e.g. the order's status, or the account's
+    /// orders for the CSR in `context`). The default cannot tell: Unknown with
+    /// unclearPlacementAdvice().
+    virtual Reconciliation reconcile(const InFlight& placement, const OrderContext& context);
+    /// Every call to the CA from now on ends by `until` (the time left of --wait, or the run's own
+    /// bound); nullopt lifts the bound. The default ignores it.
+    virtual void setDeadline(std::optional<std::chrono::steady_clock::time_point> until) {
+        (void)until;
+    }
     /// The challenges are in place: ask the CA to look now.
     virtual void challengesPlaced(const OrderRef& order, const OrderContext& context) = 0;
     /// An order request for `intended` (a reissue or renewal of it; empty for a new order) was

@@ -3,6 +3,7 @@
 #include "core/FleetSteps.h"
 #include "core/Ordering.h"
 #include "core/Polling.h"
+#include "core/Recovery.h"
 #include "core/RunSupport.h"
 #include "util/IsoTime.h"
 
@@ -135,6 +136,11 @@ int CertRunner::process(const RunOptions& options, const std::optional<QuickStat
         return *pulled;
     std::time_t now = m_job.ctx.now();
     const auto& state = m_job.state;
+    // Every call to the CA ends within the time left of --wait, or the cron run's budget.
+    m_job.backend.setDeadline(options.wait ? std::chrono::steady_clock::now() + *options.wait
+                                           : m_job.ctx.callsEndBy);
+    Recovery recovery(m_job);
+    recovery.restoreLiveLink(options.dryRun);
     if (!options.adoptOrder.empty())
         return lead(options, quick, [&] { return adopt(options); });
     if (!options.force && state.backoffUntil && *state.backoffUntil > now) {
@@ -147,15 +153,19 @@ int CertRunner::process(const RunOptions& options, const std::optional<QuickStat
                        " (to start over: certagent issue " + m_job.cert.name + ")");
         return kExitRefused;
     }
+    RenewalDecision d;
     if (state.phase == store::Phase::Ordering && m_job.ctx.coordinator.inFleet())
         return lead(options, quick, [&] { return reconcile(options); });
-    if (state.phase == store::Phase::Ordering && !options.force)
-        return interrupted();
+    if (state.phase == store::Phase::Ordering) {
+        if (auto rc = recovery.settlePlacement(options, d.reason))
+            return *rc;
+        if (!options.installOnly) // `install` never places an order
+            return Ordering(m_job).start(options, d.reason, false);
+    }
     if (pendingOrder(state))
         return lead(options, quick, [&] { return Polling(m_job).pollAndAdvance(options, quick); });
     if (options.installOnly)
         return lead(options, quick, [&] { return installOnly(options); });
-    RenewalDecision d;
     if (options.force) {
         d.due = true;
         d.reason = "requested";

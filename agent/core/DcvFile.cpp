@@ -2,6 +2,7 @@
 
 #include "util/Error.h"
 #include "util/FileIo.h"
+#include "util/SafeDir.h"
 #include "util/Text.h"
 
 #include <Poco/String.h>
@@ -61,6 +62,10 @@ bool sameContent(int dir, const std::string& name, const std::string& content) {
 
 } // namespace
 
+OpenedDir openWebroot(const std::string& webroot) {
+    return openDirNoForeignLinks(webroot, "web root " + webroot);
+}
+
 const char* wellKnownName(WellKnownDir dir) {
     return dir == WellKnownDir::AcmeChallenge ? "acme-challenge" : "pki-validation";
 }
@@ -74,16 +79,11 @@ bool validDcvFileName(WellKnownDir dir, const std::string& name) {
 PlacedFile placeDcvFile(const std::string& webroot, const DcvFile& file) {
     if (!validDcvFileName(file.dir, file.fileName))
         throw RefusedError("dcv filename: not a plain validation file name");
-    UniqueFd root(::open(webroot.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!root.valid())
-        throw IoError("web root " + webroot + ": " + errnoText(errno));
-    struct stat st {};
-    if (::fstat(root.get(), &st) != 0)
-        throw IoError("web root " + webroot + ": " + errnoText(errno));
+    OpenedDir root = openWebroot(webroot);
     std::string wk = webroot + "/.well-known";
-    auto wellKnown = openSubdir(root.get(), ".well-known", st.st_uid, wk);
+    auto wellKnown = openSubdir(root.fd.get(), ".well-known", root.st.st_uid, wk);
     const char* sub = wellKnownName(file.dir);
-    auto pki = openSubdir(wellKnown.get(), sub, st.st_uid, wk + "/" + sub);
+    auto pki = openSubdir(wellKnown.get(), sub, root.st.st_uid, wk + "/" + sub);
     PlacedFile placed;
     placed.path = wk + "/" + sub + "/" + file.fileName;
     UniqueFd fd(::openat(pki.get(), file.fileName.c_str(),
@@ -118,11 +118,14 @@ bool removeDcvFile(const std::string& path) noexcept {
         std::string name = path.substr(pos + prefix.size());
         if (!validDcvFileName(dir, name))
             return false;
-        UniqueFd root(::open(path.substr(0, pos).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        if (!root.valid())
-            return errno == ENOENT;
-        UniqueFd wk(
-            ::openat(root.get(), ".well-known", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        OpenedDir root;
+        try {
+            root = openWebroot(path.substr(0, pos));
+        } catch (const Error&) {
+            return false; // gone, or swapped for a link: nothing of ours to remove there
+        }
+        UniqueFd wk(::openat(root.fd.get(), ".well-known",
+                             O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (!wk.valid())
             return errno == ENOENT;
         UniqueFd sub(::openat(wk.get(), wellKnownName(dir),

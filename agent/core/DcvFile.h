@@ -1,5 +1,7 @@
 #pragma once
 
+#include "util/SafeDir.h"
+
 #include <string>
 #include <vector>
 
@@ -26,17 +28,23 @@ struct DcvFile {
 /// file (no '/', '.', '%', NUL).
 bool validDcvFileName(WellKnownDir dir, const std::string& name);
 
+/// Opens web root `webroot` without following a symlink its owner (or anyone but root) could
+/// have planted on the way (util/SafeDir.h): the check made before an order is placed, and the
+/// directory placeDcvFile writes below. Throws RefusedError (exit 4) for such a link or a foreign
+/// owner on the way, IoError when it is missing or not a directory.
+OpenedDir openWebroot(const std::string& webroot);
+
 /// Result of placeDcvFile.
 struct PlacedFile {
     std::string path;     ///< <webroot>/.well-known/<dir>/<name>
     bool created = false; ///< false: an identical file was already there (not ours to remove)
 };
 
-/// Writes the file under `webroot` without following symlinks below it: `.well-known` and
-/// the well-known sub-directory opened with O_NOFOLLOW|O_DIRECTORY (created 0755 if missing, fchmod
-/// so umask does not matter), each owned by root or the owner of `webroot`; the file created with
-/// O_CREAT|O_EXCL|O_NOFOLLOW and fchmod 0644. An existing identical file is accepted
-/// (created = false); a different one is refused. Throws RefusedError for symlinks/foreign
+/// Writes the file under `webroot` (opened by openWebroot) without following symlinks:
+/// `.well-known` and the well-known sub-directory opened with O_NOFOLLOW|O_DIRECTORY (created 0755
+/// if missing, fchmod so umask does not matter), each owned by root or the owner of `webroot`; the
+/// file created with O_CREAT|O_EXCL|O_NOFOLLOW and fchmod 0644. An existing identical file is
+/// accepted (created = false); a different one is refused. Throws RefusedError for symlinks/foreign
 /// owners/different existing file, IoError for filesystem failures.
 PlacedFile placeDcvFile(const std::string& webroot, const DcvFile& file);
 

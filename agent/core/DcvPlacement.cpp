@@ -69,6 +69,22 @@ std::string DcvPlacement::webrootFor(const std::string& domain) {
     return *found;
 }
 
+void DcvPlacement::checkWebroots() {
+    const auto dcv = m_job.cert.dcv;
+    if (dcv != config::DcvMethod::Http && dcv != config::DcvMethod::Https)
+        return;
+    std::vector<std::string> checked;
+    for (const auto& domain : m_job.cert.domains) {
+        if (domain[0] == '*')
+            continue; // never validated by a file
+        std::string webroot = webrootFor(domain);
+        if (!listed(checked, webroot)) {
+            openWebroot(webroot);
+            checked.push_back(webroot);
+        }
+    }
+}
+
 void DcvPlacement::placeFiles(const std::vector<Challenge>& files) {
     auto& state = m_job.state;
     for (const auto& c : files) {

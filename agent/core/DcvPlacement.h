@@ -19,6 +19,11 @@ class DcvPlacement {
     /// RefusedError when the CA's validation data was refused (view.challengeProblem) or a DNS
     /// hook failed; ConfigError when `webroot = auto` finds no document root.
     void place(const OrderView& view, bool dryRun);
+    /// For file validation: opens the web root of every configured name as placeDcvFile will
+    /// (openWebroot), so a web root swapped for a link, or below a foreign owner, is refused before
+    /// an order is placed, not after. Throws RefusedError (exit 4), IoError, ConfigError (no
+    /// document root for `webroot = auto`).
+    void checkWebroots();
     /// Removes every file and record the state lists, forgets them, saves when that changed.
     void cleanup();
 

@@ -83,6 +83,34 @@ std::string stringify(const Poco::JSON::Object::Ptr& object) {
     return out.str();
 }
 
+// What a hook's output may put into the log, counted as logged (prefix included): a hook that
+// prints megabytes of blank lines must not become a million log lines.
+constexpr std::size_t kMaxLoggedLines = 200;
+constexpr std::size_t kMaxLoggedBytes = 64 * 1024;
+
+/// Logs the non-blank lines of `output`, each as `prefix` + the escaped line, up to the caps;
+/// then one line saying how many were left out.
+void logOutput(const HookRunner::LogFn& log, const std::string& prefix, const std::string& output) {
+    std::size_t lines = 0, bytes = 0, left = 0;
+    std::istringstream in(output);
+    for (std::string line; std::getline(in, line);) {
+        if (Poco::trim(line).empty())
+            continue;
+        std::string logged = prefix + escapeForLog(line, 2000);
+        if (lines >= kMaxLoggedLines || bytes + logged.size() > kMaxLoggedBytes) {
+            ++left;
+            continue;
+        }
+        ++lines;
+        bytes += logged.size();
+        log(logged);
+    }
+    if (left > 0)
+        log(prefix + std::to_string(left) + " more lines of output not logged (at most " +
+            std::to_string(kMaxLoggedLines) + " lines, " + std::to_string(kMaxLoggedBytes / 1024) +
+            " KiB)");
+}
+
 } // namespace
 
 std::map<std::string, std::string> HookEvent::environment() const {
@@ -260,9 +288,7 @@ bool HookRunner::runOne(const std::string& path, const std::map<std::string, std
         error = shown + ": " + e.what();
         return false;
     }
-    std::istringstream lines(result.output);
-    for (std::string line; std::getline(lines, line);)
-        m_log("hook " + shown + ": " + escapeForLog(line, 2000));
+    logOutput(m_log, "hook " + shown + ": ", result.output);
     if (result.ok()) {
         m_log("hook " + shown + ": ok");
         return true;

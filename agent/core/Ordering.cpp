@@ -37,6 +37,12 @@ int Ordering::start(const RunOptions& options, const std::string& reason, bool e
     case Plan::Action::Place:
         break;
     }
+    try {
+        // Before money is spent: where the validation files will go must be fit to write to.
+        DcvPlacement(m_job).checkWebroots();
+    } catch (const Error& e) {
+        return m_job.recordAndSave(e.what(), e.exitCode(), options.dryRun);
+    }
     if (options.dryRun) {
         logger().information(
             m_job.prefix + "dry run: would place a " + plan.what +
@@ -61,7 +67,11 @@ int Ordering::placeOrder(const RunOptions& options, const Plan& plan, bool keepK
     if (!keepKey || !m_job.ctx.store.hasPendingKey(m_job.cert.name))
         writePendingKeyAndCsr(m_job.ctx.store, m_job.cert);
     store::Phase previousPhase = state.phase;
+    // Saved before the CA is called: a run stopped while the request is in flight leaves what
+    // the next run needs to settle it with the CA (Recovery::settlePlacement; in a fleet
+    // CertRunner::reconcile).
     state.phase = store::Phase::Ordering;
+    state.placing = plan.what;
     state.order = plan.existing;
     state.attempts++;
     state.pendingSince = m_job.ctx.now();
@@ -69,22 +79,22 @@ int Ordering::placeOrder(const RunOptions& options, const Plan& plan, bool keepK
     m_job.challenges.clear();
     m_job.checkRequested = false;
     m_job.save(); // in a fleet: the intent record (CSR and sealed key), before anything is sent
+    faultPoint("core.place.before");
     faultPoint("cluster.after-intent");
     m_job.ctx.coordinator.ensureLeader(m_job.fleet);
     std::pair<OrderRef, OrderView> placed;
     try {
         placed = m_job.backend.place(plan, m_job.orderContext());
     } catch (const ServiceError& e) {
-        if (e.maybeProcessed() && plan.knownBeforeReply) {
-            state.phase = store::Phase::Validating; // the order id is known: the next poll tells
-        } else if (!e.maybeProcessed()) {
+        if (!e.maybeProcessed()) { // it surely did not reach the CA: as if never sent
             state.phase = previousPhase;
-            state.order = plan.existing;
+            state.placing.clear();
         }
         return m_job.serviceFailure(e);
     }
     faultPoint("order.after-send");
     auto& [order, view] = placed;
+    state.placing.clear();
     state.order = order;
     state.lastStatus = view.statusText;
     state.phase = store::Phase::Validating;

@@ -33,7 +33,9 @@ QuickMap prefetch(RunContext& ctx, const std::vector<const config::CertConfig*>&
         for (const auto& [id, name] : orders)
             refs.push_back(OrderRef{kind, id});
         try {
-            for (const auto& [id, status] : ctx.backends.named(kind).quickStatuses(refs))
+            CaBackend& backend = ctx.backends.named(kind);
+            backend.setDeadline(ctx.callsEndBy);
+            for (const auto& [id, status] : backend.quickStatuses(refs))
                 if (auto it = orders.find(id); it != orders.end())
                     out[it->second] = status;
         } catch (const ServiceError& e) {
@@ -100,6 +102,8 @@ int endFleetRun(RunContext& ctx, std::vector<CertMetrics>& metrics) {
 
 int runCertificates(RunContext& ctx, const std::vector<const config::CertConfig*>& certs,
                     const RunOptions& options) {
+    if (!options.wait)
+        ctx.callsEndBy = std::chrono::steady_clock::now() + kCronCallBudget;
     std::vector<std::string> names;
     for (const auto* cert : certs)
         names.push_back(cert->name);

@@ -37,8 +37,15 @@ struct RunContext {
     std::function<void(std::chrono::seconds)> sleep;
     /// One-line progress while waiting (terminal: rewritten in place). May be empty.
     std::function<void(const std::string&)> progress;
+    /// Cron mode (no --wait): every call to a CA ends by this time (runCertificates sets it).
+    std::optional<std::chrono::steady_clock::time_point> callsEndBy;
     /// The fleet this host belongs to ([cluster]); a host on its own leads everything.
     Coordinator& coordinator = soloCoordinator();
 };
+
+/// How long the calls to CAs of one cron-mode run may take together: a CA that is down costs a
+/// run this much at most, whatever the number of certificates (the rest get exit 3 and are
+/// tried by the next run).
+constexpr std::chrono::minutes kCronCallBudget{15};
 
 } // namespace certagent::core

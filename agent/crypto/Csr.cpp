@@ -3,6 +3,7 @@
 #include "crypto/OpenSslError.h"
 #include "util/Error.h"
 
+#include <openssl/err.h>
 #include <openssl/pem.h>
 
 namespace certagent::crypto {
@@ -108,6 +109,18 @@ X509ReqPtr csrFromPem(const std::string& pem, const std::string& what) {
     if (!req)
         throwOpenSsl(what + ": reading CSR");
     return req;
+}
+
+bool requestHasKeyOf(const std::string& pem, const X509_REQ& ours) {
+    if (pem.empty() || pem.size() > 64 * 1024)
+        return false;
+    BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    X509ReqPtr req(bio ? PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+    const EVP_PKEY* theirs = req ? X509_REQ_get0_pubkey(req.get()) : nullptr;
+    const EVP_PKEY* mine = X509_REQ_get0_pubkey(const_cast<X509_REQ*>(&ours));
+    const bool same = theirs && mine && EVP_PKEY_eq(theirs, mine) == 1;
+    ERR_clear_error();
+    return same;
 }
 
 } // namespace certagent::crypto

@@ -22,4 +22,8 @@ std::string csrToDer(const X509_REQ& csr);
 /// Parses a PEM CSR (e.g. one kept in state). `what` names the input. Throws CryptoError.
 X509ReqPtr csrFromPem(const std::string& pem, const std::string& what);
 
+/// True when the PEM request `pem` (untrusted text, e.g. an order's csr_code) carries the same
+/// public key as `ours`. Never throws: text that is not one parseable CSR is not ours.
+bool requestHasKeyOf(const std::string& pem, const X509_REQ& ours);
+
 } // namespace certagent::crypto

@@ -70,6 +70,7 @@ std::string CertState::toJson() const {
     Poco::JSON::Object::Ptr o = json::newObject();
     o->set("phase", std::string(phaseName(phase)));
     writeOrder(*o, order);
+    o->set("placing", placing);
     json::setTime(*o, "pendingSince", pendingSince);
     o->set("attempts", attempts);
     o->set("lastError", lastError);
@@ -95,6 +96,7 @@ CertState CertState::fromJson(const std::string& text) {
         s.phase = parsePhase(phaseText);
     }
     s.order = readOrder(*o, kWhat);
+    s.placing = json::getString(*o, "placing", kWhat);
     s.pendingSince = json::getTime(*o, "pendingSince", kWhat);
     s.attempts = static_cast<int>(json::getInt(*o, "attempts", kWhat));
     s.lastError = json::getString(*o, "lastError", kWhat);

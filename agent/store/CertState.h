@@ -31,6 +31,9 @@ struct OrderRef {
 struct CertState {
     Phase phase = Phase::Idle;
     OrderRef order; ///< the order in progress or last placed; empty = none
+    /// Phase::Ordering: what was being placed ("new order", "reissue", ...; the backend's word) and
+    /// `order` the order it concerns, so the next run can settle it with the CA. "" otherwise.
+    std::string placing;
     std::optional<std::time_t> pendingSince;
     int attempts = 0;
     std::string lastError;

@@ -143,6 +143,13 @@ void Store::checkName(const std::string& name) {
 
 void Store::ensureLayout() {
     detail::ensureRootDir(m_dir);
+    for (const char* sub : {"live", "archive", "state", "pending", "backup"}) {
+        struct stat st {};
+        const std::string dir = m_dir + "/" + sub;
+        if (::lstat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+            detail::refuseOpenToOthers(dir, st);
+        }
+    }
     ensureDir(m_dir + "/live", 0755);
     ensureDir(m_dir + "/archive", 0700);
     ensureDir(m_dir + "/state", 0700);
@@ -281,28 +288,32 @@ void Store::switchLive(const std::string& name, int version) {
     checkFault("store.switch.after-dir-fsync", "syncing", liveParent);
 }
 
-std::optional<int> Store::liveVersion(const std::string& name) const {
+LiveLink Store::liveLink(const std::string& name) const {
     checkName(name);
+    LiveLink link;
     char buf[PATH_MAX];
     ssize_t n = ::readlink(liveDir(name).c_str(), buf, sizeof buf - 1);
     if (n < 0) {
-        if (errno == EINVAL) {
-            warn(liveDir(name) + " is not a symlink; ignoring it");
-        } else if (errno != ENOENT) {
-            warn("reading " + liveDir(name) + ": " + errnoText(errno));
-        }
-        return std::nullopt;
+        link.present = errno != ENOENT;
+        return link;
     }
-    const std::string target(buf, static_cast<size_t>(n));
+    link.present = true;
+    link.target.assign(buf, static_cast<size_t>(n));
     const std::string prefix = "../archive/" + name + "/";
-    std::optional<int> v;
-    if (target.compare(0, prefix.size(), prefix) == 0) {
-        v = parseVersion(target.substr(prefix.size()));
+    if (link.target.compare(0, prefix.size(), prefix) == 0) {
+        link.version = parseVersion(link.target.substr(prefix.size()));
     }
-    if (!v) {
-        warn(liveDir(name) + " points at unexpected target \"" + target + "\"");
+    return link;
+}
+
+std::optional<int> Store::liveVersion(const std::string& name) const {
+    LiveLink link = liveLink(name);
+    if (link.present && link.target.empty()) {
+        warn(liveDir(name) + " is not a symlink; ignoring it");
+    } else if (link.present && !link.version) {
+        warn(liveDir(name) + " points at unexpected target \"" + link.target + "\"");
     }
-    return v;
+    return link.version;
 }
 
 std::optional<int> Store::previousVersion(const std::string& name) const {

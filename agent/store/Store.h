@@ -19,6 +19,13 @@ struct VersionFiles {
     VersionMeta meta; ///< `files` and (if empty) `createdAt` are filled in by writeVersion
 };
 
+/// What <store>/live/NAME is.
+struct LiveLink {
+    bool present = false;       ///< there is an entry live/NAME
+    std::string target;         ///< the symlink's text ("" for an entry that is not a symlink)
+    std::optional<int> version; ///< set when target is ../archive/NAME/NNNN
+};
+
 /// Receives one-line warnings (corrupt state file, odd symlink, ...). May be empty.
 using WarningSink = std::function<void(const std::string&)>;
 
@@ -44,8 +51,10 @@ class Store {
     /// <dir>/lock
     std::string lockPath() const;
 
-    /// Creates the directories with the modes above (tightens wrong modes; refuses symlinks or
-    /// foreign owners with IoError). Call once per run before anything else.
+    /// Creates the directories with the modes above. Refuses with IoError (exit 7, naming the fix)
+    /// a store, or a directory in or above it, that others can write to: what was planted there
+    /// would be trusted, so it is not "repaired" and used. Refuses symlinks or foreign owners
+    /// below the store; tightens other wrong modes. Call once per run before anything else.
     void ensureLayout();
 
     // --- versions -------------------------------------------------------------------------
@@ -64,6 +73,9 @@ class Store {
     /// The version live/NAME points at, nullopt if there is no such link or it is not of the
     /// form ../archive/NAME/NNNN (warned).
     std::optional<int> liveVersion(const std::string& name) const;
+
+    /// What live/NAME is, without warnings (Recovery decides what to do with a foreign one).
+    LiveLink liveLink(const std::string& name) const;
 
     /// The highest complete version below the live one (nullopt if none or nothing live).
     std::optional<int> previousVersion(const std::string& name) const;

@@ -1,6 +1,7 @@
 #include "store/StoreDetail.h"
 
 #include "util/Error.h"
+#include "util/PathTrust.h"
 
 #include <cerrno>
 #include <dirent.h>
@@ -63,8 +64,22 @@ void ensureRootDir(const std::string& dir) {
         throw IoError("checking " + dir + ": owned by uid " + std::to_string(st.st_uid) +
                       ", expected " + std::to_string(::geteuid()));
     }
-    if ((st.st_mode & 022) != 0 && ::chmod(dir.c_str(), st.st_mode & 07755) != 0) {
-        throw IoError("setting mode of " + dir + ": " + errnoText(errno));
+    refuseOpenToOthers(dir, st);
+    // A directory on the way that others can change could swap the store for one of theirs.
+    const std::string problem = entriesDirProblem(dir);
+    if (!problem.empty()) {
+        throw IoError("store directory " + dir + ": " + problem);
+    }
+}
+
+void refuseOpenToOthers(const std::string& dir, const struct stat& st) {
+    // Never "repaired" and used: whatever another user planted meanwhile (a backup/ link, a
+    // state file) would then be trusted. The admin looks first.
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+        throw IoError("store directory " + dir +
+                      " is writable by group or others, so anything in it may have been planted; "
+                      "check what is in it, then: chmod go-w " +
+                      dir);
     }
 }
 

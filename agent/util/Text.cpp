@@ -115,13 +115,15 @@ bool isValidUtf8(std::string_view text) {
     return true;
 }
 
-std::string escapeForLog(std::string_view text, std::size_t maxBytes) {
+std::string escapeForLog(std::string_view text, std::size_t maxBytes, Escape mode) {
     std::string out;
     const std::size_t n = std::min(text.size(), maxBytes);
     out.reserve(n + 8);
     for (std::size_t i = 0; i < n;) {
         const unsigned char c = static_cast<unsigned char>(text[i]);
-        if (c == '\\') {
+        if (mode == Escape::TerminalOnly && (c == '\\' || c == '\n' || c == '\t')) {
+            out += static_cast<char>(c);
+        } else if (c == '\\') {
             out += "\\\\";
         } else if (c == '\n') {
             out += "\\n";

@@ -4,6 +4,8 @@
 #include "TestEnv.h"
 #include "acme/Wire.h"
 #include "api/Json.h"
+#include "cluster/EtcdWire.h"
+#include "cluster/Json.h"
 #include "crypto/CertFacts.h"
 #include "crypto/Pem.h"
 #include "plugins/apache/ApacheConf.h"
@@ -100,6 +102,22 @@ BOOST_AUTO_TEST_CASE(api_pem_members_lose_every_cr_before_an_lf) {
         api::detail::parseObject(R"({"crt_code":"-----BEGIN\r\r\nA\r\nB\rC\n\r\r\r\n-----END\r"})");
     BOOST_TEST(api::detail::Reader(*obj, "").pem("crt_code") ==
                "-----BEGIN\nA\nB\rC\n\n-----END\r");
+}
+
+BOOST_AUTO_TEST_CASE(etcd_header_revisions_below_1_are_unreadable_replies) {
+    namespace cd = cluster::detail;
+    const auto revisionOf = [](const std::string& json) -> std::string {
+        try {
+            return std::to_string(cd::headerRevision(*cd::parseObject(json, 4096)));
+        } catch (const cd::BadJson& e) {
+            return e.what();
+        }
+    };
+    BOOST_TEST(revisionOf(R"({"header":{"revision":"1"}})") == "1");
+    // try-lock took a succeeded txn at revision 0 as the lead with fence 0.
+    BOOST_TEST(revisionOf(R"({"header":{"revision":"0"},"succeeded":true})") ==
+               "header.revision: not positive");
+    BOOST_TEST(revisionOf(R"({"header":{"revision":"-9"}})") == "header.revision: not positive");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

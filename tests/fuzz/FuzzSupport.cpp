@@ -13,7 +13,7 @@ const std::vector<Target>& targets() {
         {"api_replies", apiReplies},     {"pem_intake", pemIntake},     {"gate", gate},
         {"nginx_conf", nginxConf},       {"nginx_dump", nginxDump},     {"apache_conf", apacheConf},
         {"apache_vhosts", apacheVhosts}, {"config_files", configFiles}, {"dcv_file", dcvFile},
-        {"acme_replies", acmeReplies},
+        {"acme_replies", acmeReplies},   {"etcd_replies", etcdReplies},
     };
     return all;
 }

@@ -47,6 +47,10 @@ void dcvFile(std::string_view input);
 
 /// ACME: first byte picks the reader ('a' + n), the rest is a CA reply body (or header value).
 void acmeReplies(std::string_view input);
+/// etcd: first byte picks an EtcdClient call or FleetLock step ('a'..'l', 'A'..'L' with a user)
+/// over scripted gateway replies (split at "%%" lines), a record reader ('m'..'q') or the key
+/// paths ('r').
+void etcdReplies(std::string_view input);
 
 /// Every target, in a fixed order.
 const std::vector<Target>& targets();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -17,6 +18,9 @@ class Faults {
     /// Consumes one use of a matching fault (order-specific first) and returns its value, or
     /// nullopt when none is armed.
     std::optional<std::string> take(const std::string& name, const std::string& orderId);
+    /// take() of a fault whose value `accept` approves (e.g. one aimed at one API method).
+    std::optional<std::string> takeIf(const std::string& name, const std::string& orderId,
+                                      const std::function<bool(const std::string&)>& accept);
 
   private:
     struct Fault {

@@ -193,6 +193,16 @@ class Handler : public Poco::Net::HTTPRequestHandler {
             body = body.substr(0, body.size() / 2);
             result += " (fault truncated_json)";
         }
+        // slow_reply (value "METHOD:SECONDS"): that call is done (an order placed, a reissue
+        // taken), only its answer is late, so a client stopped meanwhile never learns of it.
+        const std::string slowPrefix = method + ":";
+        if (auto v = m_state.faults.takeIf("slow_reply", orderId, [&](const std::string& value) {
+                return value.compare(0, slowPrefix.size(), slowPrefix) == 0;
+            })) {
+            result += " (fault slow_reply)";
+            std::this_thread::sleep_for(
+                std::chrono::seconds(std::stol(v->substr(slowPrefix.size()))));
+        }
         log(req, method, orderId, result);
         send(resp, status, body);
     }

@@ -5,11 +5,9 @@
 
 #include <chrono>
 #include <csignal>
-#include <dirent.h>
 #include <fcntl.h>
 #include <fstream>
 #include <memory>
-#include <mutex>
 #include <sstream>
 #include <stdexcept>
 #include <sys/stat.h>
@@ -34,56 +32,6 @@ bool accepts(int port) {
     }
 }
 
-/// Every prefix an ApacheProcess of this run was given (the end-of-suite check scans for them).
-std::vector<std::string>& prefixes() {
-    static std::vector<std::string> all;
-    return all;
-}
-std::mutex& prefixesMutex() {
-    static std::mutex m;
-    return m;
-}
-
-/// The command line of `pid` with NULs as spaces; "" when it is gone (a read of a vanishing
-/// process fails with ESRCH, so no iostreams here).
-std::string commandLine(int pid) {
-    std::string path = "/proc/" + std::to_string(pid) + "/cmdline";
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return "";
-    std::string text;
-    char buf[4096];
-    ssize_t n = 0;
-    while ((n = ::read(fd, buf, sizeof buf)) > 0 && text.size() < 65536)
-        text.append(buf, static_cast<size_t>(n));
-    ::close(fd);
-    for (char& c : text)
-        if (c == '\0')
-            c = ' ';
-    return text;
-}
-
-/// Waits until none of `pids` is alive; false after `within`.
-bool waitGone(const std::vector<int>& pids, std::chrono::milliseconds within) {
-    auto deadline = Clock::now() + within;
-    for (int p : pids)
-        while (processAlive(p)) {
-            if (Clock::now() > deadline)
-                return false;
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-    return true;
-}
-
-/// SIGKILL to every process mentioning `text` (they run in their own session: a master that
-/// died leaves its workers waiting forever on a pipe it shares with them).
-void killMentioning(const std::string& text) {
-    std::vector<int> pids = processesMentioning(text);
-    for (int p : pids)
-        ::kill(p, SIGKILL);
-    waitGone(pids, std::chrono::seconds(10));
-}
-
 const char* kLoadModules = "mpm_event authz_core alias ssl socache_shmcb";
 
 std::string loadModules() {
@@ -97,42 +45,10 @@ std::string loadModules() {
 
 } // namespace
 
-bool processAlive(int pid) {
-    if (pid <= 0)
-        return false;
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string stat;
-    if (!std::getline(in, stat))
-        return false;
-    size_t close = stat.rfind(')');
-    return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z';
-}
-
-std::vector<int> processesMentioning(const std::string& text) {
-    std::vector<int> out;
-    std::unique_ptr<DIR, int (*)(DIR*)> proc(::opendir("/proc"), ::closedir);
-    if (!proc)
-        return out;
-    while (dirent* e = ::readdir(proc.get())) {
-        char* end = nullptr;
-        long pid = std::strtol(e->d_name, &end, 10);
-        if (!end || *end != '\0' || pid <= 0 || pid == ::getpid())
-            continue;
-        if (commandLine(static_cast<int>(pid)).find(text) != std::string::npos &&
-            processAlive(static_cast<int>(pid)))
-            out.push_back(static_cast<int>(pid));
-    }
-    return out;
-}
-
 ApacheProcess::ApacheProcess(const std::string& debianInstance)
     : m_instance(debianInstance), m_httpPort(freePort()), m_httpsPort(freePort()) {
     while (m_httpsPort == m_httpPort)
         m_httpsPort = freePort();
-    {
-        std::lock_guard<std::mutex> lock(prefixesMutex());
-        prefixes().push_back(prefix() + "/");
-    }
     // mkdtemp made the prefix 0700; the unprivileged children must reach htdocs.
     ::chmod(prefix().c_str(), 0755);
     if (m_instance.empty())
@@ -316,21 +232,6 @@ std::string ApacheProcess::errorLogTail(size_t lines) const {
     for (size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i)
         out += all[i] + "\n";
     return out;
-}
-
-std::vector<std::string> ApacheProcess::leftovers() {
-    std::vector<std::string> out;
-    std::lock_guard<std::mutex> lock(prefixesMutex());
-    for (const std::string& p : prefixes())
-        for (int pid : processesMentioning(p))
-            out.push_back(std::to_string(pid) + ": " + commandLine(pid));
-    return out;
-}
-
-void ApacheProcess::killLeftovers() {
-    std::lock_guard<std::mutex> lock(prefixesMutex());
-    for (const std::string& p : prefixes())
-        killMentioning(p);
 }
 
 } // namespace certagent::test

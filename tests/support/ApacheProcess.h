@@ -5,6 +5,7 @@
 // leaves behind (a master that died leaves its workers running) is found through /proc by the
 // prefix in its command line and killed.
 
+#include "Processes.h"
 #include "TestEnv.h"
 #include "core/Installer.h"
 
@@ -73,12 +74,6 @@ class ApacheProcess {
     /// Last `lines` lines of the error log (for failure messages).
     std::string errorLogTail(size_t lines = 20) const;
 
-    /// "pid: command line" of every live process whose command line mentions the prefix of an
-    /// ApacheProcess made in this test run (the suite's end check).
-    static std::vector<std::string> leftovers();
-    /// SIGKILLs every process leftovers() lists and waits for them to go.
-    static void killLeftovers();
-
   private:
     void writeStandalone();
     void writeInstance(const std::string& name);
@@ -91,11 +86,5 @@ class ApacheProcess {
     int m_httpPort = 0;
     int m_httpsPort = 0;
 };
-
-/// True when /proc/<pid> exists and is not a zombie.
-bool processAlive(int pid);
-
-/// Live processes (not this one) whose NUL-separated command line contains `text`.
-std::vector<int> processesMentioning(const std::string& text);
 
 } // namespace certagent::test

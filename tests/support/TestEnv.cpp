@@ -1,5 +1,6 @@
 #include "TestEnv.h"
 
+#include "Processes.h"
 #include "util/Subprocess.h"
 
 #include <Poco/File.h>
@@ -24,6 +25,7 @@ TempDir::TempDir() {
     if (::mkdtemp(templ.data()) == nullptr)
         throw std::runtime_error("mkdtemp failed");
     m_path = templ;
+    registerTestPrefix(m_path); // the end-of-suite check looks for processes left below it
 }
 
 TempDir::~TempDir() {

@@ -148,7 +148,6 @@ Plan GoGetSslBackend::planExisting(const PlanInput& in, long long existing) {
         return stop(kExitRefused,
                     order + " is \"" + escapeForLog(st.status, 40) + "\", cannot reissue");
     p.what = "reissue";
-    p.knownBeforeReply = true;
     return p;
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/CaBackend.h"
 #include "core/backends/OrderService.h"
+#include "crypto/OpenSslTypes.h"
 
 #include <string>
 
@@ -27,6 +28,13 @@ class GoGetSslBackend : public CaBackend {
     Plan plan(const PlanInput& input) override;
     std::pair<OrderRef, OrderView> place(const Plan& plan, const OrderContext& context) override;
     OrderView advance(const OrderRef& order, const OrderContext& context) override;
+    /// A reissue: the order's csr_code tells (ours: placed; the order still active with another
+    /// CSR: never reached the CA). A new or renew order: the account's newest orders are searched
+    /// for one whose csr_code carries our key (GoGetSslReconcile.cpp).
+    Reconciliation reconcile(const InFlight& placement, const OrderContext& context) override;
+    void setDeadline(std::optional<std::chrono::steady_clock::time_point> until) override {
+        m_orders.setDeadline(until);
+    }
     void challengesPlaced(const OrderRef& order, const OrderContext& context) override;
     /// A reissue of `intended` whose status shows the CSR, else the newest open orders of the
     /// account (getAllSSLOrders) whose status shows it.
@@ -44,6 +52,8 @@ class GoGetSslBackend : public CaBackend {
     /// The configured webserver_type, else the one of the product's brand (-1 when the product is
     /// not known: a reissue of an order whose status named none).
     int webserverType(const config::CertConfig& cert, long long productId);
+    /// The newest order of the account whose csr_code carries the key of `csr`, if any.
+    std::optional<long long> orderWithCsr(const X509_REQ& csr);
 
     OrderService& m_orders;
     std::map<long long, long long> m_productOf; ///< order → product, from the statuses seen

@@ -10,9 +10,21 @@ ApiOrderService::ApiOrderService(std::function<std::unique_ptr<api::ApiClient>()
 ApiOrderService::~ApiOrderService() = default;
 
 api::ApiClient& ApiOrderService::client() {
-    if (!m_client)
+    if (!m_client) {
         m_client = m_make();
+        m_client->setDeadline(m_deadline);
+    }
     return *m_client;
+}
+
+void ApiOrderService::setDeadline(std::optional<std::chrono::steady_clock::time_point> until) {
+    m_deadline = until;
+    if (m_client)
+        m_client->setDeadline(until);
+}
+
+api::OrderList ApiOrderService::orders(int limit, int offset) {
+    return client().getAllSSLOrders(limit, offset);
 }
 
 api::OrderStatus ApiOrderService::status(long long orderId) {

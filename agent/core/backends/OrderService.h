@@ -2,6 +2,7 @@
 
 #include "api/ApiClient.h"
 
+#include <chrono>
 #include <ctime>
 #include <functional>
 #include <memory>
@@ -21,6 +22,12 @@ class OrderService {
     virtual api::NewOrderResult renewOrder(const api::NewOrderRequest& request) = 0;
     virtual api::ReissueResult reissue(long long orderId, const api::ReissueRequest& request) = 0;
     virtual void revalidate(long long orderId, const std::string& domain) = 0;
+    /// One page of the account's orders (getAllSSLOrders).
+    virtual api::OrderList orders(int limit, int offset) = 0;
+    /// Every call from now on ends by `until` (nullopt: each call's own retry deadline only).
+    virtual void setDeadline(std::optional<std::chrono::steady_clock::time_point> until) {
+        (void)until;
+    }
     /// The webserver_type to send for a product (by its brand; see api/WebserverType.h).
     virtual int webserverTypeFor(long long productId) = 0;
     /// The account's `count` newest orders (getAllSSLOrders), newest first.
@@ -42,6 +49,8 @@ class ApiOrderService : public OrderService {
     api::NewOrderResult renewOrder(const api::NewOrderRequest& request) override;
     api::ReissueResult reissue(long long orderId, const api::ReissueRequest& request) override;
     void revalidate(long long orderId, const std::string& domain) override;
+    api::OrderList orders(int limit, int offset) override;
+    void setDeadline(std::optional<std::chrono::steady_clock::time_point> until) override;
     int webserverTypeFor(long long productId) override;
     std::vector<api::OrderSummary> recentOrders(int count) override;
     std::optional<std::time_t> serverTime() const override;
@@ -49,6 +58,7 @@ class ApiOrderService : public OrderService {
   private:
     std::function<std::unique_ptr<api::ApiClient>()> m_make;
     std::unique_ptr<api::ApiClient> m_client;
+    std::optional<std::chrono::steady_clock::time_point> m_deadline;
 };
 
 } // namespace certagent::core

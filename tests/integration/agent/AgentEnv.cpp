@@ -1,9 +1,16 @@
 #include "AgentEnv.h"
 
+#include "Processes.h"
+
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <dirent.h>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
 namespace certagent::test {
@@ -79,6 +86,32 @@ CommandOutput AgentEnv::agentWithEnv(const std::vector<std::string>& args,
                                      m_dir / "etc/certagent.conf"};
     argv.insert(argv.end(), args.begin(), args.end());
     return runCommand(argv, env, 300);
+}
+
+CommandOutput AgentEnv::agentStoppedDuring(const std::vector<std::string>& args,
+                                           const std::string& call, int signal) {
+    std::atomic<bool> done{false};
+    std::thread watcher([&] {
+        for (int i = 0; i < 2400 && !done; ++i) {
+            std::vector<std::string> calls;
+            try {
+                calls = m_sandbox->calls();
+            } catch (const std::exception&) {
+            }
+            if (std::find(calls.begin(), calls.end(), call) != calls.end()) {
+                // The sandbox records a call as it starts it: let it finish its work first.
+                std::this_thread::sleep_for(std::chrono::milliseconds(300));
+                for (int pid : processesMentioning(m_dir / "etc/certagent.conf"))
+                    ::kill(pid, signal);
+                return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    });
+    CommandOutput out = agent(args);
+    done = true;
+    watcher.join();
+    return out;
 }
 
 std::map<std::string, std::string> AgentEnv::state(const std::string& name) const {

@@ -29,6 +29,11 @@ class AgentEnv {
     CommandOutput agentWithEnv(const std::vector<std::string>& args,
                                const std::vector<std::string>& env) const;
 
+    /// Runs the binary with `args` and stops it with `signal` once the sandbox has seen API call
+    /// `call` (arm the sandbox's slow_reply fault for it, so its answer is still in flight).
+    /// Returns the run's result (exit 128 + signal when it was stopped).
+    CommandOutput agentStoppedDuring(const std::vector<std::string>& args, const std::string& call,
+                                     int signal);
     /// state/shop.json parsed into flat strings ("phase", "orderId", "lastError", ...).
     std::map<std::string, std::string> state(const std::string& name = "shop") const;
     /// Target of live/NAME ("../archive/shop/0001"), "" if none.

@@ -42,7 +42,7 @@ BOOST_AUTO_TEST_CASE(workers_of_a_dead_master_are_found_and_stopped) {
     std::vector<int> orphans = processesMentioning(apache.prefix() + "/");
     BOOST_REQUIRE(!orphans.empty());
     bool listed = false;
-    for (const std::string& line : ApacheProcess::leftovers())
+    for (const std::string& line : testProcessLeftovers())
         listed = listed || line.find(apache.prefix() + "/") != std::string::npos;
     BOOST_TEST(listed);
     apache.stop();

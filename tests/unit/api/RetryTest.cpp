@@ -105,6 +105,35 @@ BOOST_AUTO_TEST_CASE(deadline_ends_retries_with_exit_3) {
     }
 }
 
+// Issue 11: the run's bound (the time left of --wait) ends every call sooner than its own 60 s,
+// each exchange's timeout included; with no time left a call is not sent at all.
+BOOST_AUTO_TEST_CASE(the_runs_deadline_bounds_every_call) {
+    Harness h;
+    h.script->clock = &h.clock;
+    h.script->cost = milliseconds(2000);
+    h.script->steps = {authOk()};
+    h.script->fallback = [](const HttpRequest&) { return reply(503, "busy"); };
+    auto client = h.client();
+    const auto start = h.clock.now();
+    client->setDeadline(start + std::chrono::seconds(10));
+    const ApiError e = expectApiError([&] { client->getOrderStatus(1840217); });
+    BOOST_TEST(e.exitCode() == 3);
+    BOOST_TEST(std::string(e.what()).find("before the run's deadline") != std::string::npos,
+               e.what());
+    BOOST_TEST((h.clock.now() - start <= std::chrono::seconds(10)));
+    for (auto t : h.script->timeouts)
+        BOOST_TEST(t.count() <= 10000);
+
+    const auto sent = h.script->calls().size();
+    h.clock.advance(std::chrono::seconds(11));
+    const ApiError late = expectApiError([&] { client->getOrderStatus(1840217); });
+    BOOST_TEST(late.exitCode() == 3);
+    BOOST_TEST(std::string(late.what()).find("not sent: no time left before the run's deadline") !=
+                   std::string::npos,
+               late.what());
+    BOOST_TEST(h.script->calls().size() == sent);
+}
+
 BOOST_AUTO_TEST_CASE(network_errors_are_retried) {
     Harness h;
     h.script->steps = {authOk(), fail("network: Connection refused", true, false),

@@ -12,6 +12,19 @@ using namespace certagent::api::test;
 
 BOOST_AUTO_TEST_SUITE(ApiText)
 
+// What the log sink applies to every whole message: terminal-active bytes escaped, intended line
+// breaks and text already escaped left as they are.
+BOOST_AUTO_TEST_CASE(escape_terminal_only) {
+    auto t = [](std::string_view text) {
+        return escapeForLog(text, text.size(), Escape::TerminalOnly);
+    };
+    BOOST_TEST(t("a\x1b[2Jb\x07"
+                 "c\rd\xc2\x9b") == "a\\x1B[2Jb\\x07c\\rd\\xC2\\x9B");
+    BOOST_TEST(t("usage:\n\trun\\") == "usage:\n\trun\\");
+    const std::string once = escapeForLog("x\x1b]0;t\x07\\y\n");
+    BOOST_TEST(t(once) == once);
+}
+
 BOOST_AUTO_TEST_CASE(escape_for_log) {
     BOOST_TEST(escapeForLog("plain text 1.2") == "plain text 1.2");
     BOOST_TEST(escapeForLog("Rīga ✓") == "Rīga ✓");

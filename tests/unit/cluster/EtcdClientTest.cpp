@@ -177,7 +177,13 @@ BOOST_AUTO_TEST_CASE(replies_of_the_wrong_shape_are_refused_by_member_name) {
          "etcd kv/range: unreadable reply: more: not true or false"},
         {"{" + header(1) + R"(,"kvs":[)" + kv("k", "v", 5, 4, 1) + "]}",
          "etcd kv/range: unreadable reply: kvs[0]: revisions out of order"},
+        {"{" + header(0) + "}", "etcd kv/range: unreadable reply: header.revision: not positive"},
         {"[1]", "etcd kv/range: unreadable reply from https://10.0.0.1:2379: not a JSON object"},
+        // A stream error object inside a 200 whose code is no integer (fuzz finding: BadJson
+        // escaped the client).
+        {R"({"error":{"grpc_code":1.4,"message":"x"}})",
+         "etcd kv/range: unreadable reply from https://10.0.0.1:2379: error.grpc_code: not an "
+         "integer"},
         {"", "etcd kv/range: unreadable reply from https://10.0.0.1:2379: not JSON (JSON "
              "Exception: unexpected end of text)"},
     };

@@ -77,6 +77,14 @@ class FakeOrders : public OrderService {
         return res;
     }
     void revalidate(long long, const std::string&) override { calls.push_back("revalidate"); }
+    api::OrderList orders(int, int offset) override {
+        calls.push_back("orders");
+        api::OrderList list;
+        if (offset == 0)
+            list.orders = accountOrders;
+        list.count = static_cast<long long>(accountOrders.size());
+        return list;
+    }
     int webserverTypeFor(long long productId) override {
         return productId == 42 ? 18 : -1; // 42: a GeoTrust product
     }
@@ -118,7 +126,8 @@ class FakeOrders : public OrderService {
     test::CertSpec spec; ///< for certificates issued from the CSR (names from the CSR)
     std::string method = "http";
     std::vector<std::string> calls;
-    int webserverType = 0; ///< as sent with the last order or reissue
+    std::vector<api::OrderSummary> accountOrders; ///< getAllSSLOrders
+    int webserverType = 0;                        ///< as sent with the last order or reissue
 };
 
 struct Fixture {
@@ -157,7 +166,8 @@ struct Fixture {
                                                       hooks,
                                                       [] { return std::time(nullptr); },
                                                       [](std::chrono::seconds) {},
-                                                      {}});
+                                                      {},
+                                                      std::nullopt});
     }
     int process(const RunOptions& options = {}) {
         CertRunner certRunner(*ctx, config.certs[0]);

@@ -105,7 +105,8 @@ struct Fixture {
                                                       hooks,
                                                       [] { return kNow; },
                                                       [](std::chrono::seconds) {},
-                                                      {}});
+                                                      {},
+                                                      std::nullopt});
     }
 
     /// A leaf for `names` (90 days from kNow) followed by the intermediate, at `path`.

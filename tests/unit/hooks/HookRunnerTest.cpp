@@ -172,6 +172,31 @@ BOOST_AUTO_TEST_CASE(failure_is_counted_and_later_hooks_still_run) {
     BOOST_TEST(kExitHookFailed == 4);
 }
 
+// Issue 11: the log gets no blank lines and at most 200 lines / 64 KiB (prefix included) of a
+// hook's output, then one line saying what was left out.
+BOOST_AUTO_TEST_CASE(output_reaching_the_log_is_capped_in_lines_and_bytes) {
+    Fixture f;
+    f.hook("post.d/10-blank", "#!/bin/sh\nhead -c 500000 /dev/zero | tr '\\0' '\\n'\necho one\n");
+    f.hook("post.d/20-many", "#!/bin/sh\nseq 1 1000\n");
+    f.hook("post.d/30-wide", "#!/bin/sh\nfor i in $(seq 1 100); do head -c 1500 /dev/zero | "
+                             "tr '\\0' x; echo; done\n");
+    BOOST_TEST(f.runner.run("post", sampleEvent()).ok());
+
+    BOOST_TEST(f.output("post.d/10-blank") == std::vector<std::string>{"one"});
+    auto many = f.output("post.d/20-many");
+    BOOST_REQUIRE_EQUAL(many.size(), 201u);
+    BOOST_TEST(many[199] == "200");
+    BOOST_TEST(many[200] == "800 more lines of output not logged (at most 200 lines, 64 KiB)");
+    std::size_t bytes = 0;
+    for (const auto& line : f.log)
+        if (line.rfind("hook post.d/30-wide: x", 0) == 0)
+            bytes += line.size();
+    BOOST_TEST(bytes <= 64u * 1024);
+    BOOST_TEST(bytes > 60u * 1024);
+    BOOST_TEST(f.output("post.d/30-wide").back() ==
+               "57 more lines of output not logged (at most 200 lines, 64 KiB)");
+}
+
 BOOST_AUTO_TEST_CASE(background_child_holding_output_does_not_hang) {
     Fixture f;
     std::string pidFile = f.tmp / "child.pid";

@@ -166,7 +166,7 @@ BOOST_AUTO_TEST_CASE(real_disk_full_on_small_tmpfs) {
             return "skip";
         }
         ::mkdir(dir.c_str(), 0755);
-        if (::mount("tmpfs", dir.c_str(), "tmpfs", 0, "size=128k") != 0) {
+        if (::mount("tmpfs", dir.c_str(), "tmpfs", 0, "size=128k,mode=0700") != 0) {
             return "skip";
         }
         prepareOld(dir);

@@ -237,4 +237,44 @@ BOOST_AUTO_TEST_CASE(corrupt_meta_is_warned_and_ignored) {
     BOOST_TEST(warnings[0].find('\x1b') == std::string::npos);
 }
 
+// Issue 11, defect 5: a store others could write to is refused, not repaired and then trusted.
+BOOST_AUTO_TEST_CASE(store_open_to_others_is_refused_not_repaired) {
+    for (const std::string sub : {"", "/state", "/backup"}) {
+        TempDir tmp;
+        const std::string dir = tmp / "store";
+        store::Store s(dir, 5);
+        s.ensureLayout();
+        ::mkdir((dir + "/backup").c_str(), 0700);
+        BOOST_TEST_REQUIRE(::chmod((dir + sub).c_str(), 0777) == 0);
+        try {
+            s.ensureLayout();
+            BOOST_ERROR("no error for a world-writable " << dir + sub);
+        } catch (const certagent::IoError& e) {
+            BOOST_TEST(std::string(e.what()) ==
+                       "store directory " + dir + sub +
+                           " is writable by group or others, so anything in it may have been "
+                           "planted; check what is in it, then: chmod go-w " +
+                           dir + sub);
+            BOOST_TEST(e.exitCode() == 7);
+        }
+        BOOST_TEST(modeOf(dir + sub) == 0777u, sub);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(store_below_a_directory_others_can_change_is_refused) {
+    TempDir tmp;
+    const std::string parent = tmp / "shared";
+    ::mkdir(parent.c_str(), 0755);
+    BOOST_TEST_REQUIRE(::chmod(parent.c_str(), 0777) == 0);
+    store::Store s(parent + "/store", 5);
+    try {
+        s.ensureLayout();
+        BOOST_ERROR("no error for a store below a world-writable directory");
+    } catch (const certagent::IoError& e) {
+        BOOST_TEST(std::string(e.what()) == "store directory " + parent + "/store: " + parent +
+                                                " is group- or world-writable (fix: chmod go-w " +
+                                                parent + ")");
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
