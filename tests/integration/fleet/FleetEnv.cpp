@@ -16,11 +16,6 @@ namespace certagent::test {
 
 namespace {
 
-EtcdCluster& sharedEtcd() {
-    static EtcdCluster cluster; // started on first use, stopped at exit
-    return cluster;
-}
-
 int clusterCounter = 0;
 
 } // namespace
@@ -153,12 +148,7 @@ FleetEnv::FleetEnv(FleetOptions options)
     writeFile(placeholderCert(), toPem(*ca.issue(*key, spec)));
     writeFile(placeholderKey(), keyToPem(*key), 0600);
     writeFile(fleetKeyFile(), cluster::FleetKey::generateText().reveal(), 0600);
-    if (m_options.ownEtcd) {
-        m_ownEtcd = std::make_unique<EtcdCluster>();
-        m_etcd = m_ownEtcd.get();
-    } else {
-        m_etcd = &sharedEtcd();
-    }
+    m_etcd = std::make_unique<EtcdCluster>(); // each test's own: stopped with the test
     for (int i = 0; i < m_options.hosts; ++i)
         m_hosts.push_back(std::make_unique<FleetHost>(*this, "web-" + std::to_string(i + 1)));
     std::string upstream = "upstream fleet_backends {\n";

@@ -74,8 +74,6 @@ struct FleetOptions {
     std::string clusterExtra = "lease = 5s\ntimeout = 3s\ndcv_wait = 10m\nmember_timeout = 1h\n";
     /// Extra lines for certagent.conf outside [cluster] (e.g. "[renewal]\nbefore = 2d\n").
     std::string mainExtra;
-    /// An etcd cluster of the test's own (tests that kill members); else one shared by the tests.
-    bool ownEtcd = false;
 };
 
 class FleetEnv {
@@ -107,8 +105,7 @@ class FleetEnv {
     FleetOptions m_options;
     TempDir m_dir;
     std::string m_cluster;
-    EtcdCluster* m_etcd = nullptr;
-    std::unique_ptr<EtcdCluster> m_ownEtcd;
+    std::unique_ptr<EtcdCluster> m_etcd;
     std::unique_ptr<NginxProcess> m_balancer;
     std::unique_ptr<SandboxProcess> m_sandbox;
     std::vector<std::unique_ptr<FleetHost>> m_hosts;

@@ -161,9 +161,7 @@ BOOST_AUTO_TEST_CASE(the_ordering_host_killed_after_the_order_was_sent_another_f
 
 BOOST_AUTO_TEST_CASE(
     a_lost_member_changes_nothing_quorum_lost_every_host_exits_3_and_keeps_serving) {
-    FleetOptions options;
-    options.ownEtcd = true;
-    FleetEnv env(options);
+    FleetEnv env;
     joinAll(env);
     auto a = env.host(0).agent({"run"});
     BOOST_TEST_REQUIRE(a.exitCode == 0, a.output);
