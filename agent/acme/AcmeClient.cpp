@@ -110,8 +110,10 @@ Reply AcmeClient::postAsGet(const std::string& step, const std::string& url,
     return call(c);
 }
 
-Reply AcmeClient::get(const std::string& step, const std::string& url) {
-    return call(Call{step, "GET", url});
+Reply AcmeClient::get(const std::string& step, const std::string& url, Repeat repeat) {
+    Call c{step, "GET", url};
+    c.repeat = repeat;
+    return call(c);
 }
 
 Reply AcmeClient::call(const Call& spec) {
@@ -220,6 +222,9 @@ void AcmeClient::handleError(const Call& spec, Attempts& st, const api::HttpResp
         throw failure(spec, st, text, temporary(hint), type);
     }
     if (s >= 500 || type == "serverInternal") {
+        if (spec.repeat == Repeat::Once) {
+            throw failure(spec, st, text, temporary(hint), type);
+        }
         if (spec.repeat == Repeat::Never) {
             // A 503 is a refusal before any work; other 5xx may come after the CA acted.
             throw failure(spec, st, text, temporary(hint, s != 503), type);
@@ -233,6 +238,9 @@ void AcmeClient::handleError(const Call& spec, Attempts& st, const api::HttpResp
 void AcmeClient::handleTransport(const Call& spec, Attempts& st, const api::TransportError& e) {
     if (!e.retryable()) {
         throw failure(spec, st, e.what(), {});
+    }
+    if (spec.repeat == Repeat::Once) {
+        throw failure(spec, st, e.what(), temporary());
     }
     if (spec.repeat == Repeat::Never && e.sent()) {
         throw failure(spec, st,

@@ -78,7 +78,8 @@ std::optional<RenewalInfo> fetchRenewalInfo(AcmeClient& client, const std::strin
     if (base.back() != '/') {
         base += '/';
     }
-    const Reply reply = client.get("renewalInfo", base + certId);
+    // One attempt: on failure the caller asks again in 6 hours (RFC 9773 §4.3.3), not in seconds.
+    const Reply reply = client.get("renewalInfo", base + certId, Repeat::Once);
     return readReply("renewalInfo", reply, [&] { return readRenewalInfo(reply); });
 }
 

@@ -31,7 +31,7 @@ struct RenewalInfo {
     std::chrono::seconds retryAfter{kAriErrorRetry};
 };
 
-/// GET {renewalInfo}/{certID} (unauthenticated, same-origin, retried): nullopt when the
+/// GET {renewalInfo}/{certID} (unauthenticated, same-origin, one attempt): nullopt when the
 /// directory offers no renewalInfo. Throws AcmeError; the caller asks again after
 /// kAriErrorRetry.
 std::optional<RenewalInfo> fetchRenewalInfo(AcmeClient& client, const std::string& certId);

@@ -207,7 +207,7 @@ Order readOrder(const std::string& body, const std::string& url, const Origin& o
         for (const std::string& i : o.identifiers) {
             got += (got.empty() ? "" : ", ") + i;
         }
-        f.fail("identifiers", "[" + escapeForLog(got, 300) + "] differ from the configured names");
+        f.fail("identifiers", "[" + escapeForLog(got, 300) + "] " + kNamesDiffer);
     }
     const auto authz = f.array("authorizations", kMaxAuthorizations);
     for (std::size_t i = 0; i < authz->size(); ++i) {

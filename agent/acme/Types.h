@@ -17,6 +17,9 @@ namespace certagent::acme {
 
 constexpr std::size_t kMaxAuthorizations = 100; ///< per order
 constexpr std::size_t kMaxChallenges = 20;      ///< per authorization
+/// Ends readOrder's refusal of an order for other names than the configured ones: the
+/// configuration changed while the order was pending (the caller drops the order).
+constexpr const char* kNamesDiffer = "differ from the configured names";
 
 /// An RFC 7807 problem document (RFC 8555 §6.7). Texts are raw server text: escape before use.
 struct Problem {

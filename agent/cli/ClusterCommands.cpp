@@ -213,7 +213,7 @@ int clusterCommand(const Globals& g, const std::vector<std::string>& argv,
     }
     if (sub != "status" && sub != "publish" && sub != "rollback" && sub != "leave")
         throw ConfigError(kUsage);
-    Session s(g, installers, false, sub == "rollback");
+    Session s(g, installers, config::NeedCredentials::No, sub == "rollback");
     if (sub == "status")
         return statusSub(s, args);
     if (sub == "publish")

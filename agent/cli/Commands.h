@@ -34,6 +34,7 @@ int rollbackCommand(const Globals&, const std::vector<std::string>&, const core:
 int hooksCommand(const Globals&, const std::vector<std::string>&, const core::InstallerFactory&);
 int discoverCommand(const Globals&, const std::vector<std::string>&, const core::InstallerFactory&);
 int apiCommand(const Globals&, const std::vector<std::string>&, const core::InstallerFactory&);
+int acmeCommand(const Globals&, const std::vector<std::string>&, const core::InstallerFactory&);
 int syncCommand(const Globals&, const std::vector<std::string>&, const core::InstallerFactory&);
 int clusterCommand(const Globals&, const std::vector<std::string>&, const core::InstallerFactory&);
 

@@ -149,7 +149,7 @@ int discoverCommand(const Globals& g, const std::vector<std::string>& argv,
     if (write && !args.has("--domains"))
         throw ConfigError("discover: --write needs --domains NAME1,NAME2");
     std::optional<config::InstallerKind> only = installerOption(args);
-    Session s(g, installers, false, false);
+    Session s(g, installers, config::NeedCredentials::No, false);
     if (write)
         return writeCertFile(s, args);
     std::vector<ServerReport> reports;

@@ -21,6 +21,7 @@ namespace {
 struct StatusRow {
     std::string name;
     std::vector<std::string> domains;
+    std::string backend; ///< gogetssl | acme | acme-NAME
     std::string orderId; ///< the backend's id ("" = none)
     std::string orderStatus;
     std::string phase;
@@ -29,6 +30,7 @@ struct StatusRow {
     std::optional<int> version;
     std::string lastError;
     std::string next;
+    std::string ariStart, ariEnd, ariChosen; ///< the CA's renewal window (ISO 8601), if any
     /// `--served`: the blocks serving each name and why (empty: installer = none).
     std::optional<std::vector<core::ServedName>> servedBy;
     std::string servedError; ///< `--served`: why the installer could not say
@@ -59,6 +61,19 @@ Poco::JSON::Array servedJson(const std::vector<core::ServedName>& served) {
     return out;
 }
 
+/// What the table shows of an order reference: a number as it is, a URL by its last segment.
+std::string shortRef(const std::string& ref) {
+    auto slash = ref.find_last_of('/');
+    if (slash == std::string::npos || slash + 1 >= ref.size())
+        return ref;
+    std::string last = ref.substr(slash + 1);
+    return last.size() <= 10 ? last : "..." + last.substr(last.size() - 7);
+}
+
+std::string isoOrEmpty(const std::optional<std::time_t>& t) {
+    return t ? formatIsoUtc(*t) : std::string();
+}
+
 std::string nextAction(Session& s, const config::CertConfig& cert, const store::CertState& st) {
     std::time_t now = std::time(nullptr);
     if (st.phase == store::Phase::Failed)
@@ -83,7 +98,13 @@ StatusRow statusRow(Session& s, const config::CertConfig& cert) {
     StatusRow row;
     row.name = cert.name;
     row.domains = cert.domains;
+    row.backend = cert.backend;
     auto st = s.store().loadState(cert.name).value_or(store::CertState{});
+    if (!st.ariCertId.empty()) {
+        row.ariStart = isoOrEmpty(st.ariWindowStart);
+        row.ariEnd = isoOrEmpty(st.ariWindowEnd);
+        row.ariChosen = isoOrEmpty(st.ariChosen);
+    }
     row.orderId =
         core::orderFor(core::OrderPurpose::Follow, "", st, s.context().backends.of(cert), cert).id;
     row.orderStatus = escapeForLog(st.lastStatus, 40);
@@ -114,6 +135,18 @@ void printJson(const std::vector<StatusRow>& rows) {
         else
             o.set("order_id",
                   r.orderId.empty() ? Poco::Dynamic::Var(0LL) : Poco::Dynamic::Var(r.orderId));
+        o.set("backend", r.backend);
+        o.set("order_ref", r.orderId);
+        if (r.ariStart.empty()) {
+            o.set("ari_window", Poco::Dynamic::Var());
+            o.set("ari_chosen", Poco::Dynamic::Var());
+        } else {
+            Poco::JSON::Object window;
+            window.set("start", r.ariStart);
+            window.set("end", r.ariEnd);
+            o.set("ari_window", window);
+            o.set("ari_chosen", r.ariChosen);
+        }
         o.set("order_status", r.orderStatus);
         o.set("phase", r.phase);
         o.set("not_after", r.notAfter);
@@ -135,13 +168,13 @@ void printJson(const std::vector<StatusRow>& rows) {
 }
 
 void printTable(const std::vector<StatusRow>& rows) {
-    std::cout << std::left << std::setw(20) << "NAME" << std::setw(10) << "ORDER" << std::setw(12)
-              << "STATUS" << std::setw(22) << "NOT AFTER" << std::setw(6) << "DAYS" << std::setw(8)
-              << "VERSION"
+    std::cout << std::left << std::setw(20) << "NAME" << std::setw(10) << "BACKEND" << std::setw(12)
+              << "ORDER" << std::setw(12) << "STATUS" << std::setw(22) << "NOT AFTER"
+              << std::setw(6) << "DAYS" << std::setw(8) << "VERSION"
               << "NEXT\n";
     for (const auto& r : rows) {
-        std::cout << std::setw(20) << r.name << std::setw(10)
-                  << (r.orderId.empty() ? "-" : r.orderId) << std::setw(12)
+        std::cout << std::setw(20) << r.name << std::setw(10) << r.backend << std::setw(12)
+                  << (r.orderId.empty() ? "-" : shortRef(r.orderId)) << std::setw(12)
                   << (r.orderStatus.empty() ? r.phase : r.orderStatus) << std::setw(22)
                   << (r.notAfter.empty() ? "-" : r.notAfter) << std::setw(6)
                   << (r.daysLeft ? std::to_string(*r.daysLeft) : "-") << std::setw(8)
@@ -150,6 +183,9 @@ void printTable(const std::vector<StatusRow>& rows) {
             std::cout << "    last error: "
                       << escapeForLog(r.lastError, r.lastError.size(), Escape::TerminalOnly)
                       << "\n";
+        if (!r.ariStart.empty())
+            std::cout << "    renewal window (CA): " << r.ariStart << " to " << r.ariEnd
+                      << ", chosen " << r.ariChosen << "\n";
         if (r.servedBy)
             for (const core::ServedName& p : *r.servedBy) {
                 const std::string line = core::servedLine(p);
@@ -166,7 +202,7 @@ void printTable(const std::vector<StatusRow>& rows) {
 int statusCommand(const Globals& g, const std::vector<std::string>& argv,
                   const core::InstallerFactory& installers) {
     Args args = parseArgs("status", argv, {"--json", "--served"}, {});
-    Session s(g, installers, false, false);
+    Session s(g, installers, config::NeedCredentials::No, false);
     std::vector<StatusRow> rows;
     for (const auto* cert : s.select(args.positional)) {
         rows.push_back(statusRow(s, *cert));
@@ -183,7 +219,7 @@ int statusCommand(const Globals& g, const std::vector<std::string>& argv,
 int verifyCommand(const Globals& g, const std::vector<std::string>& argv,
                   const core::InstallerFactory& installers) {
     Args args = parseArgs("verify", argv, {}, {});
-    Session s(g, installers, false, false);
+    Session s(g, installers, config::NeedCredentials::No, false);
     int worst = kExitOk;
     for (const auto* cert : s.select(args.positional))
         worst = worseExit(worst, core::verifyCertificate(s.context(), *cert));

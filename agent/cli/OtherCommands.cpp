@@ -11,7 +11,7 @@ int rollbackCommand(const Globals& g, const std::vector<std::string>& argv,
     Args args = parseArgs("rollback", argv, {}, {});
     if (args.positional.size() != 1)
         throw ConfigError("rollback: expected one certificate NAME");
-    Session s(g, installers, false, true);
+    Session s(g, installers, config::NeedCredentials::No, true);
     const auto& cert = s.config().cert(args.positional[0]);
     s.lock();
     return core::rollbackCertificate(s.context(), cert);
@@ -22,7 +22,7 @@ int hooksCommand(const Globals& g, const std::vector<std::string>& argv,
     Args args = parseArgs("hooks", argv, {}, {});
     if (args.positional.size() != 2 || args.positional[0] != "test")
         throw ConfigError("hooks: usage: certagent hooks test NAME");
-    Session s(g, installers, false, true);
+    Session s(g, installers, config::NeedCredentials::No, true);
     return core::testHooks(s.context(), s.config().cert(args.positional[1]));
 }
 
@@ -37,7 +37,7 @@ int apiCommand(const Globals& g, const std::vector<std::string>& argv,
             throw ConfigError("api: expected key=value, not \"" + escapeForLog(argv[i], 80) + "\"");
         params.emplace_back(argv[i].substr(0, eq), argv[i].substr(eq + 1));
     }
-    Session s(g, installers, true, false);
+    Session s(g, installers, config::NeedCredentials::Yes, false);
     std::string reply = s.apiClient().callRaw(argv[0], params);
     std::cout << escapeForLog(redact(reply), reply.size(), Escape::TerminalOnly) << "\n";
     return kExitOk;

@@ -2,6 +2,7 @@
 
 #include "cluster/FleetSetup.h"
 #include "core/RunSupport.h"
+#include "core/backends/AcmeBackend.h"
 #include "core/backends/GoGetSslBackend.h"
 #include "util/Text.h"
 
@@ -143,9 +144,9 @@ Args parseArgs(const std::string& command, const std::vector<std::string>& argv,
     return args;
 }
 
-Session::Session(const Globals& globals, const core::InstallerFactory& installers, bool needApi,
-                 bool checkHooks)
-    : m_globals(globals), m_config(config::loadConfig(globals.configPath, needApi)) {
+Session::Session(const Globals& globals, const core::InstallerFactory& installers,
+                 config::NeedCredentials credentials, bool checkHooks)
+    : m_globals(globals), m_config(config::loadConfig(globals.configPath, credentials)) {
     setupLogging(m_config.log, globals.logLevel);
     m_store =
         std::make_unique<store::Store>(m_config.storeDir, m_config.keepVersions,
@@ -176,6 +177,16 @@ Session::Session(const Globals& globals, const core::InstallerFactory& installer
     });
     m_backends.add(core::GoGetSslBackend::kKind,
                    [this] { return std::make_unique<core::GoGetSslBackend>(*m_api); });
+    m_acmeAccounts = std::make_unique<core::AcmeAccountFiles>(m_config.storeDir);
+    for (const auto& [instance, settings] : m_config.acme) {
+        std::string kind = instance.empty() ? "acme" : "acme-" + instance;
+        m_backends.add(kind, [this, kind, &acme = settings] {
+            core::AcmeEnvironment env;
+            env.accounts = m_acmeAccounts.get();
+            env.log = [](const std::string& line) { core::logger().debug(line); };
+            return std::make_unique<core::AcmeBackend>(kind, acme, env);
+        });
+    }
     core::Coordinator* coordinator = &core::soloCoordinator();
     if (m_config.cluster.enabled()) {
         cluster::FleetLog log{[](const std::string& line) { core::logger().information(line); },

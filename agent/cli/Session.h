@@ -4,6 +4,7 @@
 #include "config/Config.h"
 #include "core/HookRunner.h"
 #include "core/RunContext.h"
+#include "core/backends/AcmeAccounts.h"
 #include "core/backends/OrderService.h"
 #include "store/Lock.h"
 #include "store/Store.h"
@@ -43,10 +44,10 @@ Args parseArgs(const std::string& command, const std::vector<std::string>& argv,
 /// Everything a command needs, built from the configuration: store, runners, hooks, the API.
 class Session {
   public:
-    /// Loads the configuration (credentials only if `needApi`), sets up logging, checks hook
-    /// files when `checkHooks`.
-    Session(const Globals& globals, const core::InstallerFactory& installers, bool needApi,
-            bool checkHooks);
+    /// Loads the configuration (credentials as `credentials` says), sets up logging, checks hook
+    /// files when `checkHooks`, registers the CA backends (made on first use).
+    Session(const Globals& globals, const core::InstallerFactory& installers,
+            config::NeedCredentials credentials, bool checkHooks);
 
     const config::Config& config() const { return m_config; }
     store::Store& store() { return *m_store; }
@@ -54,6 +55,7 @@ class Session {
     /// The GoGetSSL client (made on first use), for `certagent api`.
     api::ApiClient& apiClient() { return m_api->client(); }
     core::RunContext& context() { return *m_context; }
+    core::CaBackends& backends() { return m_backends; }
     const Globals& globals() const { return m_globals; }
     /// The fleet ([cluster]); nullptr on a host on its own.
     cluster::EtcdCoordinator* fleet() { return m_fleet.get(); }
@@ -72,6 +74,7 @@ class Session {
     SystemCommandRunner m_runner;
     std::unique_ptr<core::HookRunner> m_hooks;
     std::unique_ptr<core::ApiOrderService> m_api;
+    std::unique_ptr<core::AcmeAccounts> m_acmeAccounts;
     core::CaBackends m_backends;
     std::unique_ptr<cluster::EtcdCoordinator> m_fleet;
     std::unique_ptr<core::RunContext> m_context;

@@ -48,8 +48,24 @@ void readDeployHook(CertConfig& cert, const Field& f) {
     cert.deployHook = f.value;
 }
 
+/// order_id as text for the "order_id or product_id" rule; "-" for a backend that wants neither.
 std::string orderIdText(const CertConfig& cert) {
+    if (cert.backend != kGoGetSslBackend)
+        return "-";
     return cert.orderId == 0 ? std::string() : std::to_string(cert.orderId);
+}
+
+/// `backend = gogetssl | acme | acme-NAME` (default: [ca] backend; finish() checks the section).
+void readBackend(CertConfig& cert, const Field& f) {
+    if (f.value != kGoGetSslBackend && !isAcmeBackend(f.value))
+        f.fail("expected gogetssl | acme | acme-NAME, not " + f.quoted());
+    cert.backend = f.value;
+}
+
+/// The rule of the keys only the GoGetSSL reseller API understands.
+Condition<CertConfig> goGetSslOnly() {
+    return keyIs<CertConfig>("backend", {kGoGetSslBackend},
+                             [](const CertConfig& c) { return c.backend; });
 }
 
 /// `webserver_type = 18`: what GoGetSSL is told about the server (-1, or 1..99); unset: chosen
@@ -60,6 +76,7 @@ void readWebserverType(CertConfig& cert, const Field& f) {
 
 std::vector<Row> certRows() {
     return {
+        Row("", "backend", readBackend).emptyMeansUnset(),
         Row("", "dcv", enumOf(dcvMethods(), at(&CertConfig::dcv)))
             .byDefault("http")
             .emptyMeansUnset(),
@@ -71,24 +88,28 @@ std::vector<Row> certRows() {
             .byDefault("ec-p256")
             .emptyMeansUnset(),
         Row("", "reuse_key", flag(at(&CertConfig::reuseKey))),
-        Row("", "auto_renew_order", flag(at(&CertConfig::autoRenewOrder))),
+        Row("", "auto_renew_order", flag(at(&CertConfig::autoRenewOrder))).onlyFor(goGetSslOnly()),
         Row("", "installer", enumOf(installerKinds(), at(&CertConfig::installer)))
             .byDefault("none")
             .emptyMeansUnset(),
         Row("", "order_id", intRange(1, 999999999999LL, at(&CertConfig::orderId)))
-            .emptyMeansUnset(),
+            .emptyMeansUnset()
+            .onlyFor(goGetSslOnly()),
         Row("", "product_id", intRange(1, 999999999LL, at(&CertConfig::productId)))
             .emptyMeansUnset()
-            .unless(keyIs<CertConfig>("order_id", {}, orderIdText)),
-        Row("", "period", intRange(1, 120, at(&CertConfig::period))).emptyMeansUnset(),
+            .unless(keyIs<CertConfig>("order_id", {}, orderIdText))
+            .onlyFor(goGetSslOnly()),
+        Row("", "period", intRange(1, 120, at(&CertConfig::period)))
+            .emptyMeansUnset()
+            .onlyFor(goGetSslOnly()),
         Row("", "webroot", readWebroot)
             .emptyMeansUnset()
             .requiredFor(keyIs<CertConfig>("dcv", {"http", "https"},
                                            [](const CertConfig& c) { return dcvName(c.dcv); })),
-        Row("", "approver_email", readApproverEmail).emptyMeansUnset(),
-        Row("", "webserver_type", readWebserverType).emptyMeansUnset(),
+        Row("", "approver_email", readApproverEmail).emptyMeansUnset().onlyFor(goGetSslOnly()),
+        Row("", "webserver_type", readWebserverType).emptyMeansUnset().onlyFor(goGetSslOnly()),
         Row("", "deploy_hook", readDeployHook).emptyMeansUnset(),
-        Row("", contactKeys(), contactField(at(&CertConfig::contact))),
+        Row("", contactKeys(), contactField(at(&CertConfig::contact))).onlyFor(goGetSslOnly()),
     };
 }
 
@@ -97,8 +118,20 @@ const KeyTable<CertConfig>& certTable() {
     return table;
 }
 
+/// An ACME certificate: its CA is configured, its names are proven by http-01 or dns-01.
+void finishAcme(const IniFile& ini, CertConfig& cert, const Config& config) {
+    if (!config.acmeFor(cert.backend))
+        ini.fail("", "backend",
+                 cert.backend + ": no [" + cert.backend + "] section in certagent.conf");
+    if (cert.dcv != DcvMethod::Http && cert.dcv != DcvMethod::Dns)
+        ini.fail("", "dcv", std::string(dcvName(cert.dcv)) + ": only for backend = gogetssl");
+    cert.contact.clear(); // [contact] is for GoGetSSL orders
+}
+
 /// What ties keys together beyond one row's rule.
-void finish(const IniFile& ini, CertConfig& cert) {
+void finish(const IniFile& ini, CertConfig& cert, const Config& config) {
+    if (isAcmeBackend(cert.backend))
+        return finishAcme(ini, cert, config);
     if (cert.autoRenewOrder && cert.productId == 0)
         ini.fail("", "auto_renew_order", "needs product_id for the renew order");
     if (cert.dcv == DcvMethod::Email && cert.approverEmail.empty())
@@ -128,8 +161,9 @@ CertConfig readCertFile(const std::string& path, const std::string& display,
     cert.name = name;
     cert.file = display;
     cert.contact = config.contact;
+    cert.backend = config.defaultBackend;
     readKeys(ini, certTable(), cert, parentDir(path));
-    finish(ini, cert);
+    finish(ini, cert, config);
     return cert;
 }
 

@@ -169,7 +169,33 @@ const CertConfig& Config::cert(const std::string& name) const {
                       escapeForLog(certsDir + "/" + name) + ".conf)");
 }
 
+bool isAcmeBackend(const std::string& backend) {
+    return backend == "acme" ||
+           (backend.compare(0, 5, "acme-") == 0 && isValidCertName(backend.substr(5)));
+}
+
+const AcmeSettings* Config::acmeFor(const std::string& backend) const {
+    if (!isAcmeBackend(backend))
+        return nullptr;
+    auto it = acme.find(backend == "acme" ? "" : backend.substr(5));
+    return it == acme.end() ? nullptr : &it->second;
+}
+
+const std::string& Config::trustCaFileFor(const CertConfig& cert) const {
+    const AcmeSettings* settings = acmeFor(cert.backend);
+    return settings && !settings->trustCaFile.empty() ? settings->trustCaFile : trustCaFile;
+}
+
+bool Config::usesGoGetSsl() const {
+    return std::any_of(certs.begin(), certs.end(),
+                       [](const CertConfig& c) { return c.backend == kGoGetSslBackend; });
+}
+
 Config loadConfig(const std::string& path, bool requireCredentials) {
+    return loadConfig(path, requireCredentials ? NeedCredentials::IfUsed : NeedCredentials::No);
+}
+
+Config loadConfig(const std::string& path, NeedCredentials need) {
     // The main file is named as given: it is the one file the user did not reach through it.
     if (::access(path.c_str(), F_OK) != 0 && errno == ENOENT)
         throw ConfigError(escapeForLog(path) + ": no such file (use --config FILE)");
@@ -180,11 +206,13 @@ Config loadConfig(const std::string& path, bool requireCredentials) {
     checkFileDir(config.path, "config directory");
     IniFile ini(config.path, displayName(base, config.path), 0755);
     readMainFile(ini, config, base);
-    if (requireCredentials) {
+    readCerts(config, base);
+    // ACME certificates need no reseller account: its credentials only when GoGetSSL is used.
+    if (need == NeedCredentials::Yes ||
+        (need == NeedCredentials::IfUsed && config.usesGoGetSsl())) {
         checkFileDir(config.api.credentialsFile, "credentials directory");
         readCredentials(config, displayName(base, config.api.credentialsFile));
     }
-    readCerts(config, base);
     return config;
 }
 

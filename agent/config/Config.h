@@ -80,14 +80,35 @@ const char* installerName(InstallerKind kind);
 /// Every kind with its config word.
 const std::vector<std::pair<std::string, InstallerKind>>& installerKinds();
 
+/// `[acme]` (the default ACME certificate authority) or `[acme-NAME]` (one more).
+struct AcmeSettings {
+    std::string directory;              ///< https URL of the CA's directory ("" = not configured)
+    std::string caFile;                 ///< extra TLS anchor for the directory's host ("" = none)
+    std::string trustCaFile;            ///< anchors for issued chains ("" = [trust] ca_file)
+    std::vector<std::string> contact;   ///< "mailto:" URLs (a bare address gets "mailto:")
+    bool agreeTos = false;              ///< the user agrees to the directory's termsOfService
+    std::string eabKid;                 ///< External Account Binding key id ("" = none)
+    std::string eabHmacFile;            ///< 0600 file with the EAB HMAC key (read when registering)
+    std::string accountKey = "ec-p256"; ///< ec-p256 | ec-p384 (a new account's key)
+    bool ari = true;                    ///< ask the CA's renewalInfo (RFC 9773) when offered
+    std::string preferredChain;         ///< issuer CN of the chain to try first ("" = default)
+    Seconds timeout{30};                ///< one exchange with the CA
+};
+
+/// The backend kind of the GoGetSSL reseller API.
+constexpr const char* kGoGetSslBackend = "gogetssl";
+/// True for "acme" and "acme-NAME".
+bool isAcmeBackend(const std::string& backend);
+
 /// One certs.d/NAME.conf, merged with the defaults of certagent.conf.
 struct CertConfig {
-    std::string name;                 ///< file stem, isValidCertName (util/CertName.h)
-    std::string file;                 ///< path of the file (for messages)
-    std::vector<std::string> domains; ///< lower-cased; first = common name
-    long long orderId = 0;            ///< existing order; 0 = none
-    long long productId = 0;          ///< for new orders (required when orderId = 0)
-    int period = 12;                  ///< months
+    std::string name;                       ///< file stem, isValidCertName (util/CertName.h)
+    std::string file;                       ///< path of the file (for messages)
+    std::string backend = kGoGetSslBackend; ///< gogetssl | acme | acme-NAME ([ca] backend default)
+    std::vector<std::string> domains;       ///< lower-cased; first = common name
+    long long orderId = 0;                  ///< existing order; 0 = none
+    long long productId = 0;                ///< for new orders (required when orderId = 0)
+    int period = 12;                        ///< months
     DcvMethod dcv = DcvMethod::Http;
     std::string webroot;             ///< absolute path or "auto" (http/https DCV)
     std::string approverEmail;       ///< email DCV (default admin@<first domain>)
@@ -110,6 +131,9 @@ struct Config {
     RenewBefore renewBefore;
     std::string hooksDir = "/etc/certagent/hooks";
     Seconds hooksTimeout{300};
+    Seconds dnsWait{0}; ///< [hooks] dns_wait: pause after adding DNS records, before the CA looks
+    std::string defaultBackend = kGoGetSslBackend; ///< [ca] backend
+    std::map<std::string, AcmeSettings> acme;      ///< "" = [acme], "le" = [acme-le]
     std::string certsDir = "/etc/certagent/certs.d";
     Contact contact; ///< [contact] defaults
     ServerSettings nginx{"/usr/sbin/nginx", "/etc/nginx/nginx.conf", "auto"};
@@ -122,6 +146,20 @@ struct Config {
 
     /// The certificate NAME; throws ConfigError `unknown certificate "NAME"` if there is none.
     const CertConfig& cert(const std::string& name) const;
+    /// The settings of ACME backend `backend` ("acme", "acme-le"); nullptr when it has none.
+    const AcmeSettings* acmeFor(const std::string& backend) const;
+    /// The anchors issued chains of `cert` are verified against: its ACME CA's trust_ca_file,
+    /// else [trust] ca_file ("" = the system store).
+    const std::string& trustCaFileFor(const CertConfig& cert) const;
+    /// True when some certificate uses the GoGetSSL backend (so credentials.conf is needed).
+    bool usesGoGetSsl() const;
+};
+
+/// Which commands need credentials.conf.
+enum class NeedCredentials {
+    No,     ///< never read (status, csr, verify)
+    IfUsed, ///< read when some certificate uses the GoGetSSL backend (run, issue, install)
+    Yes,    ///< always read (`certagent api`)
 };
 
 /// Reads certagent.conf, its credentials file and every certs.d/*.conf (a relative `path` is made
@@ -129,9 +167,11 @@ struct Config {
 /// unknown keys, bad values, missing files, files writable by group or others, a credentials file
 /// not 0600 or stricter, a config directory, certs.d or credentials directory that others could
 /// write to (util/PathTrust.h), a symlink in certs.d, a bad certificate name, and two certificate
-/// files sharing a name. `requireCredentials` = false lets `status`/`csr` run without a
-/// credentials file.
-Config loadConfig(const std::string& path, bool requireCredentials = true);
+/// files sharing a name, a certificate naming a backend that is not configured, GoGetSSL-only
+/// keys in an ACME certificate's file. `need` says when the credentials file is read.
+Config loadConfig(const std::string& path, NeedCredentials need = NeedCredentials::IfUsed);
+/// loadConfig with `requireCredentials` = IfUsed (true) or No (false).
+Config loadConfig(const std::string& path, bool requireCredentials);
 
 /// Reads `draft` as <certs dir>/NAME.conf would be read into `config` (its defaults and rules, a
 /// valid NAME, no name in `domains` shared with config's certificates), for a file about to join

@@ -93,6 +93,10 @@ void checkContactKey(const Field& f);
 template <class Acc> auto text(Acc acc) {
     return [acc](auto& t, const Field& f) { acc(t, f) = f.value; };
 }
+/// Text without control characters.
+template <class Acc> auto printable(Acc acc) {
+    return [acc](auto& t, const Field& f) { acc(t, f) = printableValue(f); };
+}
 /// A path, relative to the config directory.
 template <class Acc> auto path(Acc acc) {
     return [acc](auto& t, const Field& f) { acc(t, f) = pathValue(f); };

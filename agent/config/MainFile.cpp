@@ -113,6 +113,53 @@ void readRenewBefore(Config& config, const Field& f) {
     config.renewBefore = parseRenewBefore(f.value, f.what());
 }
 
+/// `[ca] backend = gogetssl | acme | acme-NAME` (the section is checked once all are read).
+void readDefaultBackend(Config& config, const Field& f) {
+    if (f.value != kGoGetSslBackend && !isAcmeBackend(f.value))
+        f.fail("expected gogetssl | acme | acme-NAME, not " + f.quoted());
+    config.defaultBackend = f.value;
+}
+
+/// `contact = ops@example.com, mailto:security@example.com`: mailto: URLs for the CA.
+void readAcmeContact(Config& config, const Field& f) {
+    static const std::regex email("[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}");
+    auto& list = config.acme[f.place.instance].contact;
+    list.clear();
+    Poco::StringTokenizer tok(f.value, ",", Poco::StringTokenizer::TOK_TRIM);
+    for (const auto& item : tok) {
+        std::string address = item.compare(0, 7, "mailto:") == 0 ? item.substr(7) : item;
+        if (!std::regex_match(address, email))
+            f.fail("not an e-mail address: \"" + escapeForLog(item, 80) + "\"");
+        list.push_back("mailto:" + address);
+    }
+}
+
+/// The rows of one ACME section (`[acme]` or the family `[acme-*]`); pairs are checked in
+/// checkAcme().
+std::vector<Row> acmeRows(const std::string& section) {
+    const auto acme = &Config::acme;
+    return {
+        Row(section, "directory", httpsUrl(inFamily(acme, &AcmeSettings::directory)))
+            .emptyMeansUnset(),
+        Row(section, "ca_file", path(inFamily(acme, &AcmeSettings::caFile))).emptyMeansUnset(),
+        Row(section, "trust_ca_file", path(inFamily(acme, &AcmeSettings::trustCaFile)))
+            .emptyMeansUnset(),
+        Row(section, "contact", readAcmeContact).emptyMeansUnset(),
+        Row(section, "agree_tos", flag(inFamily(acme, &AcmeSettings::agreeTos))),
+        Row(section, "eab_kid", printable(inFamily(acme, &AcmeSettings::eabKid))).emptyMeansUnset(),
+        Row(section, "eab_hmac_file", path(inFamily(acme, &AcmeSettings::eabHmacFile)))
+            .emptyMeansUnset(),
+        Row(section, "account_key",
+            oneOf({"ec-p256", "ec-p384"}, inFamily(acme, &AcmeSettings::accountKey)))
+            .byDefault("ec-p256")
+            .emptyMeansUnset(),
+        Row(section, "ari", flag(inFamily(acme, &AcmeSettings::ari))).byDefault("yes"),
+        Row(section, "preferred_chain", printable(inFamily(acme, &AcmeSettings::preferredChain)))
+            .emptyMeansUnset(),
+        Row(section, "timeout", duration(inFamily(acme, &AcmeSettings::timeout))).byDefault("30s"),
+    };
+}
+
 std::vector<Row> serverRows(const std::string& section, ServerSettings Config::*server,
                             const ServerSettings& defaults) {
     std::vector<Row> rows;
@@ -141,6 +188,7 @@ std::vector<Row> mainRows() {
         Row("renewal", "before", readRenewBefore).byDefault("1/3"),
         Row("hooks", "dir", path(at(&Config::hooksDir))).byDefault("hooks"),
         Row("hooks", "timeout", duration(at(&Config::hooksTimeout))).byDefault("300s"),
+        Row("hooks", "dns_wait", duration(at(&Config::dnsWait))).byDefault("0s"),
         Row("certs", "dir", path(at(&Config::certsDir))).byDefault("certs.d"),
         Row("metrics", "textfile", path(at(&Config::metricsTextfile))).emptyMeansUnset(),
         Row("contact", "*", contactField(at(&Config::contact))),
@@ -154,12 +202,37 @@ std::vector<Row> mainRows() {
     rows.push_back(Row("apache", "unit", readApacheUnit).emptyMeansUnset());
     for (auto& row : clusterRows())
         rows.push_back(std::move(row));
+    for (const char* section : {"acme", "acme-*"})
+        for (auto& row : acmeRows(section))
+            rows.push_back(std::move(row));
+    rows.push_back(Row("ca", "backend", readDefaultBackend).byDefault(kGoGetSslBackend));
     rows.push_back(Row("log", "target", readLogTarget).byDefault("console"));
     rows.push_back(Row("log", "level",
                        oneOf({"error", "warning", "notice", "information", "debug"},
                              at(&Config::log, &LogSettings::level)))
                        .byDefault("information"));
     return rows;
+}
+
+/// What ties the ACME keys together: a section present has a directory, EAB comes as a pair, the
+/// default backend is configured.
+void checkAcme(const IniFile& ini, Config& config) {
+    bool plainPresent = false;
+    for (const auto& section : ini.sections())
+        plainPresent = plainPresent || section == "acme";
+    if (!plainPresent && config.acme[""].directory.empty())
+        config.acme.erase(""); // only the defaults of an absent [acme]
+    for (const auto& [instance, acme] : config.acme) {
+        std::string section = instance.empty() ? "acme" : "acme-" + instance;
+        if (acme.directory.empty())
+            throw ConfigError(ini.display() + ": " + keyLabel(section, "directory") + ": missing");
+        if (acme.eabKid.empty() != acme.eabHmacFile.empty())
+            ini.fail(section, acme.eabKid.empty() ? "eab_hmac_file" : "eab_kid",
+                     "eab_kid and eab_hmac_file go together");
+    }
+    if (isAcmeBackend(config.defaultBackend) && !config.acmeFor(config.defaultBackend))
+        ini.fail("ca", "backend",
+                 config.defaultBackend + ": no [" + config.defaultBackend + "] section");
 }
 
 const KeyTable<Config>& mainTable() {
@@ -195,6 +268,7 @@ void readMainFile(const IniFile& ini, Config& config, const std::string& base) {
                               escapeForLog(cluster.host, 80) +
                               "\" is not a name of letters, digits, . _ -; set host =");
     }
+    checkAcme(ini, config);
 }
 
 void readCredentials(Config& config, const std::string& display) {

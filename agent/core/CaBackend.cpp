@@ -17,8 +17,7 @@ void CaBackends::add(const std::string& kind, Maker make) {
 }
 
 CaBackend& CaBackends::of(const config::CertConfig& cert) {
-    (void)cert; // one backend until certificates name theirs
-    return named("gogetssl");
+    return named(cert.backend.empty() ? config::kGoGetSslBackend : cert.backend);
 }
 
 CaBackend& CaBackends::named(const std::string& kind) {

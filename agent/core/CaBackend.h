@@ -58,6 +58,20 @@ struct OrderView {
     std::string challengeProblem;
     std::vector<IssuedChain> chains;
     std::optional<std::time_t> serverTime; ///< the CA's clock, for the clock check
+    /// Waiting: the CA waits to be told that the challenges are in place (ACME: a challenge it
+    /// offered is still unanswered, also after a run that died between placing and telling).
+    bool awaitingResponse = false;
+    /// Waiting: the CA needs no more proof and is issuing (no challenges to place).
+    bool validated = false;
+    /// Failed: a new order may follow after the backoff (ACME: a failed order costs nothing), so
+    /// the certificate goes back to idle instead of waiting for a human.
+    bool restartable = false;
+    /// Failed: the order no longer fits the configuration (its names changed): drop it and order
+    /// anew at once.
+    bool abandon = false;
+    /// When to look again: the CA's Retry-After, or the backend's own pace (--wait starts its
+    /// doubling intervals there; the default is 5 s).
+    std::optional<std::chrono::seconds> retryAfter;
 };
 
 /// What the backend decided for a due certificate.
@@ -70,10 +84,20 @@ struct Plan {
     Action action = Action::Place;
     std::string what = "new order"; ///< "new order", "reissue", "renew order"
     OrderRef existing;
-    std::string note;    ///< logged (information) before acting, may be empty
-    std::string message; ///< Stop: the reason; Follow: logged (information)
-    int exitCode = 0;    ///< Stop
-    bool record = true;  ///< Stop: record as the certificate's last error (false: only warn)
+    std::string note;     ///< logged (information) before acting, may be empty
+    std::string message;  ///< Stop: the reason; Follow: logged (information)
+    int exitCode = 0;     ///< Stop
+    bool record = true;   ///< Stop: record as the certificate's last error (false: only warn)
+    std::string replaces; ///< Place: the CA's id of the certificate this order replaces (ARI)
+};
+
+/// The CA's suggestion when to renew the live certificate (ACME Renewal Information).
+struct RenewalHint {
+    std::string certId;          ///< how the CA names the certificate (the ARI certID)
+    std::time_t windowStart = 0; ///< suggested window
+    std::time_t windowEnd = 0;
+    std::time_t chosen = 0;    ///< one random time in the window (now when it is over)
+    std::time_t nextCheck = 0; ///< when to ask again (the CA's Retry-After)
 };
 
 /// What the backend is given about the certificate it works on.
@@ -178,6 +202,20 @@ class CaBackend {
         (void)orders;
         return {};
     }
+    /// True when renewalHint() may give hints for `cert` (no I/O: a configuration question).
+    virtual bool offersRenewalHints(const config::CertConfig& cert) const {
+        (void)cert;
+        return false;
+    }
+    /// The CA's renewal window for the live leaf `leafPem`; nullopt when the CA offers none (ask
+    /// again after a day). Throws ServiceError (ask again after 6 hours).
+    virtual std::optional<RenewalHint> renewalHint(const config::CertConfig& cert,
+                                                   const std::string& leafPem, std::time_t now) {
+        (void)cert;
+        (void)leafPem;
+        (void)now;
+        return std::nullopt;
+    }
 };
 
 /// The backends of one run, made on first use (a run that never needs a CA needs no
@@ -187,7 +225,7 @@ class CaBackends {
     using Maker = std::function<std::unique_ptr<CaBackend>()>;
     /// Registers the maker of backend `kind`.
     void add(const std::string& kind, Maker make);
-    /// The backend of `cert`. Throws ConfigError for a kind nobody registered.
+    /// The backend `cert` names (`backend =`). Throws ConfigError for a kind nobody registered.
     CaBackend& of(const config::CertConfig& cert);
     /// The backend named `kind`. Throws ConfigError when there is none.
     CaBackend& named(const std::string& kind);

@@ -88,10 +88,23 @@ int CertJob::recordAndSave(const std::string& message, int code, bool noSave) {
     return code;
 }
 
-int CertJob::serviceFailure(const ServiceError& e) {
-    std::time_t now = ctx.now();
+void CertJob::backOff(std::optional<std::chrono::seconds> retryAfter) {
     state.consecutiveFailures++;
-    state.backoffUntil = now + backoffAfter(state.consecutiveFailures).count();
+    auto wait = backoffAfter(state.consecutiveFailures);
+    if (retryAfter && *retryAfter > wait)
+        wait = *retryAfter; // the CA's own wait (429, 503) is never cut short
+    state.backoffUntil = ctx.now() + wait.count();
+}
+
+int CertJob::serviceFailure(const ServiceError& e) {
+    if (e.exitCode() == kExitUsage) {
+        // Refused before anything was sent (ACME: EAB or terms of service not configured): the
+        // next run after the fix may go ahead at once.
+        record(e.what(), e.exitCode());
+        save();
+        return e.exitCode();
+    }
+    backOff(e.retryAfter());
     record(std::string(e.what()) + " (next attempt after " + formatIsoUtc(*state.backoffUntil) +
                ")",
            e.exitCode());

@@ -31,6 +31,7 @@ struct CertJob {
     bool leading = false;   ///< this run holds the certificate's fleet lock (always when solo)
     std::vector<Challenge> challenges; ///< the order's challenges as the CA last listed them
     bool checkRequested = false;       ///< the CA was asked to look at them (fleet barrier)
+    bool abandoned = false; ///< the order was dropped (it no longer fits): order anew now
 
     /// Writes state/NAME.json (nothing in a dry run); while leading in a fleet first the shared
     /// half (fenced: throws FleetError and writes nothing locally when the lock is lost).
@@ -41,9 +42,12 @@ struct CertJob {
     int record(const std::string& message, int code);
     /// record() and save() (unless `dryRun`).
     int recordAndSave(const std::string& message, int code, bool dryRun = false);
-    /// A failed call to the CA: one more consecutive failure, the persistent backoff, recorded and
-    /// saved; returns the error's exit code.
+    /// A failed call to the CA: one more consecutive failure, the persistent backoff (the ladder,
+    /// or the CA's Retry-After when longer), recorded and saved; returns the error's exit code.
+    /// A refusal the configuration must fix (exit 2, nothing was sent) sets no backoff.
     int serviceFailure(const ServiceError& e);
+    /// One more consecutive failure: backoffUntil = now + max(`retryAfter`, the ladder).
+    void backOff(std::optional<std::chrono::seconds> retryAfter = std::nullopt);
     /// "order 1840217" for the state's order.
     std::string orderLabel() const;
     /// What the backend is told about this certificate (with the pending CSR).

@@ -5,6 +5,7 @@
 #include "core/Polling.h"
 #include "core/Recovery.h"
 #include "core/RunSupport.h"
+#include "util/FileIo.h"
 #include "util/IsoTime.h"
 
 namespace certagent::core {
@@ -12,6 +13,8 @@ namespace certagent::core {
 namespace {
 
 constexpr std::time_t kFullCheckEvery = 86400;
+constexpr std::time_t kNoHintRecheck = 86400;    ///< the CA offers no renewal information
+constexpr std::time_t kHintErrorRecheck = 21600; ///< RFC 9773 §4.3.3: 6 hours after an error
 
 } // namespace
 
@@ -53,6 +56,8 @@ RenewalDecision CertRunner::decide(bool fullCheck) {
                 m_job.state.lastFullCheck = in.now;
         }
         in.live = live;
+        if (!m_job.state.ariCertId.empty())
+            in.caSuggestsAt = m_job.state.ariChosen;
     }
     return decideRenewal(in);
 }
@@ -130,6 +135,42 @@ int CertRunner::lead(const RunOptions& options, const std::optional<QuickStatus>
     return process(options, quick); // decide again on what the lock holder sees now
 }
 
+void CertRunner::refreshRenewalHint(const RunOptions& options) {
+    auto& state = m_job.state;
+    std::time_t now = m_job.ctx.now();
+    if (options.dryRun || (state.ariNextCheck && *state.ariNextCheck > now) ||
+        !m_job.backend.offersRenewalHints(m_job.cert))
+        return;
+    auto leaf = readFileCapped(m_job.ctx.store.liveDir(m_job.cert.name) + "/cert.pem", 1024 * 1024);
+    if (!leaf)
+        return; // nothing live: nothing to ask about
+    try {
+        auto hint = m_job.backend.renewalHint(m_job.cert, *leaf, now);
+        if (!hint) {
+            state.ariNextCheck = now + kNoHintRecheck;
+        } else {
+            bool same = hint->certId == state.ariCertId && state.ariChosen &&
+                        state.ariWindowStart == hint->windowStart &&
+                        state.ariWindowEnd == hint->windowEnd;
+            // A time chosen once stays while the window does, so cron runs do not re-roll it.
+            if (!same)
+                state.ariChosen = hint->chosen;
+            state.ariCertId = hint->certId;
+            state.ariWindowStart = hint->windowStart;
+            state.ariWindowEnd = hint->windowEnd;
+            state.ariNextCheck = hint->nextCheck;
+            logger().information(
+                m_job.prefix +
+                "renewal window suggested by the CA: " + formatIsoUtc(hint->windowStart) + " to " +
+                formatIsoUtc(hint->windowEnd) + ", chosen " + formatIsoUtc(*state.ariChosen));
+        }
+    } catch (const ServiceError& e) {
+        logger().warning(m_job.prefix + "renewal information: " + e.what());
+        state.ariNextCheck = now + kHintErrorRecheck;
+    }
+    m_job.save();
+}
+
 int CertRunner::process(const RunOptions& options, const std::optional<QuickStatus>& quick) {
     m_job.dryRun = options.dryRun;
     if (auto pulled = FleetSteps(m_job).pull(options))
@@ -157,19 +198,27 @@ int CertRunner::process(const RunOptions& options, const std::optional<QuickStat
     if (state.phase == store::Phase::Ordering && m_job.ctx.coordinator.inFleet())
         return lead(options, quick, [&] { return reconcile(options); });
     if (state.phase == store::Phase::Ordering) {
-        if (auto rc = recovery.settlePlacement(options, d.reason))
+        auto rc = recovery.settlePlacement(options, d.reason);
+        if (rc && !m_job.abandoned)
             return *rc;
-        if (!options.installOnly) // `install` never places an order
+        if (!rc && !options.installOnly) // `install` never places an order
             return Ordering(m_job).start(options, d.reason, false);
     }
-    if (pendingOrder(state))
-        return lead(options, quick, [&] { return Polling(m_job).pollAndAdvance(options, quick); });
+    if (pendingOrder(state)) {
+        // Under the fleet lock taken here, process() ran again and settled everything itself.
+        bool direct = m_job.leading || !m_job.ctx.coordinator.inFleet();
+        int rc =
+            lead(options, quick, [&] { return Polling(m_job).pollAndAdvance(options, quick); });
+        if (!direct || !m_job.abandoned)
+            return rc;
+    }
     if (options.installOnly)
         return lead(options, quick, [&] { return installOnly(options); });
-    if (options.force) {
+    if (options.force || m_job.abandoned) {
         d.due = true;
-        d.reason = "requested";
+        d.reason = m_job.abandoned ? "the configuration changed" : "requested";
     } else {
+        refreshRenewalHint(options);
         auto checked = state.lastFullCheck;
         d = decide(false);
         // Idle runs write nothing, except the date of the daily full check.

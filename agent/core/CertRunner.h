@@ -38,6 +38,8 @@ class CertRunner {
     /// Runs `step` while holding the certificate's fleet lock (solo: at once).
     int lead(const RunOptions& options, const std::optional<QuickStatus>& quick,
              const std::function<int()>& step);
+    /// Asks the CA for its renewal window (ARI) when the re-check time has come.
+    void refreshRenewalHint(const RunOptions& options);
 
     CertJob m_job;
 };

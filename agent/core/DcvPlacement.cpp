@@ -6,6 +6,7 @@
 #include "util/Text.h"
 
 #include <algorithm>
+#include <sstream>
 
 namespace certagent::core {
 
@@ -45,8 +46,9 @@ void DcvPlacement::place(const OrderView& view, bool dryRun) {
     }
     auto files = ofKind(view.challenges, Challenge::Kind::HttpFile);
     if (files.empty()) {
-        logger().information(m_job.prefix + m_job.orderLabel() +
-                             ": no validation file offered yet");
+        if (!view.validated)
+            logger().information(m_job.prefix + m_job.orderLabel() +
+                                 ": no validation file offered yet");
         return;
     }
     placeFiles(files);
@@ -103,13 +105,22 @@ void DcvPlacement::placeFiles(const std::vector<Challenge>& files) {
     }
 }
 
+/// How a record is kept in the state: "NAME VALUE" for a CNAME (as always), "NAME TYPE VALUE"
+/// otherwise (names and values never hold spaces).
+std::string DcvPlacement::recordText(const Challenge& c) {
+    if (c.dnsType.empty() || c.dnsType == "CNAME")
+        return c.dnsName + " " + c.dnsValue;
+    return c.dnsName + " " + c.dnsType + " " + c.dnsValue;
+}
+
 void DcvPlacement::addRecords(const std::vector<Challenge>& records) {
     auto& state = m_job.state;
     for (const auto& c : records) {
-        std::string record = c.dnsName + " " + c.dnsValue;
+        std::string record = recordText(c);
         if (listed(state.dnsRecords, record))
             continue;
-        auto outcome = m_job.ctx.hooks.runDns("add", c.dnsName, c.dnsValue, m_job.cert.name);
+        auto outcome = m_job.ctx.hooks.runDns("add", c.dnsName, c.dnsValue, m_job.cert.name,
+                                              c.dnsType.empty() ? "CNAME" : c.dnsType);
         if (outcome.ran == 0)
             throw RefusedError("dns validation for " + c.domain + ": no executable in " +
                                m_job.ctx.config.hooksDir + "/dns.d to add " + record);
@@ -128,9 +139,14 @@ void DcvPlacement::cleanup() {
         if (!removeDcvFile(path))
             logger().warning(m_job.prefix + "could not remove validation file " + path);
     for (const auto& record : state.dnsRecords) {
-        auto space = record.find(' ');
-        auto outcome = m_job.ctx.hooks.runDns("remove", record.substr(0, space),
-                                              record.substr(space + 1), m_job.cert.name);
+        std::istringstream words(record);
+        std::string name, type, value;
+        words >> name >> type >> value;
+        if (value.empty()) { // "NAME VALUE": a CNAME
+            value = type;
+            type = "CNAME";
+        }
+        auto outcome = m_job.ctx.hooks.runDns("remove", name, value, m_job.cert.name, type);
         if (!outcome.ok())
             logger().warning(m_job.prefix + "removing dns record " + record + ": " +
                              outcome.firstError);

@@ -31,6 +31,7 @@ class DcvPlacement {
     void placeFiles(const std::vector<Challenge>& files);
     void addRecords(const std::vector<Challenge>& records);
     std::string webrootFor(const std::string& domain);
+    static std::string recordText(const Challenge& c);
 
     CertJob& m_job;
     std::unique_ptr<Installer> m_installer; ///< for webroot = auto, made on first use

@@ -151,14 +151,14 @@ int FleetSteps::waitPublished(const RunOptions& options, const std::string& hold
     }
 }
 
-bool FleetSteps::readyToAsk() {
+bool FleetSteps::readyToAsk(bool awaitingResponse) {
     Coordinator& fleet = m_job.ctx.coordinator;
     if (!fleet.inFleet() || !httpDcv())
-        return m_job.placedNow;
+        return m_job.placedNow || awaitingResponse;
     bool files =
         std::any_of(m_job.challenges.begin(), m_job.challenges.end(),
                     [](const Challenge& c) { return c.kind == Challenge::Kind::HttpFile; });
-    if (!files || (m_job.checkRequested && !m_job.placedNow))
+    if (!files || (m_job.checkRequested && !m_job.placedNow && !awaitingResponse))
         return false;
     return fleet.challengesAcked(m_job.fleet);
 }

@@ -24,10 +24,10 @@ class FleetSteps {
     /// re-decides on what it sees and must hold a LeadHold), else the exit code of following
     /// another host's run (0, or 3 after --wait) or of a fleet that cannot be reached (3).
     std::optional<int> lead(const RunOptions& options);
-    /// Whether to ask the CA to look at the placed challenges now: solo when placed in this run;
-    /// in a fleet with http validation when every active host acked (or dcv_wait passed) and the
-    /// CA was not asked yet.
-    bool readyToAsk();
+    /// Whether to ask the CA to look at the placed challenges now: solo when placed in this run or
+    /// the CA still waits to be told (`awaitingResponse`); in a fleet with http validation when
+    /// every active host acked (or dcv_wait passed) and the CA was not asked yet (or still waits).
+    bool readyToAsk(bool awaitingResponse);
 
   private:
     int follow(const RunOptions& options, const std::string& holder);

@@ -121,6 +121,7 @@ std::map<std::string, std::string> HookEvent::environment() const {
         {"CERTAGENT_NAME", name},
         {"CERTAGENT_DOMAINS", names},
         {"CERTAGENT_ORDER_ID", orderId},
+        {"CERTAGENT_BACKEND", backend},
         {"CERTAGENT_LIVE_DIR", liveDir},
         {"CERTAGENT_CERT", cert},
         {"CERTAGENT_KEY", key},
@@ -143,6 +144,7 @@ std::string HookEvent::toJson() const {
         names->add(domain);
     object->set("domains", names);
     object->set("order_id", orderId);
+    object->set("backend", backend);
     object->set("live_dir", liveDir);
     object->set("cert", cert);
     object->set("key", key);
@@ -230,19 +232,27 @@ HookOutcome HookRunner::runDeploy(const HookEvent& event, const std::string& dep
 }
 
 HookOutcome HookRunner::runDns(const std::string& action, const std::string& name,
-                               const std::string& target, const std::string& certName) {
+                               const std::string& target, const std::string& certName,
+                               const std::string& type) {
     if (action != "add" && action != "remove")
         throw ConfigError("DNS hook action must be add or remove, not \"" + action + "\"");
+    if (type != "CNAME" && type != "TXT")
+        throw ConfigError("DNS record type must be CNAME or TXT, not \"" + type + "\"");
     std::map<std::string, std::string> env = {
-        {"PATH", kFixedPath},         {"CERTAGENT_EVENT", "dns"},
-        {"CERTAGENT_NAME", certName}, {"CERTAGENT_DNS_ACTION", action},
-        {"CERTAGENT_DNS_NAME", name}, {"CERTAGENT_DNS_TARGET", target},
+        {"PATH", kFixedPath},
+        {"CERTAGENT_EVENT", "dns"},
+        {"CERTAGENT_NAME", certName},
+        {"CERTAGENT_DNS_ACTION", action},
+        {"CERTAGENT_DNS_NAME", name},
+        {"CERTAGENT_DNS_TYPE", type},
+        {"CERTAGENT_DNS_TARGET", target},
     };
     auto object = orderedObject();
     object->set("event", "dns");
     object->set("name", certName);
     object->set("dns_action", action);
     object->set("dns_name", name);
+    object->set("dns_type", type);
     object->set("dns_target", target);
     return runAll("dns", list("dns"), env, stringify(object));
 }

@@ -28,7 +28,8 @@ struct HookEvent {
     std::string event; ///< deploy | pre | post | failure (set by run() from the phase if empty)
     std::string name;  ///< certificate name (certs.d file stem)
     std::vector<std::string> domains;
-    std::string orderId;
+    std::string orderId;   ///< the CA's id of the order (an ACME order URL)
+    std::string backend;   ///< gogetssl | acme | acme-NAME
     std::string liveDir;   ///< <store>/live/NAME
     std::string cert;      ///< <liveDir>/cert.pem
     std::string key;       ///< <liveDir>/privkey.pem
@@ -92,10 +93,14 @@ class HookRunner {
 
     /// Runs `<dir>/dns.d/*` with PATH, CERTAGENT_EVENT=dns, CERTAGENT_NAME=certName,
     /// CERTAGENT_DNS_ACTION=action (add|remove), CERTAGENT_DNS_NAME=name (the record's owner
-    /// name), CERTAGENT_DNS_TARGET=target (the record's value), and the same as JSON on stdin
-    /// (event, name, dns_action, dns_name, dns_target). Throws ConfigError for another action.
+    /// name), CERTAGENT_DNS_TYPE=type (CNAME|TXT), CERTAGENT_DNS_TARGET=target (the record's
+    /// value), and the same as JSON on stdin (event, name, dns_action, dns_name, dns_type,
+    /// dns_target). add/remove concern this one value: other values at the name stay (apex and
+    /// wildcard need two TXT values at one name at once). Throws ConfigError for another action
+    /// or type.
     HookOutcome runDns(const std::string& action, const std::string& name,
-                       const std::string& target, const std::string& certName = "");
+                       const std::string& target, const std::string& certName = "",
+                       const std::string& type = "CNAME");
 
   private:
     HookOutcome runAll(const std::string& label, std::vector<std::string> hooks,

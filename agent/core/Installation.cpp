@@ -113,7 +113,7 @@ crypto::VerifiedCert Installation::verifyChains(const EVP_PKEY& key,
     crypto::GateInput in;
     in.localKey = &key;
     in.names = m_job.cert.domains;
-    in.trustCaFile = m_job.ctx.config.trustCaFile;
+    in.trustCaFile = m_job.ctx.config.trustCaFileFor(m_job.cert);
     in.now = std::chrono::system_clock::from_time_t(m_job.ctx.now());
     in.context = context;
     for (size_t i = 0;; ++i) {
@@ -267,6 +267,12 @@ int Installation::finishInstalled(const std::string& sha256, bool changed) {
     if (changed) {
         m_job.state.lastSuccess = m_job.ctx.now();
         m_job.state.lastFullCheck = m_job.ctx.now();
+        // The CA's renewal window was for the certificate just replaced.
+        m_job.state.ariCertId.clear();
+        m_job.state.ariWindowStart.reset();
+        m_job.state.ariWindowEnd.reset();
+        m_job.state.ariChosen.reset();
+        m_job.state.ariNextCheck.reset();
     }
     m_job.save();
     if (!changed)

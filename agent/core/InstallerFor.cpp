@@ -34,6 +34,7 @@ HookEvent hookEventFor(const RunContext& ctx, const config::CertConfig& cert,
     event.name = cert.name;
     event.domains = cert.domains;
     event.orderId = orderId;
+    event.backend = cert.backend;
     event.liveDir = ctx.store.liveDir(cert.name);
     event.cert = event.liveDir + "/cert.pem";
     event.key = event.liveDir + "/privkey.pem";

@@ -2,6 +2,7 @@
 
 #include "util/FileIo.h"
 
+#include <algorithm>
 #include <functional>
 #include <sstream>
 
@@ -108,6 +109,11 @@ std::string formatMetrics(const std::vector<CertMetrics>& certs, std::time_t now
            "Exit code of the last run for the certificate (0 ok, see certagent(8)).",
            [](const CertMetrics& c) -> std::optional<long long> { return c.lastExit; });
     stateFamily(out, certs);
+    // Only where some CA offers renewal information, so other stores' text stays as it was.
+    if (std::any_of(certs.begin(), certs.end(), [](const CertMetrics& c) { return c.ariRenewAt; }))
+        family(out, certs, "certagent_cert_ari_renew_at_seconds",
+               "Renewal time chosen in the CA's suggested window (ARI), seconds since the epoch.",
+               [](const CertMetrics& c) { return asValue(c.ariRenewAt); });
     if (clusterUp)
         fleetFamilies(out, certs, *clusterUp);
     out << "# HELP certagent_last_run_seconds Time the metrics were written, seconds since the "

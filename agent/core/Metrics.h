@@ -18,15 +18,17 @@ struct CertMetrics {
     std::string deployedSha256;             ///< the leaf this host serves (not exported)
     std::optional<bool> clusterBehind;      ///< fleet: not serving the fleet's current version
     std::string orderHolder;                ///< fleet: host holding an order in progress
+    std::optional<std::time_t> ariRenewAt;  ///< renewal time chosen in the CA's window (ARI)
 };
 
 /// Prometheus text exposition format (HELP/TYPE lines, label values escaped) for `certs`, with
 /// `now` used for certagent_cert_seconds_left. Metrics: certagent_cert_not_after_seconds,
 /// certagent_cert_seconds_left, certagent_cert_last_success_seconds,
 /// certagent_cert_last_failure_seconds, certagent_cert_order_state{state=...} (1 for the current
-/// state), certagent_cert_last_exit_code, certagent_last_run_seconds; in a fleet (`clusterUp`
-/// set) also certagent_cluster_up, certagent_cert_cluster_behind and
-/// certagent_cert_order_holder{name,host}. Absent optionals are omitted for that certificate.
+/// state), certagent_cert_last_exit_code, certagent_cert_ari_renew_at_seconds (only when some
+/// certificate has one), certagent_last_run_seconds; in a fleet (`clusterUp` set) also
+/// certagent_cluster_up, certagent_cert_cluster_behind and certagent_cert_order_holder{name,host}.
+/// Absent optionals are omitted for that certificate.
 std::string formatMetrics(const std::vector<CertMetrics>& certs, std::time_t now,
                           std::optional<bool> clusterUp = std::nullopt);
 

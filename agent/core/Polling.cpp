@@ -4,8 +4,10 @@
 #include "core/FleetSteps.h"
 #include "core/Installation.h"
 #include "core/RunSupport.h"
+#include "util/IsoTime.h"
 #include "util/Text.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -52,10 +54,31 @@ int Polling::pollAndAdvance(const RunOptions& options, const std::optional<Quick
 }
 
 Polling::Step Polling::failed(const RunOptions& options, const OrderView& view) {
-    std::string what = m_job.orderLabel() + " is " + view.statusText;
+    std::string what =
+        m_job.orderLabel() + " is " + escapeForLog(view.statusText, 40) + view.detail;
     if (options.dryRun)
         return {true, m_job.record(what, kExitRefused)};
     DcvPlacement(m_job).cleanup();
+    if (view.abandon) {
+        logger().warning(m_job.prefix + what + "; dropping it");
+        m_job.state.phase = store::Phase::Idle;
+        m_job.state.order = {};
+        m_job.save();
+        m_job.abandoned = true;
+        return {true, kExitOk};
+    }
+    if (view.restartable) {
+        // A new order costs nothing: idle again, after the backoff, instead of a human's turn.
+        m_job.state.phase = store::Phase::Idle;
+        m_job.backOff(view.retryAfter);
+        int rc =
+            m_job.record(what + "; a new order after " + formatIsoUtc(*m_job.state.backoffUntil) +
+                             " (the deployed certificate stays)",
+                         kExitRefused);
+        m_job.save();
+        Installation(m_job).runHooks("failure", m_job.state.lastError);
+        return {true, rc};
+    }
     m_job.state.phase = store::Phase::Failed;
     int rc = m_job.record(what + "; the deployed certificate stays", kExitRefused);
     m_job.save();
@@ -82,8 +105,8 @@ Polling::Step Polling::handle(const RunOptions& options, const OrderView& view) 
         m_job.save();
         return {true, rc};
     }
-    if (!options.dryRun && FleetSteps(m_job).readyToAsk()) {
-        m_job.placedNow = false;
+    // recheckAfterPlacing clears placedNow (after the DNS wait it decides).
+    if (!options.dryRun && FleetSteps(m_job).readyToAsk(view.awaitingResponse)) {
         if (auto step = recheckAfterPlacing(options))
             return *step;
     }
@@ -96,6 +119,14 @@ Polling::Step Polling::handle(const RunOptions& options, const OrderView& view) 
 }
 
 std::optional<Polling::Step> Polling::recheckAfterPlacing(const RunOptions& options) {
+    const auto wait = m_job.ctx.config.dnsWait;
+    if (m_job.placedNow && m_job.cert.dcv == config::DcvMethod::Dns && wait.count() > 0) {
+        // DNS records take a while to reach every name server the CA may ask.
+        logger().information(m_job.prefix + "waiting " + formatDuration(wait) +
+                             " for the DNS records to propagate ([hooks] dns_wait)");
+        m_job.ctx.sleep(wait);
+    }
+    m_job.placedNow = false;
     // The CA looks on its own schedule; ask it to look now, then look once more.
     try {
         auto context = m_job.orderContext();
@@ -115,7 +146,10 @@ std::optional<Polling::Step> Polling::recheckAfterPlacing(const RunOptions& opti
 int Polling::waitForIssue(const RunOptions& options, OrderView view) {
     std::time_t start = m_job.ctx.now();
     std::time_t deadline = start + options.wait->count();
-    std::chrono::seconds interval(5);
+    // The backend's pace (an ACME CA answers within seconds) or 5 s, doubling up to a minute.
+    std::chrono::seconds interval =
+        std::clamp<std::chrono::seconds>(view.retryAfter.value_or(std::chrono::seconds(5)),
+                                         std::chrono::seconds(1), std::chrono::seconds(60));
     for (;;) {
         Step step = handle(options, view);
         if (step.finished || step.code != kExitOk)
@@ -126,7 +160,8 @@ int Polling::waitForIssue(const RunOptions& options, OrderView view) {
             return m_job.recordAndSave(m_job.orderLabel() + " still " + status + " after " +
                                            formatDuration(*options.wait),
                                        kExitTemporary);
-        auto pause = std::min<std::chrono::seconds>(interval, std::chrono::seconds(deadline - now));
+        auto pause = std::max(interval, view.retryAfter.value_or(std::chrono::seconds(0)));
+        pause = std::min<std::chrono::seconds>(pause, std::chrono::seconds(deadline - now));
         if (m_job.ctx.progress)
             m_job.ctx.progress(m_job.prefix + m_job.orderLabel() + " " + status + ", " +
                                formatElapsed(now - start) + " elapsed, next poll in " +

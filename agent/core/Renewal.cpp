@@ -75,6 +75,15 @@ RenewalDecision decideRenewal(const RenewalInput& in) {
         d.due = true;
         return d;
     }
+    if (in.caSuggestsAt && *in.caSuggestsAt < d.renewAt) {
+        d.renewAt = *in.caSuggestsAt;
+        if (in.now >= d.renewAt) {
+            d.due = true;
+            d.reason = "the CA suggests renewal now (ARI); expires in " +
+                       formatRemaining(live.notAfter - in.now);
+            return d;
+        }
+    }
     d.reason = "valid for " + formatRemaining(live.notAfter - in.now) + ", renewal in " +
                formatRemaining(d.renewAt - in.now);
     return d;

@@ -28,6 +28,8 @@ struct RenewalInput {
     std::string configuredKeyType;
     config::RenewBefore before;
     std::time_t now = 0;
+    /// The CA's suggested renewal time (ARI), if any: it can only make renewal earlier.
+    std::optional<std::time_t> caSuggestsAt;
 };
 
 /// The outcome: due or not, why, and when it becomes due.
@@ -37,12 +39,13 @@ struct RenewalDecision {
     /// API's (CertRunner::clockAgrees, checked where the order's status is fetched anyway).
     bool expiryBased = false;
     std::string reason; ///< "missing", "names changed: ...", "expires in 12d (renew 16d before)"
-    std::time_t renewAt = 0; ///< notAfter - renew_before (0 when nothing is live)
+    std::time_t renewAt = 0; ///< the earlier of notAfter - renew_before and caSuggestsAt (0 when
+                             ///< nothing is live)
 };
 
 /// ([renewal] before in README "Configuration reference"): due when missing, live files failing
-/// verification, names differ from the SANs, key type changed, or less than renew_before of the
-/// lifetime left. Never throws.
+/// verification, names differ from the SANs, key type changed, less than renew_before of the
+/// lifetime left, or the CA's suggested time has come (whichever is first). Never throws.
 RenewalDecision decideRenewal(const RenewalInput& input);
 
 /// "12d 3h", "5h 2m", "40s" (negative: "-2d 1h"). For status and logs.

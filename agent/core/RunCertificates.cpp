@@ -75,6 +75,8 @@ CertMetrics metricsOf(RunContext& ctx, const config::CertConfig& cert, int rc) {
     metrics.lastExit = rc;
     metrics.lastSuccess = state.lastSuccess;
     metrics.lastFailure = state.lastFailure;
+    if (!state.ariCertId.empty())
+        metrics.ariRenewAt = state.ariChosen;
     if (auto meta = ctx.store.liveMeta(cert.name))
         metrics.notAfter = parseIsoUtc(meta->notAfter);
     metrics.deployedSha256 = state.deployedSha256;

@@ -31,7 +31,7 @@ crypto::LiveCheck inspectLiveFiles(const store::Store& store, const config::Conf
         *target = *text;
     }
     files.names = cert.domains;
-    files.trustCaFile = config.trustCaFile;
+    files.trustCaFile = config.trustCaFileFor(cert);
     files.now = std::chrono::system_clock::from_time_t(now);
     files.context = "live/" + cert.name;
     return crypto::inspectLive(files);

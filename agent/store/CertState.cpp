@@ -85,6 +85,13 @@ std::string CertState::toJson() const {
     o->set("lastStatus", lastStatus);
     o->set("deployedSha256", deployedSha256);
     json::setTime(*o, "lastFullCheck", lastFullCheck);
+    if (!ariCertId.empty()) {
+        o->set("ariCertId", ariCertId);
+    }
+    json::setTime(*o, "ariWindowStart", ariWindowStart);
+    json::setTime(*o, "ariWindowEnd", ariWindowEnd);
+    json::setTime(*o, "ariChosen", ariChosen);
+    json::setTime(*o, "ariNextCheck", ariNextCheck);
     return json::stringify(*o);
 }
 
@@ -111,6 +118,11 @@ CertState CertState::fromJson(const std::string& text) {
     s.lastStatus = json::getString(*o, "lastStatus", kWhat);
     s.deployedSha256 = json::getString(*o, "deployedSha256", kWhat);
     s.lastFullCheck = json::getTime(*o, "lastFullCheck", kWhat);
+    s.ariCertId = json::getString(*o, "ariCertId", kWhat);
+    s.ariWindowStart = json::getTime(*o, "ariWindowStart", kWhat);
+    s.ariWindowEnd = json::getTime(*o, "ariWindowEnd", kWhat);
+    s.ariChosen = json::getTime(*o, "ariChosen", kWhat);
+    s.ariNextCheck = json::getTime(*o, "ariNextCheck", kWhat);
     return s;
 }
 

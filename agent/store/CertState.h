@@ -48,6 +48,12 @@ struct CertState {
     std::string lastStatus;              ///< last order status seen from the API
     std::string deployedSha256;          ///< leaf fingerprint last deployed successfully
     std::optional<std::time_t> lastFullCheck; ///< last full OpenSSL verification of live files
+    // ACME Renewal Information (RFC 9773) for the live certificate; cleared when it changes.
+    std::string ariCertId;                     ///< the CA's name of the live certificate
+    std::optional<std::time_t> ariWindowStart; ///< the CA's suggested window
+    std::optional<std::time_t> ariWindowEnd;
+    std::optional<std::time_t> ariChosen;    ///< random time in the window, kept while it stays
+    std::optional<std::time_t> ariNextCheck; ///< when to ask the CA again
 
     /// JSON object text (Poco::JSON), stable key names in camelCase. The order is written as
     /// "backend" + "orderRef", and a numeric id also as "orderId" (what older files and tools

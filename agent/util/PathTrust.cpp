@@ -1,6 +1,7 @@
 #include "util/PathTrust.h"
 
 #include "util/Error.h"
+#include "util/FileIo.h"
 
 #include <cerrno>
 #include <cstdlib>

@@ -146,6 +146,22 @@ void PebbleProcess::stop() noexcept {
     stopPid(m_challSrvPid);
 }
 
+std::size_t PebbleProcess::requestCount(const std::string& request) const {
+    // pebble logs each request as "Pebble <date> <time> METHOD /path -> calling handler()".
+    std::istringstream lines(log());
+    std::size_t n = 0;
+    for (std::string line; std::getline(lines, line);) {
+        if (line.find(" -> calling handler()") == std::string::npos) {
+            continue;
+        }
+        auto at = line.find(' ', line.find(' ', line.find(' ') + 1) + 1); // after the time
+        if (at != std::string::npos && line.compare(at + 1, request.size(), request) == 0) {
+            ++n;
+        }
+    }
+    return n;
+}
+
 std::string PebbleProcess::directoryUrl() const {
     return "https://127.0.0.1:" + std::to_string(m_port) + "/dir";
 }

@@ -39,6 +39,17 @@ class PebbleProcess {
     std::string directoryUrl() const;
     /// The listener CA (PEM file) that pebble's HTTPS certificate chains to ([acme] ca_file).
     std::string listenerCaPath() const { return m_dir / "listener-ca.pem"; }
+    /// pebble's HTTPS certificate and key (for 127.0.0.1 and localhost; a shim in front may
+    /// serve them too).
+    std::string listenerCertPath() const { return m_dir / "listener.pem"; }
+    std::string listenerKeyPath() const { return m_dir / "listener.key"; }
+    /// pebble's ACME port on 127.0.0.1.
+    int port() const { return m_port; }
+    /// challtestsrv's management API ("http://127.0.0.1:<port>": POST /set-txt, /clear-txt).
+    std::string challSrvUrl() const { return "http://127.0.0.1:" + std::to_string(m_challSrvPort); }
+    /// How many requests pebble logged so far whose "METHOD /path" starts with `request`
+    /// ("POST /order-plz", "POST " for every POST, "" for every request).
+    std::size_t requestCount(const std::string& request = "") const;
     /// The issuing root `n` (management /roots/n; new at every start), written to a file in the
     /// private directory; returns its path ([trust] ca_file).
     std::string rootPath(int n = 0);

@@ -178,4 +178,24 @@ void killTestProcessLeftovers() {
     waitGone(pids, std::chrono::seconds(10));
 }
 
+namespace {
+
+std::vector<std::function<void()>>& suiteEndStops() {
+    static std::vector<std::function<void()>> stops;
+    return stops;
+}
+
+} // namespace
+
+void atSuiteEnd(std::function<void()> stop) {
+    suiteEndStops().push_back(std::move(stop));
+}
+
+void runSuiteEndStops() {
+    std::vector<std::function<void()>> stops;
+    stops.swap(suiteEndStops());
+    for (auto it = stops.rbegin(); it != stops.rend(); ++it)
+        (*it)();
+}
+
 } // namespace certagent::test

@@ -6,6 +6,7 @@
 // still running: every test stops what it started, also the workers of a master that died.
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,13 @@ void registerTestPrefix(const std::string& dir);
 /// "pid: command line (why)" of every live process (not this one) that belongs to a registered
 /// prefix: command line, working directory or an open file below it.
 std::vector<std::string> testProcessLeftovers();
+
+/// Registers how to stop a server shared by a whole runner (a function-local static would only
+/// be destroyed after the end-of-suite check); runSuiteEndStops() runs these, last first.
+void atSuiteEnd(std::function<void()> stop);
+
+/// Runs and forgets what atSuiteEnd() registered (TestMain, before the check).
+void runSuiteEndStops();
 
 /// SIGKILLs every process testProcessLeftovers() lists and waits (bounded) for them to go.
 void killTestProcessLeftovers();

@@ -10,6 +10,7 @@ namespace {
 struct NoProcessLeftBehind {
     void setup() {}
     void teardown() {
+        certagent::test::runSuiteEndStops();
         std::vector<std::string> left = certagent::test::testProcessLeftovers();
         std::string list;
         for (const std::string& line : left)

@@ -1,14 +1,21 @@
 #include "EtcdEnv.h"
 
+#include "Processes.h"
+
 #include <atomic>
+#include <memory>
 #include <stdexcept>
 #include <thread>
 
 namespace certagent::test {
 
 EtcdCluster& sharedCluster() {
-    static EtcdCluster cluster;
-    return cluster;
+    static std::unique_ptr<EtcdCluster> cluster;
+    if (!cluster) {
+        cluster = std::make_unique<EtcdCluster>();
+        atSuiteEnd([] { cluster.reset(); });
+    }
+    return *cluster;
 }
 
 std::string freshCluster(const std::string& test) {

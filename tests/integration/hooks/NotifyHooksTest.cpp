@@ -145,6 +145,42 @@ BOOST_AUTO_TEST_CASE(dns_nsupdate_add_and_remove) {
                "update delete _4EB1A0477609807D963D330CC66623ED.api.example.net. CNAME\nsend\n");
 }
 
+BOOST_AUTO_TEST_CASE(dns_nsupdate_txt_adds_and_removes_one_value_of_several) {
+    Fixture f;
+    f.settings("server = ns1.example.test\nzone = example.net\ntype = CNAME\n");
+    f.fake("nsupdate", "exit 0", true);
+    f.env["CERTAGENT_EVENT"] = "dns";
+    f.env["CERTAGENT_DNS_TYPE"] = "TXT"; // the agent's type wins over the settings' fallback
+    f.env["CERTAGENT_DNS_NAME"] = "_acme-challenge.example.net";
+    const std::string apex = "-Ltc5ThZ0ldUMTa_ZW0HsGkd3h2EDo3PpMX_QOOZGw8";
+    const std::string wildcard = "qmU2nMYlhRF2AnZ0-y8Akv7dCA4QW_2qGVO3wzCz1OU";
+    for (const std::string& value : {apex, wildcard}) {
+        f.env["CERTAGENT_DNS_ACTION"] = "add";
+        f.env["CERTAGENT_DNS_TARGET"] = value;
+        BOOST_REQUIRE(f.run("dns-nsupdate").ok());
+        BOOST_TEST(readFile(f.tmp / "nsupdate.stdin") ==
+                   "server ns1.example.test \nzone example.net\n"
+                   "update add _acme-challenge.example.net. 300 TXT \"" +
+                       value + "\"\nsend\n");
+    }
+    f.env["CERTAGENT_DNS_ACTION"] = "remove";
+    BOOST_REQUIRE(f.run("dns-nsupdate").ok());
+    BOOST_TEST(readFile(f.tmp / "nsupdate.stdin") ==
+               "server ns1.example.test \nzone example.net\n"
+               "update delete _acme-challenge.example.net. TXT \"" +
+                   wildcard + "\"\nsend\n");
+    for (std::string value :
+         std::vector<std::string>{"a\"b", "x y", "a\nupdate add evil. 1 A 1.2.3.4", "$(id)", "",
+                                  std::string(256, 'a')}) {
+        f.env["CERTAGENT_DNS_TARGET"] = value;
+        BOOST_TEST(!f.run("dns-nsupdate").ok(), value);
+    }
+    f.env["CERTAGENT_DNS_TARGET"] = apex;
+    f.env["CERTAGENT_DNS_TYPE"] = "A";
+    BOOST_TEST(!f.run("dns-nsupdate").ok());
+    BOOST_TEST(f.calls() == "nsupdate \nnsupdate \nnsupdate \n"); // no -k: no key_file
+}
+
 BOOST_AUTO_TEST_CASE(dns_nsupdate_refuses_hostile_records) {
     Fixture f;
     f.settings("server = ns1.example.test\n");
@@ -177,8 +213,15 @@ BOOST_AUTO_TEST_CASE(ci_install_passes_arguments_and_exit_code) {
     BOOST_TEST(r.exitCode == 0);
     BOOST_TEST(contains(f.calls(), "certagent install shop --wait 30m\n"));
 
+    const std::string url = "https://acme.example/order/7/1Uw_x-Y";
+    r = f.run("ci-install", {"shop", url, "5m"});
+    BOOST_TEST(r.exitCode == 0);
+    BOOST_TEST(contains(f.calls(), "certagent install shop --order-url " + url + " --wait 5m\n"));
+
     BOOST_TEST(f.run("ci-install", {"../x"}).exitCode == 2);
     BOOST_TEST(f.run("ci-install", {"shop", "12; reboot"}).exitCode == 2);
+    BOOST_TEST(f.run("ci-install", {"shop", "https://a.example/x y"}).exitCode == 2);
+    BOOST_TEST(f.run("ci-install", {"shop", "http://a.example/order/1"}).exitCode == 2);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -132,14 +132,17 @@ BOOST_AUTO_TEST_CASE(bad_windows_are_refused) {
     BOOST_TEST(std::string(e.what()) == "acme renewalInfo: renewalInfo.suggestedWindow: missing");
 }
 
-BOOST_AUTO_TEST_CASE(renewal_info_server_error_is_transient) {
+BOOST_AUTO_TEST_CASE(renewal_info_server_error_is_transient_and_asked_once) {
     FakeCa ca;
-    ca.settings.callDeadline = std::chrono::seconds(2);
     for (int i = 0; i < 10; ++i) {
         ca.steps.push_back(answer(500, ""));
     }
-    const AcmeError e = expectAcmeError([&] { fetchRenewalInfo(*ca.client(), kCertId); });
+    auto client = ca.client();
+    const std::size_t before = ca.calls().size();
+    const AcmeError e = expectAcmeError([&] { fetchRenewalInfo(*client, kCertId); });
     BOOST_TEST(e.exitCode() == 3);
+    BOOST_TEST(std::string(e.what()) == "acme renewalInfo: HTTP 500");
+    BOOST_TEST(ca.calls().size() == before + 1); // the caller asks again in 6 hours
 }
 
 BOOST_AUTO_TEST_CASE(chosen_time_lies_in_the_window_or_is_now_when_it_is_over) {

@@ -65,6 +65,7 @@ HookEvent sampleEvent() {
     event.name = "shop";
     event.domains = {"shop.example", "www.shop.example"};
     event.orderId = "1840217";
+    event.backend = "gogetssl";
     event.liveDir = "/var/lib/certagent/live/shop";
     event.cert = event.liveDir + "/cert.pem";
     event.key = event.liveDir + "/privkey.pem";
@@ -102,6 +103,7 @@ BOOST_AUTO_TEST_CASE(environment_is_exactly_the_documented_set) {
         "CERTAGENT_NAME=shop",
         "CERTAGENT_DOMAINS=shop.example www.shop.example",
         "CERTAGENT_ORDER_ID=1840217",
+        "CERTAGENT_BACKEND=gogetssl",
         "CERTAGENT_LIVE_DIR=/var/lib/certagent/live/shop",
         "CERTAGENT_CERT=/var/lib/certagent/live/shop/cert.pem",
         "CERTAGENT_KEY=/var/lib/certagent/live/shop/privkey.pem",
@@ -130,6 +132,7 @@ BOOST_AUTO_TEST_CASE(json_on_stdin_has_the_same_facts) {
     BOOST_TEST(json->getArray("domains")->size() == 2u);
     BOOST_TEST(json->getArray("domains")->getElement<std::string>(1) == "www.shop.example");
     BOOST_TEST(json->getValue<std::string>("order_id") == "1840217");
+    BOOST_TEST(json->getValue<std::string>("backend") == "gogetssl");
     BOOST_TEST(json->getValue<std::string>("fullchain") == event.fullchain);
     BOOST_TEST(json->getValue<std::string>("error") == "nginx reload: exit 1");
 }
@@ -229,10 +232,26 @@ BOOST_AUTO_TEST_CASE(dns_hooks_get_the_record) {
         "CERTAGENT_NAME=shop",
         "CERTAGENT_DNS_ACTION=add",
         "CERTAGENT_DNS_NAME=_dnsauth.shop.example",
+        "CERTAGENT_DNS_TYPE=CNAME",
         "CERTAGENT_DNS_TARGET=20261129abc",
     };
     BOOST_TEST(got == expected, boost::test_tools::per_element());
     BOOST_CHECK_THROW(f.runner.runDns("delete", "a", "b"), ConfigError);
+    BOOST_CHECK_THROW(f.runner.runDns("add", "a", "b", "shop", "A"), ConfigError);
+}
+
+BOOST_AUTO_TEST_CASE(dns_hooks_get_the_record_type) {
+    Fixture f;
+    f.link("dns.d/10-cat", "/bin/cat");
+    const std::string value = "LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0";
+    BOOST_TEST(
+        f.runner.runDns("remove", "_acme-challenge.shop.example", value, "shop", "TXT").ok());
+    std::vector<std::string> lines = f.output("dns.d/10-cat");
+    BOOST_REQUIRE_EQUAL(lines.size(), 1u);
+    auto json = Poco::JSON::Parser().parse(lines[0]).extract<Poco::JSON::Object::Ptr>();
+    BOOST_TEST(json->getValue<std::string>("dns_action") == "remove");
+    BOOST_TEST(json->getValue<std::string>("dns_type") == "TXT");
+    BOOST_TEST(json->getValue<std::string>("dns_target") == value);
 }
 
 BOOST_AUTO_TEST_CASE(missing_hooks_dir_is_fine) {
