@@ -45,12 +45,13 @@ install(PROGRAMS
   hooks/dns-nsupdate hooks/ci-install
   DESTINATION ${CERTAGENT_DATA_DIR}/hooks)
 
-install(FILES README.md DESTINATION ${CERTAGENT_DOC_DIR})
+install(FILES README.md doc/fleet-ops.md DESTINATION ${CERTAGENT_DOC_DIR})
 install(FILES hooks/README.md DESTINATION ${CERTAGENT_DOC_DIR} RENAME README.hooks.md)
 install(FILES conf/certagent.conf DESTINATION ${CERTAGENT_DOC_DIR}/examples)
 install(FILES conf/credentials.conf DESTINATION ${CERTAGENT_DOC_DIR}/examples
         PERMISSIONS OWNER_READ OWNER_WRITE)
 install(FILES conf/certs.d/example.conf DESTINATION ${CERTAGENT_DOC_DIR}/examples/certs.d)
+install(FILES conf/grafana/certagent.json DESTINATION ${CERTAGENT_DOC_DIR}/examples/grafana)
 install(FILES conf/systemd/certagent.service conf/systemd/certagent.timer conf/cron.d/certagent
         DESTINATION ${CERTAGENT_DOC_DIR}/examples/system)
 

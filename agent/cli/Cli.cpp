@@ -109,6 +109,13 @@ const std::vector<Command>& commands() {
         {"api", "METHOD [key=value]...", "raw API call for support (secrets redacted)", apiCommand},
         {"acme", "register|account [--ca NAME]",
          "create or look up the ACME account ([acme] or [acme-NAME]); show it", acmeCommand},
+        {"sync", "[--cert NAME]... [--dry-run]",
+         "fleet: pull what the fleet published, place and ack validation files; never orders",
+         syncCommand},
+        {"cluster", "status [--json] | keygen | publish NAME | rollback NAME | leave",
+         "fleet: convergence per certificate, a new fleet key, seed from this host, roll the "
+         "fleet back one version, leave",
+         clusterCommand},
     };
     return table;
 }

@@ -35,5 +35,7 @@ int hooksCommand(const Globals&, const std::vector<std::string>&, const core::In
 int discoverCommand(const Globals&, const std::vector<std::string>&, const core::InstallerFactory&);
 int apiCommand(const Globals&, const std::vector<std::string>&, const core::InstallerFactory&);
 int acmeCommand(const Globals&, const std::vector<std::string>&, const core::InstallerFactory&);
+int syncCommand(const Globals&, const std::vector<std::string>&, const core::InstallerFactory&);
+int clusterCommand(const Globals&, const std::vector<std::string>&, const core::InstallerFactory&);
 
 } // namespace certagent::cli

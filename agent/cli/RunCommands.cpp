@@ -71,6 +71,24 @@ int runCommand(const Globals& g, const std::vector<std::string>& argv,
                                  names.empty());
 }
 
+int syncCommand(const Globals& g, const std::vector<std::string>& argv,
+                const core::InstallerFactory& installers) {
+    Args args = parseArgs("sync", argv, {"--dry-run"}, {"--cert"});
+    if (!args.positional.empty())
+        throw ConfigError("sync: unexpected argument \"" + escapeForLog(args.positional[0], 80) +
+                          "\"");
+    core::RunOptions options;
+    options.dryRun = args.has("--dry-run");
+    options.followOnly = true;
+    // Never orders: no API credentials needed.
+    Session s(g, installers, config::NeedCredentials::No, true);
+    if (!s.fleet())
+        throw ConfigError("sync: this host is in no fleet ([cluster] etcd is not set in " +
+                          escapeForLog(s.config().path) + ")");
+    auto names = args.has("--cert") ? args.options.at("--cert") : std::vector<std::string>{};
+    return runCertificates(s, s.select(names), options);
+}
+
 int issueCommand(const Globals& g, const std::vector<std::string>& argv,
                  const core::InstallerFactory& installers) {
     Args args = parseArgs("issue", argv, {"--dry-run"}, {"--wait"});

@@ -1,5 +1,6 @@
 #include "cli/Session.h"
 
+#include "cluster/FleetSetup.h"
 #include "core/IdleCheck.h"
 #include "core/RunSupport.h"
 #include "core/backends/AcmeBackend.h"
@@ -192,17 +193,28 @@ Session::Session(const Globals& globals, const core::InstallerFactory& installer
             return std::make_unique<core::AcmeBackend>(kind, acme, env);
         });
     }
-    m_context = std::make_unique<core::RunContext>(
-        core::RunContext{m_config,
-                         *m_store,
-                         m_backends,
-                         installers,
-                         m_runner,
-                         *m_hooks,
-                         [] { return std::time(nullptr); },
-                         [](std::chrono::seconds d) { std::this_thread::sleep_for(d); },
-                         {},
-                         std::nullopt});
+    core::Coordinator* coordinator = &core::soloCoordinator();
+    if (m_config.cluster.enabled()) {
+        cluster::FleetLog log{[](const std::string& line) { core::logger().information(line); },
+                              [](const std::string& line) { core::logger().warning(line); }};
+        m_fleet = cluster::makeEtcdCoordinator(m_config, log);
+        coordinator = m_fleet.get();
+    }
+    m_context = std::make_unique<core::RunContext>(core::RunContext{
+        m_config,
+        *m_store,
+        m_backends,
+        installers,
+        m_runner,
+        *m_hooks,
+        [] { return std::time(nullptr); },
+        // A wait keeps the fleet locks this run holds alive (a host on its own just sleeps).
+        [coordinator](std::chrono::seconds d) {
+            coordinator->pause(d, [](std::chrono::seconds s) { std::this_thread::sleep_for(s); });
+        },
+        {},
+        std::nullopt,
+        *coordinator});
 }
 
 void Session::lock(bool dryRun) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cluster/EtcdCoordinator.h"
 #include "config/Config.h"
 #include "core/HookRunner.h"
 #include "core/RunCertificates.h"
@@ -60,6 +61,8 @@ class Session {
     core::RunContext& context() { return *m_context; }
     core::CaBackends& backends() { return m_backends; }
     const Globals& globals() const { return m_globals; }
+    /// The fleet ([cluster]); nullptr on a host on its own.
+    cluster::EtcdCoordinator* fleet() { return m_fleet.get(); }
 
     /// Takes <store>/lock (waiting at most [store] lock_wait; TemporaryError naming the holder)
     /// after making the store's layout. A dry run changes nothing (README): no layout, no lock
@@ -82,6 +85,7 @@ class Session {
     std::unique_ptr<core::ApiOrderService> m_api;
     std::unique_ptr<core::AcmeAccounts> m_acmeAccounts;
     core::CaBackends m_backends;
+    std::unique_ptr<cluster::EtcdCoordinator> m_fleet;
     std::unique_ptr<core::RunContext> m_context;
     std::unique_ptr<store::StoreLock> m_lock;
     bool m_dryRun = false;

@@ -2,18 +2,13 @@
 
 #include "crypto/OpenSslError.h"
 #include "util/Error.h"
-#include "util/FileIo.h"
+#include "util/TrustedFile.h"
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace certagent::cluster {
 namespace {
@@ -34,40 +29,6 @@ std::string_view trimmed(std::string_view text) {
     while (!text.empty() && isSpace(text.back())) {
         text.remove_suffix(1);
     }
-    return text;
-}
-
-std::string octal(unsigned mode) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04o", mode & 07777);
-    return buf;
-}
-
-/// Reads the whole (small) file behind `fd` into a string the caller wipes.
-std::string readSmall(int fd, const std::string& display) {
-    std::string text(kMaxKeyFileBytes + 1, '\0');
-    std::size_t used = 0;
-    while (used < text.size()) {
-        const ssize_t n = ::read(fd, &text[used], text.size() - used);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            const int err = errno;
-            wipe(text);
-            throw ConfigError(display + ": cannot read: " + errnoText(err));
-        }
-        if (n == 0) {
-            break;
-        }
-        used += static_cast<std::size_t>(n);
-    }
-    if (used > kMaxKeyFileBytes) {
-        wipe(text);
-        throw ConfigError(display + ": larger than 4 KiB");
-    }
-    OPENSSL_cleanse(&text[used], text.size() - used);
-    text.resize(used); // shrinking keeps the buffer, so wipe() still covers every byte
     return text;
 }
 
@@ -112,43 +73,9 @@ FleetKey FleetKey::fromBase64(std::string_view text, const std::string& what) {
 }
 
 FleetKey FleetKey::load(const std::string& path, const std::string& display) {
-    // O_NONBLOCK: a FIFO planted in the key's place must not hang the run (fstat refuses it).
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-    if (!fd.valid()) {
-        const int err = errno;
-        if (err == ENOENT) {
-            throw ConfigError(display + ": no such file");
-        }
-        if (err == ELOOP) {
-            throw ConfigError(display + ": is a symbolic link, which certagent does not follow "
-                                        "here (put the file itself in its place)");
-        }
-        throw ConfigError(display + ": cannot open: " + errnoText(err));
-    }
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) {
-        throw ConfigError(display + ": cannot stat: " + errnoText(errno));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        throw ConfigError(display + ": not a regular file");
-    }
-    if ((st.st_mode & 077) != 0) {
-        throw ConfigError(display + ": must be mode 0600 or stricter (is " + octal(st.st_mode) +
-                          ")");
-    }
-    if (st.st_uid != 0 && st.st_uid != ::geteuid()) {
-        throw ConfigError(display + ": owned by uid " + std::to_string(st.st_uid) +
-                          ", not root or the running user");
-    }
-    std::string text = readSmall(fd.get(), display);
-    try {
-        FleetKey key = fromBase64(text, display);
-        wipe(text);
-        return key;
-    } catch (...) {
-        wipe(text);
-        throw;
-    }
+    const Secret text =
+        readTrustedFile(path, display, TrustedFileRules{0600, false, kMaxKeyFileBytes});
+    return fromBase64(text.reveal(), display);
 }
 
 Secret FleetKey::generateText() {

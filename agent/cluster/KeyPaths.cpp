@@ -81,6 +81,14 @@ std::string KeyPaths::membersPrefix() const {
     return m_root + "members/";
 }
 
+std::string KeyPaths::lockPrefix() const {
+    return m_root + "lock/";
+}
+
+std::string KeyPaths::keyCheck() const {
+    return m_root + "keycheck";
+}
+
 std::string KeyPaths::aad(const std::string& keyPath) const {
     return envelopeAad(m_cluster, keyPath);
 }

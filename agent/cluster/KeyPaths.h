@@ -7,7 +7,7 @@ namespace certagent::cluster {
 
 /// The etcd keys of one cluster (design-fleet §3.2), all under /certagent/v1/<cluster>/:
 ///   current/<name>  versions/<name>/<NNNN>  order/<name>  lock/<name>
-///   acks/<name>/<host>  members/<host>
+///   acks/<name>/<host>  members/<host>  keycheck
 /// Cluster, certificate and host names follow the one certificate-name rule (isValidCertName,
 /// util/CertName.h), so each is exactly one path segment; every builder throws ConfigError
 /// otherwise.
@@ -28,10 +28,14 @@ class KeyPaths {
     std::string order(const std::string& name) const;
     std::string orderPrefix() const;
     std::string lock(const std::string& name) const;
+    std::string lockPrefix() const;
     std::string ack(const std::string& name, const std::string& host) const;
     std::string acksPrefix(const std::string& name) const;
     std::string member(const std::string& host) const;
     std::string membersPrefix() const;
+    /// keycheck: a blob sealed under the fleet key, so a host with another key finds out before
+    /// it writes anything.
+    std::string keyCheck() const;
 
     /// The AAD of a sealed blob stored at `keyPath` (envelopeAad with this cluster).
     std::string aad(const std::string& keyPath) const;

@@ -20,7 +20,7 @@ using Poco::JSON::Object;
 
 namespace {
 
-constexpr std::size_t kMaxCurrentBytes = 4 * 1024;
+constexpr std::size_t kMaxCurrentBytes = 8 * 1024;
 constexpr std::size_t kMaxVersionBytes = 1536 * 1024;
 constexpr std::size_t kMaxOrderBytes = 1024 * 1024;
 constexpr std::size_t kMaxAckBytes = 64 * 1024;
@@ -117,6 +117,36 @@ void setTime(Object& o, const std::string& key, const std::optional<std::time_t>
     }
 }
 
+Object::Ptr fieldsObject(const std::map<std::string, std::string>& fields) {
+    Object::Ptr o = detail::newObject();
+    for (const auto& [name, value] : fields) {
+        o->set(name, value);
+    }
+    return o;
+}
+
+/// {"domains": "<hex>", ...}: setting names of [a-z_] and lower-case hex values.
+std::map<std::string, std::string> readFields(const Fields& f, const std::string& key) {
+    std::map<std::string, std::string> out;
+    const Object::Ptr o = f.object(key);
+    if (!o) {
+        return out;
+    }
+    if (o->size() > 16) {
+        f.fail(key, "too many settings");
+    }
+    const Fields inner(*o, f.at(key));
+    for (const std::string& name : o->getNames()) {
+        if (name.empty() || name.size() > 32 || !std::all_of(name.begin(), name.end(), [](char c) {
+                return (c >= 'a' && c <= 'z') || c == '_';
+            })) {
+            f.fail(key, "not a setting name");
+        }
+        out.emplace(name, hexText(inner, name, 0, true));
+    }
+    return out;
+}
+
 Array::Ptr stringArray(const std::vector<std::string>& items) {
     Array::Ptr a = new Array;
     for (const std::string& s : items) {
@@ -177,11 +207,21 @@ ChallengeRecord readChallenge(const Fields& f) {
 std::string toJson(const CurrentRecord& r) {
     Object::Ptr o = detail::newObject();
     o->set("version", r.version);
+    if (r.highest > r.version) {
+        o->set("highest", r.highest);
+    }
     o->set("sha256", r.sha256);
     o->set("serial", r.serial);
     o->set("notBefore", r.notBefore);
     o->set("notAfter", r.notAfter);
     o->set("fence", std::to_string(r.fence));
+    if (r.rollback) {
+        o->set("rollback", true);
+    }
+    if (!r.configFingerprint.empty()) {
+        o->set("configFingerprint", r.configFingerprint);
+        o->set("configFields", fieldsObject(r.configFields));
+    }
     return detail::toJson(*o);
 }
 
@@ -200,6 +240,10 @@ CurrentRecord parseCurrent(const std::string& json, const std::string& key) {
         if (r.fence <= 0) {
             f.fail("fence", "missing");
         }
+        r.highest = std::max<long long>(counter(f, "highest", 999999), r.version);
+        r.rollback = f.boolean("rollback");
+        r.configFingerprint = hexText(f, "configFingerprint", 64, false);
+        r.configFields = readFields(f, "configFields");
         return r;
     });
 }
@@ -278,6 +322,10 @@ std::string toJson(const OrderRecord& r) {
     o->set("fence", std::to_string(r.fence));
     o->set("holder", r.holder);
     o->set("configFingerprint", r.configFingerprint);
+    o->set("configFields", fieldsObject(r.configFields));
+    if (r.checkRequested) {
+        o->set("checkRequested", true);
+    }
     return detail::toJson(*o);
 }
 
@@ -313,7 +361,31 @@ OrderRecord parseOrder(const std::string& json, const std::string& key) {
             f.fail("holder", "not a host name");
         }
         r.configFingerprint = hexText(f, "configFingerprint", 64, false);
+        r.configFields = readFields(f, "configFields");
+        r.checkRequested = f.boolean("checkRequested");
         return r;
+    });
+}
+
+std::string challengesToJson(const std::vector<ChallengeRecord>& challenges) {
+    Array::Ptr list = new Array;
+    for (const ChallengeRecord& c : challenges) {
+        list->add(challengeObject(c));
+    }
+    Object::Ptr o = detail::newObject();
+    o->set("challenges", list);
+    return detail::toJson(*o);
+}
+
+std::vector<ChallengeRecord> parseChallenges(const std::string& json, const std::string& key) {
+    return reading(json, key, kMaxOrderBytes, [](const Fields& f) {
+        std::vector<ChallengeRecord> out;
+        const Array::Ptr list = f.array("challenges", kMaxItems);
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            const std::string where = f.at("challenges") + "[" + std::to_string(i) + "]";
+            out.push_back(readChallenge(Fields(*detail::objectAt(*list, i, "challenges"), where)));
+        }
+        return out;
     });
 }
 

@@ -26,12 +26,16 @@ class RecordError : public RefusedError {
 
 /// current/<name>: the published version every host should serve.
 struct CurrentRecord {
-    long long version = 0;  ///< 1..999999
-    std::string sha256;     ///< lower-case hex SHA-256 of the leaf's DER
-    std::string serial;     ///< hex
-    std::string notBefore;  ///< ISO 8601 UTC
-    std::string notAfter;   ///< ISO 8601 UTC
+    long long version = 0; ///< 1..999999
+    long long highest = 0; ///< the highest version ever published (≥ version; after a rollback >)
+    std::string sha256;    ///< lower-case hex SHA-256 of the leaf's DER
+    std::string serial;    ///< hex
+    std::string notBefore; ///< ISO 8601 UTC
+    std::string notAfter;  ///< ISO 8601 UTC
     std::int64_t fence = 0; ///< the lock revision of the publishing holder
+    bool rollback = false;  ///< `cluster rollback` chose it: hosts take it although it is older
+    std::string configFingerprint; ///< of the publisher's settings (lower-case hex, "" = none)
+    std::map<std::string, std::string> configFields; ///< per setting, to name a difference
 };
 
 /// The plaintext facts of a published version (meta.json without file stamps).
@@ -84,6 +88,8 @@ struct OrderRecord {
     std::int64_t fence = 0;        ///< fence of the holder that wrote it
     std::string holder;            ///< host name of that holder
     std::string configFingerprint; ///< lower-case hex SHA-256 of the certificate's settings
+    std::map<std::string, std::string> configFields; ///< per setting ("domains" → 16 hex)
+    bool checkRequested = false; ///< the CA was asked to look at the placed challenges
 };
 
 /// acks/<name>/<host>: a host placed the order's http challenges.
@@ -113,7 +119,11 @@ std::string toJson(const OrderRecord& r);
 std::string toJson(const AckRecord& r);
 std::string toJson(const MemberRecord& r);
 
+/// A list of challenges as JSON (the sealed part of an order record).
+std::string challengesToJson(const std::vector<ChallengeRecord>& challenges);
+
 /// Readers: `key` is the etcd key the text came from (for messages). Throw RecordError.
+std::vector<ChallengeRecord> parseChallenges(const std::string& json, const std::string& key);
 CurrentRecord parseCurrent(const std::string& json, const std::string& key);
 VersionRecord parseVersion(const std::string& json, const std::string& key);
 OrderRecord parseOrder(const std::string& json, const std::string& key);

@@ -44,6 +44,27 @@ struct LogSettings {
     std::string level = "information"; ///< Poco level name: error|warning|notice|information|debug
 };
 
+/// [cluster]: the fleet of hosts this one shares its certificates with through etcd
+/// (design-fleet §3.9). Off while `etcd` is empty.
+struct ClusterSettings {
+    std::vector<std::string> etcd;    ///< "https://host:port" endpoints, tried in this order
+    std::string name;                 ///< the cluster's name: key prefix /certagent/v1/<name>/
+    std::string host;                 ///< this host's name in the cluster (default: the host name)
+    std::string caFile;               ///< etcd's server CA (required: verification is never off)
+    std::string certFile;             ///< client certificate for mTLS (no CN when RBAC is on)
+    std::string keyFile;              ///< its key (0600)
+    std::string user;                 ///< etcd RBAC user; "" = none
+    std::string passwordFile;         ///< its password (0600)
+    std::string fleetKey;             ///< base64 of 32 random bytes, 0600, the same on every host
+    std::string fleetKeyOld;          ///< decrypt-only during a key rotation; "" = none
+    Seconds lease{60};                ///< ordering-lock TTL
+    Seconds dcvWait{86400};           ///< longest wait for every active host's http DCV files
+    Seconds memberTimeout{3 * 86400}; ///< hosts not seen this long do not count for DCV
+    Seconds timeout{10};              ///< per etcd request and member
+
+    bool enabled() const { return !etcd.empty(); }
+};
+
 /// Contact fields for orders: "admin_firstname" → "Ilze". Only the keys of contactKeys().
 using Contact = std::map<std::string, std::string>;
 
@@ -129,6 +150,7 @@ struct Config {
     LogSettings log;
     std::string metricsTextfile;   ///< [metrics] textfile; empty = off
     Seconds lockWait{60};          ///< [store] lock_wait
+    ClusterSettings cluster;       ///< [cluster]
     std::vector<CertConfig> certs; ///< the certificate files read, sorted by name
     /// Certificate files not read at load because the caller vouched for them (loadConfig's
     /// `known`), sorted; loadCertFile() reads one when it is needed.

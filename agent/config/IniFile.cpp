@@ -1,19 +1,14 @@
 #include "config/IniFile.h"
 
 #include "util/Error.h"
-#include "util/PathTrust.h"
 #include "util/Secret.h"
 #include "util/Text.h"
+#include "util/TrustedFile.h"
 
 #include <Poco/String.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <fcntl.h>
 #include <set>
 #include <sstream>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <utility>
 
 namespace certagent::config {
@@ -41,15 +36,10 @@ std::string keyLabel(const std::string& section, const std::string& key) {
 
 IniFile::IniFile(const std::string& path, const std::string& display, unsigned maxMode, Links links)
     : m_display(escapeForLog(display)) {
-    std::string text =
-        readTrustedFile(path, m_display, maxMode, links == Links::Follow, kMaxFileBytes, &m_stamp);
-    try {
-        parse(text);
-    } catch (...) {
-        wipe(text);
-        throw;
-    }
-    wipe(text);
+    Secret text =
+        readTrustedFile(path, m_display,
+                        TrustedFileRules{maxMode, links == Links::Follow, kMaxFileBytes}, &m_stamp);
+    parse(text.reveal());
 }
 
 IniFile::~IniFile() {

@@ -3,6 +3,7 @@
 #include "util/FileIo.h"
 #include "util/Text.h"
 
+#include <Poco/Environment.h>
 #include <Poco/String.h>
 #include <Poco/StringTokenizer.h>
 
@@ -45,6 +46,67 @@ void readApacheUnit(Config& config, const Field& f) {
     if (!std::regex_match(f.value, unit))
         f.fail("not a systemd unit name: " + f.quoted());
     config.apache.unit = f.value;
+}
+
+/// `[cluster] etcd = https://a:2379, https://b:2379`: the members, tried in this order.
+void readEtcdEndpoints(Config& config, const Field& f) {
+    config.cluster.etcd.clear();
+    Poco::StringTokenizer tok(f.value, ",", Poco::StringTokenizer::TOK_TRIM);
+    for (const auto& endpoint : tok) {
+        if (endpoint.compare(0, 8, "https://") != 0)
+            f.fail("not an https:// URL: \"" + escapeForLog(endpoint, 200) + "\"");
+        config.cluster.etcd.push_back(endpoint);
+    }
+}
+
+/// A name that is one etcd key segment (the certificate-name rule): [cluster] name and host.
+template <class Acc> auto segment(Acc acc) {
+    return [acc](Config& config, const Field& f) {
+        if (!isValidCertName(f.value))
+            f.fail("not a name of letters, digits, . _ - (at most 64): " + f.quoted());
+        acc(config, f) = f.value;
+    };
+}
+
+/// `[cluster] lease`: long enough for one CA call, short enough that a dead holder is noticed.
+void readLease(Config& config, const Field& f) {
+    Seconds lease = durationValue(f);
+    if (lease < Seconds(5) || lease > Seconds(3600))
+        f.fail("must be from 5s to 1h");
+    config.cluster.lease = lease;
+}
+
+/// Holds when [cluster] etcd is set (its text: the first endpoint, for "required for etcd = …").
+Condition<Config> clusterOn() {
+    return keyIs<Config>("etcd", {}, [](const Config& c) {
+        return c.cluster.etcd.empty() ? std::string() : c.cluster.etcd.front();
+    });
+}
+
+std::vector<Row> clusterRows() {
+    auto at = [](auto member) { return config::at(&Config::cluster, member); };
+    return {
+        Row("cluster", "etcd", readEtcdEndpoints).emptyMeansUnset(),
+        Row("cluster", "name", segment(at(&ClusterSettings::name))).requiredFor(clusterOn()),
+        Row("cluster", "host", segment(at(&ClusterSettings::host))).emptyMeansUnset(),
+        Row("cluster", "ca_file", path(at(&ClusterSettings::caFile))).requiredFor(clusterOn()),
+        Row("cluster", "cert_file", path(at(&ClusterSettings::certFile))).emptyMeansUnset(),
+        Row("cluster", "key_file", path(at(&ClusterSettings::keyFile)))
+            .emptyMeansUnset()
+            .requiredFor(
+                keyIs<Config>("cert_file", {}, [](const Config& c) { return c.cluster.certFile; })),
+        Row("cluster", "user", segment(at(&ClusterSettings::user))).emptyMeansUnset(),
+        Row("cluster", "password_file", path(at(&ClusterSettings::passwordFile)))
+            .emptyMeansUnset()
+            .requiredFor(keyIs<Config>("user", {}, [](const Config& c) { return c.cluster.user; })),
+        Row("cluster", "fleet_key", path(at(&ClusterSettings::fleetKey))).requiredFor(clusterOn()),
+        Row("cluster", "fleet_key_old", path(at(&ClusterSettings::fleetKeyOld))).emptyMeansUnset(),
+        Row("cluster", "lease", readLease).byDefault("60s"),
+        Row("cluster", "dcv_wait", duration(at(&ClusterSettings::dcvWait))).byDefault("24h"),
+        Row("cluster", "member_timeout", duration(at(&ClusterSettings::memberTimeout)))
+            .byDefault("3d"),
+        Row("cluster", "timeout", duration(at(&ClusterSettings::timeout))).byDefault("10s"),
+    };
 }
 
 void readRenewBefore(Config& config, const Field& f) {
@@ -138,6 +200,8 @@ std::vector<Row> mainRows() {
         rows.push_back(std::move(row));
     rows.push_back(Row("apache", "defines", readApacheDefines).emptyMeansUnset());
     rows.push_back(Row("apache", "unit", readApacheUnit).emptyMeansUnset());
+    for (auto& row : clusterRows())
+        rows.push_back(std::move(row));
     for (const char* section : {"acme", "acme-*"})
         for (auto& row : acmeRows(section))
             rows.push_back(std::move(row));
@@ -195,6 +259,15 @@ const KeyTable<Config>& credentialsTable() {
 
 void readMainFile(const IniFile& ini, Config& config, const std::string& base) {
     readKeys(ini, mainTable(), config, base);
+    auto& cluster = config.cluster;
+    if (cluster.enabled() && cluster.host.empty()) {
+        cluster.host = Poco::Environment::nodeName();
+        cluster.host = cluster.host.substr(0, cluster.host.find('.'));
+        if (!isValidCertName(cluster.host))
+            throw ConfigError(ini.display() + ": [cluster] host: the host name \"" +
+                              escapeForLog(cluster.host, 80) +
+                              "\" is not a name of letters, digits, . _ -; set host =");
+    }
     checkAcme(ini, config);
 }
 

@@ -145,6 +145,17 @@ struct Reconciliation {
     std::string message; ///< one line: how it was settled, or what a human should check
 };
 
+/// What the CA knows of an order request whose answer was never recorded (its sender died).
+struct Reconciled {
+    enum class Outcome {
+        Found,    ///< the CA made `order` from the request's CSR: go on with it
+        NotFound, ///< the request never reached the CA: it may be sent again with the same CSR
+        Unknown,  ///< the backend cannot tell: a human checks the account
+    };
+    Outcome outcome = Outcome::Unknown;
+    OrderRef order;
+};
+
 /// A certificate authority behind the run loop. Methods throw ServiceError (retryable or not,
 /// maybeProcessed for a placement that may have reached the CA) for failures of the CA's
 /// service; they report refusals of the CA's data in the returned view, never by throwing.
@@ -178,6 +189,14 @@ class CaBackend {
     }
     /// The challenges are in place: ask the CA to look now.
     virtual void challengesPlaced(const OrderRef& order, const OrderContext& context) = 0;
+    /// An order request for `intended` (a reissue or renewal of it; empty for a new order) was
+    /// sent with context.csrPem and its answer never recorded: the order the CA made from that
+    /// CSR, if any (design-fleet §3.6). The default cannot tell.
+    virtual Reconciled findPlaced(const OrderRef& intended, const OrderContext& context) {
+        (void)intended;
+        (void)context;
+        return {};
+    }
     /// Batch poll of several orders (cron mode); empty when the CA has none or it failed.
     virtual std::map<std::string, QuickStatus> quickStatuses(const std::vector<OrderRef>& orders) {
         (void)orders;

@@ -32,11 +32,49 @@ CertJob::CertJob(RunContext& context, const config::CertConfig& certConfig)
 
 CertJob::CertJob(RunContext& context, const config::CertConfig& certConfig, store::CertState loaded)
     : ctx(context), cert(certConfig), backend(context.backends.of(certConfig)),
-      state(std::move(loaded)), prefix(certConfig.name + ": ") {}
+      state(std::move(loaded)), prefix(certConfig.name + ": "),
+      fleet(fleetCertOf(certConfig, backend.kind())) {}
 
 void CertJob::save() {
-    if (!dryRun) // --dry-run writes nothing, not even state
-        ctx.store.saveState(cert.name, state);
+    if (dryRun) // --dry-run writes nothing, not even state
+        return;
+    if (leading && ctx.coordinator.inFleet())
+        ctx.coordinator.saveOrder(fleet, sharedOrder());
+    ctx.store.saveState(cert.name, state);
+}
+
+SharedOrder CertJob::sharedOrder() const {
+    SharedOrder o;
+    o.phase = state.phase;
+    o.order = state.order;
+    o.challenges = challenges;
+    o.checkRequested = checkRequested;
+    o.attempts = state.attempts;
+    o.consecutiveFailures = state.consecutiveFailures;
+    o.pendingSince = state.pendingSince;
+    o.backoffUntil = state.backoffUntil;
+    o.lastStatus = state.lastStatus;
+    o.lastError = state.lastError;
+    bool pending = state.phase == store::Phase::Ordering ||
+                   state.phase == store::Phase::Validating || state.phase == store::Phase::Issued;
+    if (pending) {
+        if (auto key = ctx.store.readPendingKey(cert.name)) {
+            o.keyPem = Secret(std::move(*key));
+            o.csrPem = readFileCapped(pendingCsrPath(ctx.store, cert.name), 64 * 1024).value_or("");
+        }
+    }
+    return o;
+}
+
+FleetCert fleetCertOf(const config::CertConfig& cert, const std::string& backendKind) {
+    std::string domains;
+    for (const auto& d : cert.domains)
+        domains += (domains.empty() ? "" : ",") + d;
+    return FleetCert{cert.name,
+                     {{"domains", domains},
+                      {"backend", backendKind},
+                      {"key", cert.keyType},
+                      {"order_id", std::to_string(cert.orderId)}}};
 }
 
 int CertJob::record(const std::string& message, int code) {

@@ -7,6 +7,7 @@
 #include "core/RunContext.h"
 
 #include <string>
+#include <vector>
 
 namespace certagent {
 class ServiceError;
@@ -28,10 +29,17 @@ struct CertJob {
     std::string prefix;     ///< "shop: " for log lines
     bool dryRun = false;    ///< --dry-run: write nothing, not even state
     bool placedNow = false; ///< validation placed in this run: ask the CA to look
+    FleetCert fleet;        ///< the certificate as the fleet knows it
+    bool leading = false;   ///< this run holds the certificate's fleet lock (always when solo)
+    std::vector<Challenge> challenges; ///< the order's challenges as the CA last listed them
+    bool checkRequested = false;       ///< the CA was asked to look at them (fleet barrier)
     bool abandoned = false; ///< the order was dropped (it no longer fits): order anew now
 
-    /// Writes state/NAME.json (nothing in a dry run).
+    /// Writes state/NAME.json (nothing in a dry run); while leading in a fleet first the shared
+    /// half (fenced: throws FleetError and writes nothing locally when the lock is lost).
     void save();
+    /// The shared half of the state (with the pending key and CSR when there is one).
+    SharedOrder sharedOrder() const;
     /// Logs `message` as an error and records it as the last error and failure; returns `code`.
     int record(const std::string& message, int code);
     /// record() and save() (unless `dryRun`).
@@ -50,6 +58,10 @@ struct CertJob {
     /// (right after a reissue the CA may still show the old one): not ready yet.
     bool showsDeployed(const OrderView& view) const;
 };
+
+/// The settings every host of a fleet must share for `cert`: its names, backend, key type and
+/// configured order.
+FleetCert fleetCertOf(const config::CertConfig& cert, const std::string& backendKind);
 
 /// Why an order is looked for.
 enum class OrderPurpose {

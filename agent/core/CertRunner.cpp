@@ -1,6 +1,7 @@
 #include "core/CertRunner.h"
 
 #include "core/Drift.h"
+#include "core/FleetSteps.h"
 #include "core/Ordering.h"
 #include "core/Polling.h"
 #include "core/Recovery.h"
@@ -126,6 +127,56 @@ int CertRunner::installOnly(const RunOptions& options) {
     return Polling(m_job).pollAndAdvance(options, {});
 }
 
+int CertRunner::interrupted() {
+    logger().error(m_job.prefix + "an order request sent at " +
+                   formatIsoUtc(m_job.state.pendingSince.value_or(0)) + " got no clear answer; " +
+                   m_job.backend.unclearPlacementAdvice() + " or run certagent issue " +
+                   m_job.cert.name);
+    return kExitRefused;
+}
+
+int CertRunner::reconcile(const RunOptions& options) {
+    if (options.dryRun) {
+        logger().information(m_job.prefix + "dry run: would look for the order of an interrupted "
+                                            "run at the CA");
+        return kExitOk;
+    }
+    Reconciled found;
+    try {
+        found = m_job.backend.findPlaced(m_job.state.order, m_job.orderContext());
+    } catch (const ServiceError& e) {
+        return m_job.serviceFailure(e);
+    }
+    switch (found.outcome) {
+    case Reconciled::Outcome::Found:
+        logger().information(m_job.prefix +
+                             "the order request of an interrupted run reached the "
+                             "CA: going on with " +
+                             m_job.backend.describe(found.order));
+        m_job.state.order = found.order;
+        m_job.state.phase = store::Phase::Validating;
+        m_job.save();
+        return Polling(m_job).pollAndAdvance(options, {});
+    case Reconciled::Outcome::NotFound:
+        logger().information(m_job.prefix + "the order request of an interrupted run never reached "
+                                            "the CA; sending it again with the same key");
+        return Ordering(m_job).start(options, "interrupted order", false, true);
+    case Reconciled::Outcome::Unknown:
+        break;
+    }
+    return interrupted();
+}
+
+int CertRunner::lead(const RunOptions& options, const std::optional<QuickStatus>& quick,
+                     const std::function<int()>& step) {
+    if (m_job.leading || !m_job.ctx.coordinator.inFleet())
+        return step();
+    if (auto following = FleetSteps(m_job).lead(options))
+        return *following;
+    LeadHold hold(m_job);
+    return process(options, quick); // decide again on what the lock holder sees now
+}
+
 void CertRunner::refreshRenewalHint(const RunOptions& options) {
     auto& state = m_job.state;
     std::time_t now = m_job.ctx.now();
@@ -164,6 +215,8 @@ void CertRunner::refreshRenewalHint(const RunOptions& options) {
 
 int CertRunner::process(const RunOptions& options, const std::optional<QuickStatus>& quick) {
     m_job.dryRun = options.dryRun;
+    if (auto pulled = FleetSteps(m_job).pull(options))
+        return *pulled;
     std::time_t now = m_job.ctx.now();
     const auto& state = m_job.state;
     // Every call to the CA ends within the time left of --wait, or the cron run's budget.
@@ -172,7 +225,7 @@ int CertRunner::process(const RunOptions& options, const std::optional<QuickStat
     Recovery recovery(m_job);
     recovery.restoreLiveLink(options.dryRun);
     if (!options.adoptOrder.empty())
-        return adopt(options);
+        return lead(options, quick, [&] { return adopt(options); });
     if (!options.force && state.backoffUntil && *state.backoffUntil > now) {
         logger().notice(m_job.prefix + "backing off after API failures until " +
                         formatIsoUtc(*state.backoffUntil) + " (last: " + state.lastError + ")");
@@ -184,6 +237,8 @@ int CertRunner::process(const RunOptions& options, const std::optional<QuickStat
         return kExitRefused;
     }
     RenewalDecision d;
+    if (state.phase == store::Phase::Ordering && m_job.ctx.coordinator.inFleet())
+        return lead(options, quick, [&] { return reconcile(options); });
     if (state.phase == store::Phase::Ordering) {
         auto rc = recovery.settlePlacement(options, d.reason);
         if (rc && !m_job.abandoned)
@@ -192,12 +247,15 @@ int CertRunner::process(const RunOptions& options, const std::optional<QuickStat
             return Ordering(m_job).start(options, d.reason, false);
     }
     if (pendingOrder(state)) {
-        int rc = Polling(m_job).pollAndAdvance(options, quick);
-        if (!m_job.abandoned)
+        // Under the fleet lock taken here, process() ran again and settled everything itself.
+        bool direct = m_job.leading || !m_job.ctx.coordinator.inFleet();
+        int rc =
+            lead(options, quick, [&] { return Polling(m_job).pollAndAdvance(options, quick); });
+        if (!direct || !m_job.abandoned)
             return rc;
     }
     if (options.installOnly)
-        return installOnly(options);
+        return lead(options, quick, [&] { return installOnly(options); });
     if (options.force || m_job.abandoned) {
         d.due = true;
         d.reason = m_job.abandoned ? "the configuration changed" : "requested";
@@ -207,7 +265,8 @@ int CertRunner::process(const RunOptions& options, const std::optional<QuickStat
     }
     if (!d.due)
         return notDue(d, options);
-    return Ordering(m_job).start(options, d.reason, d.expiryBased);
+    return lead(options, quick,
+                [&] { return Ordering(m_job).start(options, d.reason, d.expiryBased); });
 }
 
 int CertRunner::notDue(const RenewalDecision& d, const RunOptions& options) {

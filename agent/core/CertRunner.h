@@ -5,6 +5,7 @@
 #include "core/Renewal.h"
 #include "core/RunContext.h"
 
+#include <functional>
 #include <optional>
 
 namespace certagent::core {
@@ -67,6 +68,11 @@ class CertRunner {
   private:
     int adopt(const RunOptions& options);
     int installOnly(const RunOptions& options);
+    int interrupted();
+    int reconcile(const RunOptions& options);
+    /// Runs `step` while holding the certificate's fleet lock (solo: at once).
+    int lead(const RunOptions& options, const std::optional<QuickStatus>& quick,
+             const std::function<int()>& step);
     /// Asks the CA for its renewal window (ARI) when the re-check time has come.
     void refreshRenewalHint(const RunOptions& options);
     bool verdictStillHolds(int version);

@@ -28,6 +28,8 @@ std::vector<Challenge> ofKind(const std::vector<Challenge>& all, Challenge::Kind
 DcvPlacement::~DcvPlacement() = default;
 
 void DcvPlacement::place(const OrderView& view, bool dryRun) {
+    if (!view.challenges.empty())
+        m_job.challenges = view.challenges; // what the fleet's other hosts place too
     auto emails = ofKind(view.challenges, Challenge::Kind::Email);
     for (const auto& mail : emails)
         logger().information(m_job.prefix + m_job.orderLabel() +
@@ -50,6 +52,10 @@ void DcvPlacement::place(const OrderView& view, bool dryRun) {
         return;
     }
     placeFiles(files);
+    std::vector<std::string> placed;
+    for (const auto& c : files)
+        placed.push_back("/.well-known/" + std::string(wellKnownName(c.dir)) + "/" + c.fileName);
+    m_job.ctx.coordinator.ackChallenges(m_job.fleet, placed);
 }
 
 std::string DcvPlacement::webrootFor(const std::string& domain) {

@@ -6,6 +6,7 @@
 #include "core/RunSupport.h"
 #include "crypto/Gate.h"
 #include "crypto/Keys.h"
+#include "util/FaultPoint.h"
 #include "util/FileIo.h"
 #include "util/IsoTime.h"
 #include "util/SignalGuard.h"
@@ -106,6 +107,55 @@ int Installation::gateRefused(const RunOptions& options, const crypto::GateError
     return rc;
 }
 
+crypto::VerifiedCert Installation::verifyChains(const EVP_PKEY& key,
+                                                const std::vector<IssuedChain>& chains,
+                                                const std::string& context) const {
+    crypto::GateInput in;
+    in.localKey = &key;
+    in.names = m_job.cert.domains;
+    in.trustCaFile = m_job.ctx.config.trustCaFileFor(m_job.cert);
+    in.now = std::chrono::system_clock::from_time_t(m_job.ctx.now());
+    in.context = context;
+    for (size_t i = 0;; ++i) {
+        in.crtCode = chains.at(i).leafPem;
+        in.caCode = chains.at(i).chainPem;
+        try {
+            return crypto::verifyIssued(in);
+        } catch (const crypto::GateError& e) {
+            // An alternate chain may lead to another root; every other refusal is final.
+            if (e.failure() != crypto::GateFailure::NoTrustedPath || i + 1 == chains.size())
+                throw;
+        }
+    }
+}
+
+std::optional<int> Installation::againstLive(const RunOptions& options,
+                                             const crypto::VerifiedCert& cert,
+                                             const std::string& label, Source source) {
+    const auto& facts = cert.facts;
+    auto live = m_job.ctx.store.liveMeta(m_job.cert.name);
+    bool isLive = live && live->sha256 == facts.sha256;
+    if (isLive && m_job.state.deployedSha256 == facts.sha256) {
+        logger().information(m_job.prefix + label + ": serial " + facts.serialHex +
+                             " is already deployed; nothing to do");
+        return options.dryRun ? kExitOk : finishInstalled(facts.sha256, false);
+    }
+    if (source != Source::RolledBack && live && !isLive &&
+        parseIsoUtc(live->notBefore).value_or(0) > toTime(facts.notBefore)) {
+        if (!options.dryRun && source == Source::Issued)
+            m_job.state.phase = store::Phase::Failed;
+        return m_job.recordAndSave(label + ": certificate serial " + facts.serialHex +
+                                       " is older than the deployed one; refusing the downgrade",
+                                   kExitRefused, options.dryRun);
+    }
+    if (options.dryRun) {
+        logger().information(m_job.prefix + "dry run: " + label + " serial " + facts.serialHex +
+                             " passed verification; would install it");
+        return kExitOk;
+    }
+    return std::nullopt;
+}
+
 int Installation::installIssued(const RunOptions& options, const std::vector<IssuedChain>& chains) {
     std::string order = m_job.orderLabel();
     std::string keyLabel;
@@ -117,51 +167,54 @@ int Installation::installIssued(const RunOptions& options, const std::vector<Iss
                                        m_job.cert.name + " before ordering elsewhere)",
                                    kExitRefused, options.dryRun);
     auto key = crypto::privateKeyFromPem(*keyPem, keyLabel);
-    crypto::GateInput in;
-    in.localKey = key.get();
-    in.names = m_job.cert.domains;
-    in.trustCaFile = m_job.ctx.config.trustCaFileFor(m_job.cert);
-    in.now = std::chrono::system_clock::from_time_t(m_job.ctx.now());
-    in.context = order;
     crypto::VerifiedCert cert;
-    for (size_t i = 0;; ++i) {
-        in.crtCode = chains.at(i).leafPem;
-        in.caCode = chains.at(i).chainPem;
-        try {
-            cert = crypto::verifyIssued(in);
-            break;
-        } catch (const crypto::GateError& e) {
-            // An alternate chain may lead to another root; every other refusal is final.
-            if (e.failure() != crypto::GateFailure::NoTrustedPath || i + 1 == chains.size())
-                return gateRefused(options, e);
-        }
+    try {
+        cert = verifyChains(*key, chains, order);
+    } catch (const crypto::GateError& e) {
+        return gateRefused(options, e);
     }
-    const auto& facts = cert.facts;
-    auto& state = m_job.state;
-    auto live = m_job.ctx.store.liveMeta(m_job.cert.name);
-    bool isLive = live && live->sha256 == facts.sha256;
-    if (isLive && state.deployedSha256 == facts.sha256) {
-        logger().information(m_job.prefix + order + ": serial " + facts.serialHex +
-                             " is already deployed; nothing to do");
-        return options.dryRun ? kExitOk : finishInstalled(facts.sha256, false);
-    }
-    if (live && !isLive && parseIsoUtc(live->notBefore).value_or(0) > toTime(facts.notBefore)) {
-        if (!options.dryRun)
-            state.phase = store::Phase::Failed;
-        return m_job.recordAndSave(order + ": certificate serial " + facts.serialHex +
-                                       " is older than the deployed one; refusing the downgrade",
-                                   kExitRefused, options.dryRun);
-    }
-    if (options.dryRun) {
-        logger().information(m_job.prefix + "dry run: " + order + " serial " + facts.serialHex +
-                             " passed verification; would install it");
-        return kExitOk;
-    }
+    if (auto settled = againstLive(options, cert, order, Source::Issued))
+        return *settled;
     store::VersionFiles files{*keyPem, cert.certPem, cert.chainPem, cert.fullchainPem,
-                              metaOf(cert, state.order, *key)};
+                              metaOf(cert, m_job.state.order, *key)};
     wipe(*keyPem);
+    // In a fleet the verified set becomes everyone's first (fenced: a run that lost the lock
+    // publishes and deploys nothing); the order is done, so the lock goes back.
+    Coordinator& fleet = m_job.ctx.coordinator;
+    fleet.publish(m_job.fleet, files);
+    if (m_job.leading && fleet.inFleet()) {
+        m_job.leading = false;
+        fleet.release(m_job.fleet);
+    }
+    faultPoint("cluster.after-publish");
     // A stop request (systemd, Ctrl-C) waits until the new set is live and proven, or rolled
     // back, and the state says so.
+    SignalGuard holdStop;
+    return writeAndDeploy(files);
+}
+
+int Installation::installPublished(const RunOptions& options, PublishedSet& set) {
+    std::string label = "published version " + std::to_string(set.version);
+    auto key = crypto::privateKeyFromPem(set.keyPem.reveal(), label + " (key)");
+    crypto::VerifiedCert cert;
+    try {
+        cert = verifyChains(*key, {IssuedChain{set.certPem, set.chainPem}}, label);
+    } catch (const crypto::GateError& e) {
+        int rc = m_job.record(e.what(), e.exitCode());
+        if (!options.dryRun) {
+            m_job.save();
+            runHooks("failure", e.what());
+        }
+        return rc;
+    }
+    if (auto settled = againstLive(options, cert, label,
+                                   set.rollback ? Source::RolledBack : Source::Published))
+        return *settled;
+    logger().information(m_job.prefix + "pulling " + label + " (serial " + cert.facts.serialHex +
+                         ") from the fleet");
+    store::VersionFiles files{set.keyPem.reveal(), cert.certPem, cert.chainPem, cert.fullchainPem,
+                              metaOf(cert, set.order, *key)};
+    m_job.state.order = set.order;
     SignalGuard holdStop;
     return writeAndDeploy(files);
 }
@@ -186,6 +239,7 @@ int Installation::writeAndDeploy(store::VersionFiles& files) {
     m_job.save();
     runHooks("pre", "");
     m_job.ctx.store.switchLive(m_job.cert.name, *version);
+    faultPoint("cluster.mid-deploy");
     logger().information(m_job.prefix + "live -> version " + std::to_string(*version) +
                          " (serial " + meta.serial + ", not after " + meta.notAfter + ")");
     int rc = deployVersion(installer.get(), meta.sha256, previousSha, previousVersion);

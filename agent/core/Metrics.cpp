@@ -63,9 +63,31 @@ void stateFamily(std::ostringstream& out, const std::vector<CertMetrics>& certs)
     }
 }
 
+/// The fleet's families (design-fleet §3.9), only for a host in a fleet.
+void fleetFamilies(std::ostringstream& out, const std::vector<CertMetrics>& certs, bool up) {
+    out << "# HELP certagent_cluster_up 1 when the last run reached the fleet's etcd.\n"
+           "# TYPE certagent_cluster_up gauge\ncertagent_cluster_up "
+        << (up ? 1 : 0) << '\n';
+    family(out, certs, "certagent_cert_cluster_behind",
+           "1 when this host does not serve the fleet's current version of the certificate.",
+           [](const CertMetrics& c) -> std::optional<long long> {
+               if (!c.clusterBehind)
+                   return std::nullopt;
+               return *c.clusterBehind ? 1 : 0;
+           });
+    const char* metric = "certagent_cert_order_holder";
+    out << "# HELP " << metric << " 1 for the host holding the certificate's order in progress.\n"
+        << "# TYPE " << metric << " gauge\n";
+    for (const auto& cert : certs)
+        if (!cert.orderHolder.empty())
+            out << metric << "{name=\"" << escapeLabel(cert.name) << "\",host=\""
+                << escapeLabel(cert.orderHolder) << "\"} 1\n";
+}
+
 } // namespace
 
-std::string formatMetrics(const std::vector<CertMetrics>& certs, std::time_t now) {
+std::string formatMetrics(const std::vector<CertMetrics>& certs, std::time_t now,
+                          std::optional<bool> clusterUp) {
     std::ostringstream out;
     family(out, certs, "certagent_cert_not_after_seconds",
            "Expiry (notAfter) of the live certificate, seconds since the epoch.",
@@ -99,16 +121,19 @@ std::string formatMetrics(const std::vector<CertMetrics>& certs, std::time_t now
         family(out, certs, "certagent_cert_ari_renew_at_seconds",
                "Renewal time chosen in the CA's suggested window (ARI), seconds since the epoch.",
                [](const CertMetrics& c) { return asValue(c.ariRenewAt); });
+    if (clusterUp)
+        fleetFamilies(out, certs, *clusterUp);
     out << "# HELP certagent_last_run_seconds Time the metrics were written, seconds since the "
            "epoch.\n# TYPE certagent_last_run_seconds gauge\ncertagent_last_run_seconds "
         << static_cast<long long>(now) << '\n';
     return out.str();
 }
 
-void writeMetrics(const std::string& path, const std::vector<CertMetrics>& certs, std::time_t now) {
+void writeMetrics(const std::string& path, const std::vector<CertMetrics>& certs, std::time_t now,
+                  std::optional<bool> clusterUp) {
     if (path.empty())
         return;
-    writeFileAtomic(path, formatMetrics(certs, now), 0644);
+    writeFileAtomic(path, formatMetrics(certs, now, clusterUp), 0644);
 }
 
 } // namespace certagent::core

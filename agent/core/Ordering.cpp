@@ -10,7 +10,8 @@
 
 namespace certagent::core {
 
-int Ordering::start(const RunOptions& options, const std::string& reason, bool expiryBased) {
+int Ordering::start(const RunOptions& options, const std::string& reason, bool expiryBased,
+                    bool keepKey) {
     logger().information(m_job.prefix + "due: " + reason);
     PlanInput input{m_job.cert, m_job.state, {}, expiryBased, std::nullopt, m_job.ctx.now()};
     input.existing = orderFor(OrderPurpose::Renew, "", m_job.state, m_job.backend, m_job.cert);
@@ -48,7 +49,7 @@ int Ordering::start(const RunOptions& options, const std::string& reason, bool e
             (plan.existing.empty() ? "" : " for " + m_job.backend.describe(plan.existing)));
         return kExitOk;
     }
-    return placeOrder(options, plan);
+    return placeOrder(options, plan, keepKey);
 }
 
 int Ordering::followOrder(const RunOptions& options, const Plan& plan) {
@@ -59,21 +60,28 @@ int Ordering::followOrder(const RunOptions& options, const Plan& plan) {
     return Polling(m_job).pollAndAdvance(options, {});
 }
 
-int Ordering::placeOrder(const RunOptions& options, const Plan& plan) {
+int Ordering::placeOrder(const RunOptions& options, const Plan& plan, bool keepKey) {
     auto& state = m_job.state;
-    // The key never leaves the host and is on disk before the order is sent.
-    std::string csrPem = writePendingKeyAndCsr(m_job.ctx.store, m_job.cert);
+    // The key never leaves the host (a fleet shares it sealed) and is on disk before the order
+    // is sent.
+    if (!keepKey || !m_job.ctx.store.hasPendingKey(m_job.cert.name))
+        writePendingKeyAndCsr(m_job.ctx.store, m_job.cert);
     store::Phase previousPhase = state.phase;
     // Saved before the CA is called: a run stopped while the request is in flight leaves what
-    // the next run needs to settle it with the CA (CertRunner::reconcile).
+    // the next run needs to settle it with the CA (Recovery::settlePlacement; in a fleet
+    // CertRunner::reconcile).
     state.phase = store::Phase::Ordering;
     state.placing = plan.what;
     state.order = plan.existing;
     state.attempts++;
     state.pendingSince = m_job.ctx.now();
     state.lastStatus.clear();
-    m_job.save();
+    m_job.challenges.clear();
+    m_job.checkRequested = false;
+    m_job.save(); // in a fleet: the intent record (CSR and sealed key), before anything is sent
     faultPoint("core.place.before");
+    faultPoint("cluster.after-intent");
+    m_job.ctx.coordinator.ensureLeader(m_job.fleet);
     std::pair<OrderRef, OrderView> placed;
     try {
         placed = m_job.backend.place(plan, m_job.orderContext());
@@ -84,6 +92,7 @@ int Ordering::placeOrder(const RunOptions& options, const Plan& plan) {
         }
         return m_job.serviceFailure(e);
     }
+    faultPoint("order.after-send");
     auto& [order, view] = placed;
     state.placing.clear();
     state.order = order;
@@ -92,6 +101,7 @@ int Ordering::placeOrder(const RunOptions& options, const Plan& plan) {
     state.consecutiveFailures = 0;
     state.backoffUntil.reset();
     m_job.save();
+    faultPoint("cluster.after-order-recorded");
     logger().information(m_job.prefix + plan.what + " placed: " + m_job.orderLabel() + ", status " +
                          escapeForLog(state.lastStatus, 40));
     DcvPlacement dcv(m_job);

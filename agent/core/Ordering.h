@@ -13,11 +13,14 @@ class Ordering {
     explicit Ordering(CertJob& job) : m_job(job) {}
 
     /// Orders for a due certificate (`reason` is logged). `expiryBased`: due only because of
-    /// time (the backend may refuse when the clocks disagree). Returns the exit code.
-    int start(const RunOptions& options, const std::string& reason, bool expiryBased);
+    /// time (the backend may refuse when the clocks disagree). `keepKey`: send the pending key's
+    /// CSR again (an interrupted order that never reached the CA) instead of a new key. Returns
+    /// the exit code.
+    int start(const RunOptions& options, const std::string& reason, bool expiryBased,
+              bool keepKey = false);
 
   private:
-    int placeOrder(const RunOptions& options, const Plan& plan);
+    int placeOrder(const RunOptions& options, const Plan& plan, bool keepKey);
     int followOrder(const RunOptions& options, const Plan& plan);
 
     CertJob& m_job;

@@ -1,6 +1,7 @@
 #include "core/Polling.h"
 
 #include "core/DcvPlacement.h"
+#include "core/FleetSteps.h"
 #include "core/Installation.h"
 #include "core/RunSupport.h"
 #include "util/IsoTime.h"
@@ -104,7 +105,8 @@ Polling::Step Polling::handle(const RunOptions& options, const OrderView& view) 
         m_job.save();
         return {true, rc};
     }
-    if ((m_job.placedNow || view.awaitingResponse) && !options.dryRun) {
+    // recheckAfterPlacing clears placedNow (after the DNS wait it decides).
+    if (!options.dryRun && FleetSteps(m_job).readyToAsk(view.awaitingResponse)) {
         if (auto step = recheckAfterPlacing(options))
             return *step;
     }
@@ -128,7 +130,9 @@ std::optional<Polling::Step> Polling::recheckAfterPlacing(const RunOptions& opti
     // The CA looks on its own schedule; ask it to look now, then look once more.
     try {
         auto context = m_job.orderContext();
+        m_job.ctx.coordinator.ensureLeader(m_job.fleet);
         m_job.backend.challengesPlaced(m_job.state.order, context);
+        m_job.checkRequested = true;
         OrderView again = m_job.backend.advance(m_job.state.order, context);
         if (again.state == OrderView::State::Issued && !m_job.showsDeployed(again))
             return Step{true, Installation(m_job).installIssued(options, again.chains)};
@@ -143,9 +147,9 @@ int Polling::waitForIssue(const RunOptions& options, OrderView view) {
     std::time_t start = m_job.ctx.now();
     std::time_t deadline = start + options.wait->count();
     // The backend's pace (an ACME CA answers within seconds) or 5 s, doubling up to a minute.
-    std::chrono::seconds interval = std::clamp<std::chrono::seconds>(
-        view.retryAfter.value_or(std::chrono::seconds(5)), std::chrono::seconds(1),
-        std::chrono::seconds(60));
+    std::chrono::seconds interval =
+        std::clamp<std::chrono::seconds>(view.retryAfter.value_or(std::chrono::seconds(5)),
+                                         std::chrono::seconds(1), std::chrono::seconds(60));
     for (;;) {
         Step step = handle(options, view);
         if (step.finished || step.code != kExitOk)

@@ -190,6 +190,23 @@ CertMetrics metricsOf(const store::Store& store, const std::string& name,
     return metrics;
 }
 
+/// In a fleet: the host's heartbeat, and what the fleet says about each certificate.
+int endFleetRun(RunContext& ctx, std::vector<CertMetrics>& metrics) {
+    if (!ctx.coordinator.inFleet())
+        return kExitOk;
+    std::vector<HostReport> report;
+    for (const auto& m : metrics)
+        report.push_back({m.name, m.lastExit, m.deployedSha256});
+    int rc = ctx.coordinator.endRun(report);
+    for (auto& m : metrics) {
+        if (auto facts = ctx.coordinator.facts(m.name)) {
+            m.clusterBehind = facts->behind;
+            m.orderHolder = facts->holder;
+        }
+    }
+    return rc;
+}
+
 } // namespace
 
 int runCertificates(RunContext& ctx, const std::vector<RunCert>& certs, const RunOptions& options,
@@ -202,12 +219,22 @@ int runCertificates(RunContext& ctx, const std::vector<RunCert>& certs, const Ru
     if (!options.wait)
         ctx.callsEndBy = std::chrono::steady_clock::now() + kCronCallBudget;
     const RunFacts facts = runFacts(ctx, index);
-    const bool fastPathAllowed =
-        !options.force && !options.installOnly && options.adoptOrder.empty() && !options.wait;
+    // In a fleet every run looks at every certificate: a newer published version is in etcd,
+    // not in any local stamp (the coordinator reads them all in one request).
+    const bool inFleet = ctx.coordinator.inFleet();
+    const bool fastPathAllowed = !options.force && !options.installOnly &&
+                                 options.adoptOrder.empty() && !options.wait && !inFleet;
+    if (inFleet) {
+        std::vector<std::string> names;
+        for (const auto& c : certs)
+            names.push_back(*c.name);
+        ctx.coordinator.beginRun(names);
+    }
     Prefetch pre = prefetch(ctx, certs, index, facts.now, !options.wait);
     chooseRereads(index, facts.now);
     int worst = kExitOk;
-    const bool wantMetrics = !ctx.config.metricsTextfile.empty() && !options.dryRun;
+    // The host's heartbeat in a fleet is built from the metrics rows.
+    const bool wantMetrics = (!ctx.config.metricsTextfile.empty() || inFleet) && !options.dryRun;
     std::vector<CertMetrics> metrics;
     metrics.reserve(wantMetrics ? certs.size() : 0);
     for (std::size_t i = 0; i < certs.size(); ++i) {
@@ -240,15 +267,19 @@ int runCertificates(RunContext& ctx, const std::vector<RunCert>& certs, const Ru
         }
         if (cert && !options.dryRun)
             remember(ctx, facts, index, *cert, outcome);
-        if (wantMetrics)
+        if (wantMetrics) {
             metrics.push_back(metricsOf(ctx.store, name, index.find(name), outcome.rc));
+            metrics.back().deployedSha256 = outcome.state.deployedSha256;
+        }
         worst = worseExit(worst, outcome.rc);
     }
     if (options.dryRun)
-        return worst; // writes nothing: no metrics, no index
-    if (wantMetrics) {
+        return worst; // writes nothing: no metrics, no index, no heartbeat
+    worst = worseExit(worst, endFleetRun(ctx, metrics));
+    if (!ctx.config.metricsTextfile.empty()) {
         try {
-            writeMetrics(ctx.config.metricsTextfile, metrics);
+            writeMetrics(ctx.config.metricsTextfile, metrics, std::time(nullptr),
+                         ctx.coordinator.up());
         } catch (const Error& e) {
             logger().warning(e.what());
         }

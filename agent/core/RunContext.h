@@ -2,6 +2,7 @@
 
 #include "config/Config.h"
 #include "core/CaBackend.h"
+#include "core/Coordinator.h"
 #include "core/HookRunner.h"
 #include "core/Installer.h"
 #include "store/Store.h"
@@ -21,6 +22,7 @@ struct RunOptions {
     bool installOnly = false; ///< `install`: never place an order, only fetch/verify/deploy
     std::string adoptOrder;   ///< `install --order-id`: take over this order (backend's id)
     std::optional<std::chrono::seconds> wait; ///< poll until issued or this deadline
+    bool followOnly = false; ///< `sync`: pull and place/ack DCV; never lead, never order
 };
 
 /// Everything shared by the certificates of one run (seams: CA backends, clock, sleep, installers).
@@ -37,6 +39,8 @@ struct RunContext {
     std::function<void(const std::string&)> progress;
     /// Cron mode (no --wait): every call to a CA ends by this time (runCertificates sets it).
     std::optional<std::chrono::steady_clock::time_point> callsEndBy;
+    /// The fleet this host belongs to ([cluster]); a host on its own leads everything.
+    Coordinator& coordinator = soloCoordinator();
 };
 
 /// How long the calls to CAs of one cron-mode run may take together: a CA that is down costs a

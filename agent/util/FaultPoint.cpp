@@ -47,6 +47,11 @@ int faultPoint(const char* name) {
         ::kill(::getpid(), SIGKILL);
         ::pause();
     }
+    if (action == "stop") {
+        // A holder frozen past its lease (SIGCONT resumes it right here).
+        ::raise(SIGSTOP);
+        return 0;
+    }
     if (action == "exit") {
         ::_exit(86);
     }

@@ -2,15 +2,9 @@
 
 #include "util/Error.h"
 #include "util/FileIo.h"
-#include "util/FileStamp.h"
-#include "util/Secret.h"
-
-#include <openssl/crypto.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstdlib>
-#include <fcntl.h>
 #include <memory>
 #include <optional>
 #include <unistd.h>
@@ -18,47 +12,6 @@
 namespace certagent {
 
 namespace {
-
-std::string octal(unsigned mode) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04o", mode & 07777);
-    return buf;
-}
-
-UniqueFd openTrusted(const std::string& path, const std::string& display, bool followLink) {
-    int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK; // O_NONBLOCK: a planted FIFO must not hang us
-    if (!followLink)
-        flags |= O_NOFOLLOW;
-    UniqueFd fd(::open(path.c_str(), flags));
-    if (fd.valid())
-        return fd;
-    int err = errno;
-    if (err == ENOENT)
-        throw ConfigError(display + ": no such file");
-    if (err == ELOOP && !followLink)
-        throw ConfigError(display + ": is a symbolic link, which certagent does not follow here "
-                                    "(put the file itself in its place)");
-    throw ConfigError(display + ": cannot read: " + errnoText(err));
-}
-
-/// The file checks, made on the descriptor that is read (no race with a rename in between).
-struct stat checkTrusted(int fd, const std::string& display, unsigned maxMode) {
-    struct stat st {};
-    if (::fstat(fd, &st) != 0)
-        throw ConfigError(display + ": cannot stat: " + errnoText(errno));
-    if (!S_ISREG(st.st_mode))
-        throw ConfigError(display + ": not a regular file");
-    unsigned mode = st.st_mode & 07777;
-    if ((mode & ~maxMode & 0777) != 0) {
-        if ((maxMode & 077) == 0)
-            throw ConfigError(display + ": must be mode 0600 or stricter (is " + octal(mode) + ")");
-        throw ConfigError(display + ": writable by group or others (mode " + octal(mode) + ")");
-    }
-    if (!trustedOwner(st))
-        throw ConfigError(display + ": owned by uid " + std::to_string(st.st_uid) +
-                          ", not root or the running user");
-    return st;
-}
 
 /// A directory that failed a check, with what is needed to say how to fix it.
 struct BadDir {
@@ -150,37 +103,6 @@ std::string entriesDirProblem(const std::string& dir) {
     if (problem.empty())
         return {};
     return BadDir{resolved, problem, st, false}.withFix();
-}
-
-std::string readTrustedFile(const std::string& path, const std::string& display, unsigned maxMode,
-                            bool followLink, std::size_t maxBytes, FileStamp* stamp) {
-    UniqueFd fd = openTrusted(path, display, followLink);
-    const struct stat st = checkTrusted(fd.get(), display, maxMode);
-    if (stamp)
-        *stamp = stampOf(st);
-    std::string text;
-    char buf[8192];
-    for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            throw ConfigError(display + ": cannot read: " + errnoText(errno));
-        if (n == 0)
-            break;
-        text.append(buf, static_cast<std::size_t>(n));
-        if (text.size() > maxBytes) {
-            wipe(text);
-            throw ConfigError(display + ": larger than " + std::to_string(maxBytes / 1024) +
-                              " KiB");
-        }
-    }
-    OPENSSL_cleanse(buf, sizeof buf);
-    if (text.find('\0') != std::string::npos) {
-        wipe(text);
-        throw ConfigError(display + ": contains a NUL byte");
-    }
-    return text;
 }
 
 } // namespace certagent

@@ -5,8 +5,6 @@
 
 namespace certagent {
 
-struct FileStamp;
-
 /// What a directory is to the code that checks it.
 enum class DirUse {
     /// It only lies on the way to what is read: group/world-writable is fine when it is root's
@@ -35,15 +33,5 @@ std::string ancestorsProblem(const std::string& path);
 /// line naming the bad directory, the problem and the command that fixes it:
 /// "/etc/certagent/certs.d is group- or world-writable (fix: chmod go-w /etc/certagent/certs.d)".
 std::string entriesDirProblem(const std::string& dir);
-
-/// Reads a file whose contents are trusted (a config file, a key file): opened once with
-/// O_NONBLOCK (a planted FIFO cannot hang the run) and O_NOFOLLOW unless `followLink`, then
-/// checked on that descriptor: a regular file, no permission bits beyond `maxMode` (0644: nobody
-/// else may write; 0600: nobody else may read), owned by root or the effective uid, at most
-/// `maxBytes`, no NUL byte. Throws ConfigError "<display>: <problem>" (`display` already
-/// escaped). The caller wipes the text when it is a secret. `stamp`, when given, receives the
-/// stamp of the file that was read (taken on the same descriptor: no race with a rename).
-std::string readTrustedFile(const std::string& path, const std::string& display, unsigned maxMode,
-                            bool followLink, std::size_t maxBytes, FileStamp* stamp = nullptr);
 
 } // namespace certagent

@@ -13,6 +13,9 @@ struct Config {
     std::string pass;
     std::string dcvHost; ///< empty = no --dcv-connect
     int dcvPort = 0;
+    /// --dcv-fetches N: fetch each http DCV file N times (a CA's vantage points; behind a
+    /// round-robin balancer every backend must serve it)
+    int dcvFetches = 1;
     bool autoValidate = false;
     long issueDelaySeconds = 0;
     long validityDays = 90;

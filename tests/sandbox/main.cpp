@@ -21,7 +21,7 @@ namespace {
 
 const char* kUsage =
     "usage: certagent-sandbox --listen ADDR:PORT --data-dir DIR --account USER:PASS\n"
-    "                         [--dcv-connect HOST:PORT] [--auto-validate]\n"
+    "                         [--dcv-connect HOST:PORT] [--dcv-fetches N] [--auto-validate]\n"
     "                         [--issue-delay SECONDS] [--validity-days N]\n";
 
 /// "host:port" / "[::1]:port" → (host as written, port).
@@ -56,6 +56,10 @@ Config parseArgs(int argc, char** argv) {
             std::tie(c.dcvHost, c.dcvPort) = splitHostPort(next(), "--dcv-connect");
             if (c.dcvHost.size() > 2 && c.dcvHost.front() == '[')
                 c.dcvHost = c.dcvHost.substr(1, c.dcvHost.size() - 2);
+        } else if (arg == "--dcv-fetches") {
+            c.dcvFetches = std::stoi(next());
+            if (c.dcvFetches < 1 || c.dcvFetches > 10)
+                throw std::invalid_argument("--dcv-fetches: expected 1 to 10");
         } else if (arg == "--exit-with-parent") {
             // Test harness option: die with the test runner even if it is killed.
             prctl(PR_SET_PDEATHSIG, SIGTERM);

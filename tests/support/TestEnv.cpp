@@ -53,6 +53,14 @@ void writeFile(const std::string& path, const std::string& content, unsigned mod
     ::chmod(path.c_str(), mode);
 }
 
+std::vector<std::string> listDir(const std::string& dir) {
+    std::vector<std::string> out;
+    Poco::File d(dir);
+    if (d.exists() && d.isDirectory())
+        d.list(out);
+    return out;
+}
+
 std::string readFile(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in)

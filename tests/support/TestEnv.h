@@ -29,6 +29,8 @@ std::string envPath(const char* name);
 void writeFile(const std::string& path, const std::string& content, unsigned mode = 0644);
 /// Reads a whole file; throws if it cannot.
 std::string readFile(const std::string& path);
+/// The names in directory `dir` (no "." or ".."), in no particular order; none when it is missing.
+std::vector<std::string> listDir(const std::string& dir);
 bool exists(const std::string& path);
 
 /// Result of runCommand.

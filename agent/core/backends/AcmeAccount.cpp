@@ -4,8 +4,9 @@
 #include "crypto/Keys.h"
 #include "util/Error.h"
 #include "util/IsoTime.h"
-#include "util/PathTrust.h"
+#include "util/Secret.h"
 #include "util/Text.h"
+#include "util/TrustedFile.h"
 
 #include <Poco/String.h>
 
@@ -132,11 +133,11 @@ acme::AccountFacts AcmeAccount::registerWith(std::unique_ptr<acme::AcmeClient> f
     request.agreeTos = m_settings.agreeTos;
     std::optional<acme::Eab> eab;
     if (!m_settings.eabKid.empty()) {
-        std::string text =
-            readTrustedFile(m_settings.eabHmacFile, escapeForLog(m_settings.eabHmacFile), 0600,
-                            true, kMaxEabFileBytes);
-        eab = acme::Eab{m_settings.eabKid, acme::decodeEabKey(Poco::trim(text), "eab_hmac_file")};
-        wipe(text);
+        Secret text = readTrustedFile(m_settings.eabHmacFile, escapeForLog(m_settings.eabHmacFile),
+                                      TrustedFileRules{0600, true, kMaxEabFileBytes});
+        std::string trimmed = Poco::trim(text.reveal());
+        eab = acme::Eab{m_settings.eabKid, acme::decodeEabKey(trimmed, "eab_hmac_file")};
+        wipe(trimmed);
         request.eab = &*eab;
     }
     // The key is kept before anything else once the CA may know it, so that a lost answer is

@@ -4,8 +4,8 @@
 #include "crypto/OpenSslError.h"
 #include "util/Error.h"
 #include "util/FileIo.h"
-#include "util/PathTrust.h"
 #include "util/Text.h"
+#include "util/TrustedFile.h"
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
@@ -70,7 +70,7 @@ std::optional<Secret> AcmeAccountFiles::key(const std::string& directoryUrl) {
     if (::access(path.c_str(), F_OK) != 0)
         return std::nullopt;
     // Our own file: refused when someone made it readable to others or swapped in a symlink.
-    return Secret(readTrustedFile(path, escapeForLog(path), 0600, false, kMaxKeyBytes));
+    return readTrustedFile(path, escapeForLog(path), TrustedFileRules{0600, false, kMaxKeyBytes});
 }
 
 void AcmeAccountFiles::addKey(const std::string& directoryUrl, const std::string& pem) {

@@ -43,6 +43,18 @@ std::vector<std::string> approversFor(const config::CertConfig& cert,
     return approvers;
 }
 
+/// How many of the account's newest orders reconciliation looks at.
+constexpr int kReconcileWindow = 20;
+
+/// A CSR as text that compares equal however the API wrapped or terminated its lines.
+std::string comparableCsr(const std::string& pem) {
+    std::string out;
+    for (char c : pem)
+        if (c != '\r' && c != '\n' && c != ' ' && c != '\t')
+            out += c;
+    return out;
+}
+
 Plan stop(int code, const std::string& message, bool record = true) {
     Plan p;
     p.action = Plan::Action::Stop;
@@ -208,6 +220,30 @@ void GoGetSslBackend::challengesPlaced(const OrderRef& order, const OrderContext
     for (const auto& domain : ctx.cert.domains)
         if (domain[0] != '*' || ctx.cert.dcv == config::DcvMethod::Dns)
             m_orders.revalidate(orderNumber(order), domain);
+}
+
+Reconciled GoGetSslBackend::findPlaced(const OrderRef& intended, const OrderContext& ctx) {
+    std::string csr = comparableCsr(ctx.csrPem);
+    Reconciled out;
+    if (csr.empty())
+        return out; // no CSR to look for: a human decides
+    out.outcome = Reconciled::Outcome::NotFound;
+    if (!intended.empty() && comparableCsr(m_orders.status(orderNumber(intended)).csrCode) == csr) {
+        out.outcome = Reconciled::Outcome::Found;
+        out.order = intended;
+        return out;
+    }
+    // A new order or a renew order got an id nobody recorded: one of the newest open ones.
+    for (const auto& summary : m_orders.recentOrders(kReconcileWindow)) {
+        if (isFinal(summary.status) || summary.orderId <= 0)
+            continue;
+        if (comparableCsr(m_orders.status(summary.orderId).csrCode) == csr) {
+            out.outcome = Reconciled::Outcome::Found;
+            out.order = ref(summary.orderId);
+            return out;
+        }
+    }
+    return out;
 }
 
 std::map<std::string, QuickStatus>

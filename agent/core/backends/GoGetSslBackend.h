@@ -36,6 +36,9 @@ class GoGetSslBackend : public CaBackend {
         m_orders.setDeadline(until);
     }
     void challengesPlaced(const OrderRef& order, const OrderContext& context) override;
+    /// A reissue of `intended` whose status shows the CSR, else the newest open orders of the
+    /// account (getAllSSLOrders) whose status shows it.
+    Reconciled findPlaced(const OrderRef& intended, const OrderContext& context) override;
     std::map<std::string, QuickStatus> quickStatuses(const std::vector<OrderRef>& orders) override;
 
     /// GoGetSSL order ids are positive numbers; throws Error (a bug) for anything else.

@@ -1,5 +1,7 @@
 #include "core/backends/OrderService.h"
 
+#include <algorithm>
+
 namespace certagent::core {
 
 ApiOrderService::ApiOrderService(std::function<std::unique_ptr<api::ApiClient>()> make)
@@ -51,6 +53,19 @@ void ApiOrderService::revalidate(long long orderId, const std::string& domain) {
 
 int ApiOrderService::webserverTypeFor(long long productId) {
     return client().webserverTypeFor(productId);
+}
+
+std::vector<api::OrderSummary> ApiOrderService::recentOrders(int count) {
+    // The list's order is the account's; its tail is asked for when it is longer than `count`.
+    api::OrderList list = client().getAllSSLOrders(count, 0);
+    if (list.count > count)
+        list = client().getAllSSLOrders(count, static_cast<int>(list.count - count));
+    std::vector<api::OrderSummary> orders = list.orders;
+    std::sort(orders.begin(), orders.end(),
+              [](const auto& a, const auto& b) { return a.orderId > b.orderId; });
+    if (orders.size() > static_cast<std::size_t>(count))
+        orders.resize(static_cast<std::size_t>(count));
+    return orders;
 }
 
 std::optional<std::time_t> ApiOrderService::serverTime() const {

@@ -30,6 +30,8 @@ class OrderService {
     }
     /// The webserver_type to send for a product (by its brand; see api/WebserverType.h).
     virtual int webserverTypeFor(long long productId) = 0;
+    /// The account's `count` newest orders (getAllSSLOrders), newest first.
+    virtual std::vector<api::OrderSummary> recentOrders(int count) = 0;
     /// The server's time from its last reply (HTTP Date), for the clock check; nullopt if unknown.
     virtual std::optional<std::time_t> serverTime() const { return std::nullopt; }
 };
@@ -50,6 +52,7 @@ class ApiOrderService : public OrderService {
     api::OrderList orders(int limit, int offset) override;
     void setDeadline(std::optional<std::chrono::steady_clock::time_point> until) override;
     int webserverTypeFor(long long productId) override;
+    std::vector<api::OrderSummary> recentOrders(int count) override;
     std::optional<std::time_t> serverTime() const override;
 
   private:

@@ -140,15 +140,7 @@ std::string AgentEnv::liveCertText(const std::string& name) const {
 }
 
 std::vector<std::string> AgentEnv::dcvFiles() const {
-    std::vector<std::string> out;
-    DIR* d = ::opendir((webroot() + "/.well-known/pki-validation").c_str());
-    if (!d)
-        return out;
-    while (dirent* e = ::readdir(d))
-        if (std::string(e->d_name) != "." && std::string(e->d_name) != "..")
-            out.push_back(e->d_name);
-    ::closedir(d);
-    return out;
+    return listDir(webroot() + "/.well-known/pki-validation");
 }
 
 std::vector<std::string> AgentEnv::orderCalls() {

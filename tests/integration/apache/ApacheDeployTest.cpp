@@ -5,7 +5,6 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,17 +12,6 @@ using namespace certagent;
 using namespace certagent::test;
 
 namespace {
-
-std::vector<std::string> listDir(const std::string& path) {
-    std::vector<std::string> names;
-    if (DIR* d = ::opendir(path.c_str())) {
-        while (dirent* e = ::readdir(d))
-            if (e->d_name[0] != '.')
-                names.emplace_back(e->d_name);
-        ::closedir(d);
-    }
-    return names;
-}
 
 unsigned modeOf(const std::string& path) {
     struct stat st {};

@@ -7,7 +7,6 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include <dirent.h>
 #include <map>
 #include <string>
 #include <sys/stat.h>
@@ -76,18 +75,6 @@ struct Fixture {
         return exists(tmp / "calls.log") ? readFile(tmp / "calls.log") : "";
     }
 };
-
-inline std::vector<std::string> listDir(const std::string& dir) {
-    std::vector<std::string> names;
-    DIR* handle = ::opendir(dir.c_str());
-    while (struct dirent* e = ::readdir(handle)) {
-        std::string name = e->d_name;
-        if (name != "." && name != "..")
-            names.push_back(name);
-    }
-    ::closedir(handle);
-    return names;
-}
 
 inline unsigned modeOf(const std::string& path) {
     struct stat st;

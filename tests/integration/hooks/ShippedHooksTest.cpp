@@ -4,6 +4,7 @@
 using namespace certagent;
 using namespace certagent::test::hooks;
 using certagent::test::exists;
+using certagent::test::listDir;
 using certagent::test::readFile;
 using certagent::test::writeFile;
 

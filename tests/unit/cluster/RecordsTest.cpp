@@ -63,12 +63,30 @@ BOOST_AUTO_TEST_CASE(current_with_bad_members_is_refused_by_key_and_member) {
              R"(59Z"})",
          "fence: missing"},
         {"[]", "not a JSON object"},
-        {std::string(5000, ' '), "larger than 4096 bytes"},
+        {std::string(9000, ' '), "larger than 8192 bytes"},
     };
     for (const auto& [json, problem] : cases) {
         BOOST_TEST(recordError([&] { parseCurrent(json, kKey); }) ==
                    "etcd record " + kKey + ": " + problem);
     }
+}
+
+BOOST_AUTO_TEST_CASE(current_after_a_rollback_names_the_highest_and_the_settings) {
+    CurrentRecord r = sampleCurrent();
+    r.highest = 14;
+    r.rollback = true;
+    r.configFingerprint = kSha;
+    r.configFields = {{"domains", "0123456789abcdef"}, {"key", "fedcba9876543210"}};
+    const CurrentRecord back = parseCurrent(toJson(r), kKey);
+    BOOST_TEST(back.highest == 14);
+    BOOST_TEST(back.rollback);
+    BOOST_TEST(back.configFingerprint == kSha);
+    BOOST_TEST((back.configFields == r.configFields));
+    BOOST_TEST(parseCurrent(toJson(sampleCurrent()), kKey).highest == 12);
+    std::string json = toJson(r);
+    json.replace(json.find("\"domains\""), 9, "\"Domains\"");
+    BOOST_TEST(recordError([&] { parseCurrent(json, kKey); }) ==
+               "etcd record " + kKey + ": configFields: not a setting name");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_members_from_a_newer_agent_are_ignored) {

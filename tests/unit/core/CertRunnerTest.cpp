@@ -88,6 +88,10 @@ class FakeOrders : public OrderService {
     int webserverTypeFor(long long productId) override {
         return productId == 42 ? 18 : -1; // 42: a GeoTrust product
     }
+    std::vector<api::OrderSummary> recentOrders(int) override {
+        calls.push_back("recentOrders");
+        return {};
+    }
 
     api::DcvInfo dcv() const {
         api::DcvInfo i;

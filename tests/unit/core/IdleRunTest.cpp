@@ -46,6 +46,7 @@ class NoOrders : public OrderService {
     void revalidate(long long, const std::string&) override { fail("revalidate"); }
     api::OrderList orders(int, int) override { fail("getAllSSLOrders"); }
     int webserverTypeFor(long long) override { return -1; }
+    std::vector<api::OrderSummary> recentOrders(int) override { fail("getAllSSLOrders"); }
     std::vector<std::string> calls;
 };
 

@@ -1,0 +1,10 @@
+#include "core/Coordinator.h"
+
+namespace certagent::core {
+
+Coordinator& soloCoordinator() {
+    static SoloCoordinator solo;
+    return solo;
+}
+
+} // namespace certagent::core
