@@ -38,8 +38,9 @@ BOOST_AUTO_TEST_CASE(usage_errors_exit_2) {
     BOOST_TEST(env.agent({"issue"}).exitCode == 2);
     auto help = runCommand({envPath("CERTAGENT_BIN"), "--help"});
     BOOST_TEST(help.exitCode == 0);
-    BOOST_TEST(help.output.find("install NAME [--order-id ID | --order-url URL] [--wait DURATION]") !=
-               std::string::npos);
+    BOOST_TEST(
+        help.output.find("install NAME [--order-id ID | --order-url URL] [--wait DURATION]") !=
+        std::string::npos);
     auto version = runCommand({envPath("CERTAGENT_BIN"), "--version"});
     BOOST_TEST(version.output.rfind("certagent ", 0) == 0);
 }
