@@ -2,6 +2,7 @@
 
 #include "crypto/OpenSslError.h"
 #include "crypto/OpenSslTypes.h"
+#include "crypto/ServerFiles.h"
 #include "util/Error.h"
 
 #include <openssl/pem.h>
@@ -55,20 +56,12 @@ std::string certificateKeyFamily(const std::string& path) {
     if (!key)
         throw ConfigError(path + ": cannot read the certificate's public key (" +
                           crypto::drainOpenSslErrors() + ")");
-    switch (EVP_PKEY_get_base_id(key)) {
-    case EVP_PKEY_RSA:
-    case EVP_PKEY_RSA_PSS:
-        return "rsa";
-    case EVP_PKEY_EC:
-        return "ec";
-    default:
-        return OBJ_nid2sn(EVP_PKEY_get_base_id(key));
-    }
+    const std::string family = crypto::keyFamily(*key);
+    return family.empty() ? OBJ_nid2sn(EVP_PKEY_get_base_id(key)) : family;
 }
 
 std::string keyFamilyOf(const std::string& keyType) {
-    size_t dash = keyType.find('-');
-    return keyType.substr(0, dash);
+    return crypto::keyFamilyOfType(keyType);
 }
 
 std::vector<CertPair> ownPairs(const ServerBlock& block) {

@@ -4,6 +4,8 @@
 #include "util/Subprocess.h"
 
 #include <Poco/File.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Path.h>
@@ -112,6 +114,19 @@ void writeDpkgStatus(const std::string& dir, const std::vector<std::string>& pat
     for (const auto& path : paths)
         status += " " + path + " 0123456789abcdef0123456789abcdef\n";
     writeFile(dir + "/status", status + "Description: conffiles for a test\n\n");
+}
+
+std::map<std::string, std::string> jsonFields(const std::string& path) {
+    std::map<std::string, std::string> out;
+    if (!exists(path))
+        return out;
+    Poco::JSON::Parser parser;
+    auto obj = parser.parse(readFile(path)).extract<Poco::JSON::Object::Ptr>();
+    for (const auto& [key, value] : *obj)
+        out[key] = value.isArray()   ? std::to_string(obj->getArray(key)->size())
+                   : value.isEmpty() ? ""
+                                     : value.convert<std::string>();
+    return out;
 }
 
 } // namespace certagent::test

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -32,6 +33,9 @@ std::string readFile(const std::string& path);
 /// The names in directory `dir` (no "." or ".."), in no particular order; none when it is missing.
 std::vector<std::string> listDir(const std::string& dir);
 bool exists(const std::string& path);
+/// The top-level members of the JSON object in file `path` as text (an array as its size, null
+/// as ""); empty when the file does not exist.
+std::map<std::string, std::string> jsonFields(const std::string& path);
 
 /// Result of runCommand.
 struct CommandOutput {

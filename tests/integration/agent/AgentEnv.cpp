@@ -115,17 +115,7 @@ CommandOutput AgentEnv::agentStoppedDuring(const std::vector<std::string>& args,
 }
 
 std::map<std::string, std::string> AgentEnv::state(const std::string& name) const {
-    std::map<std::string, std::string> out;
-    std::string path = store() + "/state/" + name + ".json";
-    if (!exists(path))
-        return out;
-    Poco::JSON::Parser parser;
-    auto obj = parser.parse(readFile(path)).extract<Poco::JSON::Object::Ptr>();
-    for (const auto& [key, value] : *obj)
-        out[key] = value.isArray()   ? std::to_string(obj->getArray(key)->size())
-                   : value.isEmpty() ? ""
-                                     : value.convert<std::string>();
-    return out;
+    return jsonFields(store() + "/state/" + name + ".json");
 }
 
 std::string AgentEnv::liveLink(const std::string& name) const {
