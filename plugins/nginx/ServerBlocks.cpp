@@ -2,10 +2,11 @@
 
 #include "util/Error.h"
 
-#include <Poco/Net/IPAddress.h>
 #include <Poco/String.h>
 
 #include <algorithm>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
 namespace certagent::plugins::nginx {
@@ -33,12 +34,19 @@ std::string normaliseAddress(const std::string& written) {
         return "*";
     bool bracketed = written.size() > 2 && written.front() == '[' && written.back() == ']';
     std::string bare = bracketed ? written.substr(1, written.size() - 2) : written;
-    Poco::Net::IPAddress ip;
-    if (!Poco::Net::IPAddress::tryParse(bare, ip))
-        return written; // a host name: nginx resolves it; kept as written
-    if (ip.family() == Poco::Net::IPAddress::IPv4)
-        return ip.isWildcard() ? "*" : ip.toString();
-    return "[" + ip.toString() + "]";
+    // inet_aton/inet_pton and inet_ntop, not Poco::Net, so that the binary does not load
+    // libPocoNet at start (issue 13); inet_aton accepts what Poco's parser accepted ("127.1").
+    char text[INET6_ADDRSTRLEN];
+    in_addr v4{};
+    if (::inet_aton(bare.c_str(), &v4) != 0) {
+        if (v4.s_addr == htonl(INADDR_ANY))
+            return "*";
+        return ::inet_ntop(AF_INET, &v4, text, sizeof text);
+    }
+    in6_addr v6{};
+    if (::inet_pton(AF_INET6, bare.c_str(), &v6) == 1)
+        return "[" + std::string(::inet_ntop(AF_INET6, &v6, text, sizeof text)) + "]";
+    return written; // a host name: nginx resolves it; kept as written
 }
 
 /// Parses `listen`; nullopt for listens a TCP TLS probe cannot reach (unix sockets, quic).
