@@ -97,6 +97,10 @@ BOOST_AUTO_TEST_CASE(fhs_layout) {
     BOOST_REQUIRE_EQUAL(
         ::stat((p.root + "/usr/share/doc/certagent/examples/credentials.conf").c_str(), &st), 0);
     BOOST_TEST((st.st_mode & 077) == 0u);
+    // The HTTPS transport the binary loads on its first request (../lib/certagent/modules).
+    const std::string module = p.root + "/usr/lib/certagent/modules/certagent-https.so";
+    BOOST_REQUIRE_EQUAL(::stat(module.c_str(), &st), 0);
+    BOOST_TEST((st.st_mode & 07777) == 0644u);
 }
 
 BOOST_AUTO_TEST_CASE(copyright_changelog_and_lintian) {
