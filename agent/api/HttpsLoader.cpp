@@ -31,7 +31,7 @@ std::string binaryDir() {
 }
 
 /// Where the module may be, in order: next to the binary (the build tree), then the install
-/// location relative to it (CERTAGENT_HTTPS_MODULE_RELDIR, e.g. ../lib/certagent/modules from sbin).
+/// location relative to it (CERTAGENT_HTTPS_MODULE_RELDIR: ../lib/certagent/modules from sbin).
 std::vector<std::string> candidates() {
     const std::string dir = binaryDir();
     if (dir.empty()) {
