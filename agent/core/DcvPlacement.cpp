@@ -133,7 +133,7 @@ void DcvPlacement::addRecords(const std::vector<Challenge>& records) {
     }
 }
 
-void DcvPlacement::cleanup() {
+void DcvPlacement::cleanup(Save save) {
     auto& state = m_job.state;
     for (const auto& path : state.dcvFiles)
         if (!removeDcvFile(path))
@@ -154,7 +154,7 @@ void DcvPlacement::cleanup() {
     bool changed = !state.dcvFiles.empty() || !state.dnsRecords.empty();
     state.dcvFiles.clear();
     state.dnsRecords.clear();
-    if (changed)
+    if (changed && save == Save::Now)
         m_job.save();
 }
 

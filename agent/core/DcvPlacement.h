@@ -24,8 +24,15 @@ class DcvPlacement {
     /// an order is placed, not after. Throws RefusedError (exit 4), IoError, ConfigError (no
     /// document root for `webroot = auto`).
     void checkWebroots();
-    /// Removes every file and record the state lists, forgets them, saves when that changed.
-    void cleanup();
+    /// Whether cleanup() saves the state itself.
+    enum class Save {
+        Now,      ///< when the lists changed
+        ByCaller, ///< the caller saves right after, with no outside step in between
+    };
+    /// Removes every file and record the state lists, forgets them, saves (per `save`) when that
+    /// changed. Removing again what is already gone is fine, so a run stopped before the next save
+    /// only repeats the removal.
+    void cleanup(Save save = Save::Now);
 
   private:
     void placeFiles(const std::vector<Challenge>& files);

@@ -258,7 +258,8 @@ int Installation::writeAndDeploy(store::VersionFiles& files) {
 int Installation::finishInstalled(const std::string& sha256, bool changed) {
     if (m_job.ctx.store.hasPendingKey(m_job.cert.name))
         m_job.ctx.store.removePendingKey(m_job.cert.name);
-    DcvPlacement(m_job).cleanup();
+    // One save for both (issue 13: five state writes per issuance, not six).
+    DcvPlacement(m_job).cleanup(DcvPlacement::Save::ByCaller);
     m_job.state.phase = store::Phase::Installed;
     m_job.state.deployedSha256 = sha256;
     m_job.state.servedOther.clear();
