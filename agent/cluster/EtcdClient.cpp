@@ -155,6 +155,11 @@ Object::Ptr EtcdClient::call(const std::string& op, const std::string& body, boo
             }
             if (outcome == Outcome::Answered) {
                 m_current = i;
+                // The members skipped on the way: logged only now, since a call that fails
+                // everywhere says all of it in its one error line.
+                for (const std::string& p : st.problems) {
+                    log("etcd " + op + ": " + p);
+                }
                 return st.reply;
             }
         }
@@ -195,7 +200,6 @@ EtcdClient::Outcome EtcdClient::attempt(std::size_t member, const std::string& o
         st.maybeProcessed = st.maybeProcessed || (write && e.sent());
         st.onlyRefusals = st.onlyRefusals && (!e.retryable() || clientCertificateRefused(e.what()));
         st.problems.push_back(m.endpoint + ": " + e.what());
-        log("etcd " + op + ": " + st.problems.back());
         return Outcome::TryNext;
     }
     wipeRequest(req, op);
@@ -236,7 +240,6 @@ EtcdClient::Outcome EtcdClient::attempt(std::size_t member, const std::string& o
         st.serverBusy = true;
         st.onlyRefusals = false;
         st.problems.push_back(m.endpoint + ": " + detail::describe(status, failure));
-        log("etcd " + op + ": " + st.problems.back());
         return Outcome::TryNext;
     }
     refuse(op, status, code, failure.message);

@@ -6,6 +6,7 @@
 
 #include <csignal>
 #include <fcntl.h>
+#include <sstream>
 #include <stdexcept>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -39,12 +40,11 @@ FleetHost::FleetHost(FleetEnv& env, std::string name)
     writeFile(m_dir / "etc/hooks/deploy.d/.keep", "", 0644);
 }
 
-void FleetHost::configure(const std::string& clusterExtra) {
+void FleetHost::configure(const std::string& clusterExtra, const std::vector<std::string>& etcd) {
     SandboxProcess& sandbox = m_env.sandbox();
-    EtcdCluster& etcd = m_env.etcd();
-    api::TlsSettings tls = etcd.agentTls();
+    api::TlsSettings tls = m_env.etcd().agentTls();
     std::string endpoints;
-    for (const auto& e : etcd.endpoints())
+    for (const auto& e : etcd.empty() ? m_env.etcd().endpoints() : etcd)
         endpoints += (endpoints.empty() ? "" : ", ") + e;
     std::string main = "[api]\nurl = " + sandbox.url() +
                        "\ncredentials = credentials.conf\nca_file = " + sandbox.apiCaPath() +
@@ -185,6 +185,22 @@ std::vector<std::string> FleetEnv::orderCalls() {
 
 std::string FleetEnv::etcdDump() {
     return m_etcd->etcdctl({"get", "--prefix", "/certagent/v1/" + m_cluster + "/"});
+}
+
+long FleetEnv::etcdRequests() {
+    const api::TlsSettings tls = m_etcd->agentTls();
+    long total = 0;
+    for (const auto& endpoint : m_etcd->endpoints()) {
+        auto out = runCommand({"curl", "-sS", "--cacert", tls.caFile, "--cert", tls.clientCertFile,
+                               "--key", tls.clientKeyFile, endpoint + "/metrics"});
+        if (out.exitCode != 0)
+            throw std::runtime_error(endpoint + "/metrics: " + out.output);
+        std::istringstream lines(out.output);
+        for (std::string line; std::getline(lines, line);)
+            if (line.rfind("grpc_server_handled_total{", 0) == 0)
+                total += std::stol(line.substr(line.rfind(' ') + 1));
+    }
+    return total;
 }
 
 bool FleetEnv::converged() {

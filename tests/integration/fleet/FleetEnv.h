@@ -35,8 +35,9 @@ class FleetHost {
     int tlsPort() const { return m_tlsPort; }
     NginxProcess& nginx() { return m_nginx; }
 
-    /// Rewrites certagent.conf with `clusterExtra` appended to [cluster] (e.g. "lease = 5s").
-    void configure(const std::string& clusterExtra = "");
+    /// Rewrites certagent.conf with `clusterExtra` appended to [cluster] (e.g. "lease = 5s") and
+    /// `etcd` as its member list (empty: every member of the cluster).
+    void configure(const std::string& clusterExtra = "", const std::vector<std::string>& etcd = {});
     /// Writes certs.d/shop.conf (`text` empty: the default two-name certificate).
     void certFile(const std::string& text = "");
     /// Replaces this host's fleet key by another one (a host with the wrong key).
@@ -95,6 +96,10 @@ class FleetEnv {
     std::vector<std::string> orderCalls();
     /// `etcdctl get --prefix /certagent/v1/<cluster>/` (keys and values).
     std::string etcdDump();
+    /// gRPC calls the etcd members answered so far (grpc_server_handled_total over every member
+    /// and method, from each member's /metrics): what the gateway turned certagent's requests
+    /// into, one per request. Throws std::runtime_error when a member cannot be asked.
+    long etcdRequests();
     /// Every host serves the same leaf for every name, and it is not the placeholder.
     bool converged();
     /// Runs `run` on every host, in order, until the fleet converged (at most `rounds` rounds);

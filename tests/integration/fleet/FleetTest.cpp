@@ -8,7 +8,6 @@
 
 #include <chrono>
 #include <csignal>
-#include <sstream>
 #include <sys/wait.h>
 #include <thread>
 
@@ -69,23 +68,6 @@ std::string killedAt(FleetEnv& env, const std::string& point) {
     return outputs;
 }
 
-/// gRPC calls the etcd members answered so far (grpc_server_handled_total over all members and
-/// methods, from each member's /metrics): what the gateway turned certagent's requests into.
-long etcdCalls(FleetEnv& env) {
-    const api::TlsSettings tls = env.etcd().agentTls();
-    long total = 0;
-    for (std::size_t m = 0; m < env.etcd().size(); ++m) {
-        auto out = runCommand({"curl", "-sS", "--cacert", tls.caFile, "--cert", tls.clientCertFile,
-                               "--key", tls.clientKeyFile, env.etcd().endpoint(m) + "/metrics"});
-        BOOST_TEST_REQUIRE(out.exitCode == 0, out.output);
-        std::istringstream lines(out.output);
-        for (std::string line; std::getline(lines, line);)
-            if (line.rfind("grpc_server_handled_total{", 0) == 0)
-                total += std::stol(line.substr(line.rfind(' ') + 1));
-    }
-    return total;
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(Fleet)
@@ -117,10 +99,10 @@ BOOST_AUTO_TEST_CASE(three_hosts_one_order_every_host_serves_the_same_leaf) {
     // A converged host's idle run and sync: one batched read each; the heartbeat says nothing
     // new and is not yet a quarter of member_timeout old, so it is not written again.
     for (const char* command : {"run", "sync", "run"}) {
-        const long before = etcdCalls(env);
+        const long before = env.etcdRequests();
         auto idle = env.host(2).agent({command});
         BOOST_TEST(idle.exitCode == 0, idle.output);
-        const long calls = etcdCalls(env) - before;
+        const long calls = env.etcdRequests() - before;
         BOOST_TEST_MESSAGE("etcd requests of an idle " << command << " on one host: " << calls);
         BOOST_TEST(calls == 1, command << ": " << calls << "\n" << idle.output);
     }
