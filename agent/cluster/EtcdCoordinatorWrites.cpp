@@ -190,6 +190,10 @@ int EtcdCoordinator::endRun(const std::vector<core::HostReport>& report) {
     }
     if (m_cache.reach() != FleetCache::Reach::Full) {
         m_up = false;
+        if (m_cache.problemExit() != kExitTemporary) {
+            warn("[cluster] etcd refused this host: " + m_cache.problem());
+            return m_cache.problemExit();
+        }
         warn("[cluster] etcd could not be reached fully: " + m_cache.problem());
         return kExitTemporary;
     }

@@ -2,6 +2,7 @@
 // etcd member, clients etcd must refuse, and secrets that must never reach any output.
 #include "FleetEnv.h"
 
+#include <Poco/String.h>
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
@@ -52,6 +53,49 @@ std::vector<std::string> linesWith(const std::string& output, const std::string&
     return out;
 }
 
+const std::string kEtcdPassword = "fl33t-Pass:w0rd\"x";
+
+/// RBAC on the fleet's etcd as the ops note describes it: root (etcdctl's CN=root certificate),
+/// a role with readwrite on /certagent/, the agents' user with it and a user without any role.
+void enableRbac(EtcdCluster& etcd) {
+    etcd.etcdctl({"user", "add", "root", "--no-password"});
+    etcd.etcdctl({"user", "grant-role", "root", "root"});
+    etcd.etcdctl({"role", "add", "certagent"});
+    etcd.etcdctl(
+        {"role", "grant-permission", "certagent", "readwrite", "/certagent/", "--prefix=true"});
+    for (const char* user : {"fleet-agent", "no-role"})
+        etcd.etcdctl({"user", "add", user, "--new-user-password=" + kEtcdPassword});
+    etcd.etcdctl({"user", "grant-role", "fleet-agent", "certagent"});
+    etcd.etcdctl({"auth", "enable"});
+}
+
+/// [cluster] user/password_file for `user`, a log file and a metrics textfile in the host's etc.
+void configureWithUser(FleetHost& host, const std::string& user) {
+    writeFile(host.etc() + "/etcd.pass", kEtcdPassword + "\n", 0600);
+    host.configure("user = " + user + "\npassword_file = etcd.pass\n[log]\ntarget = file " +
+                   host.etc() + "/certagent.log\n[metrics]\ntextfile = " + host.etc() +
+                   "/certagent.prom\n");
+}
+
+/// Runs certagent on `host` with a fresh log file; returns the exit code and what it logged.
+CommandOutput loggedRun(FleetHost& host, const std::vector<std::string>& args) {
+    writeFile(host.etc() + "/certagent.log", "", 0600);
+    CommandOutput out = host.agent(args);
+    out.output += readFile(host.etc() + "/certagent.log");
+    return out;
+}
+
+/// certagent.conf without the [cluster] client certificate lines.
+void dropClientCertificate(FleetHost& host) {
+    const std::string path = host.etc() + "/certagent.conf";
+    std::istringstream lines(readFile(path));
+    std::string kept;
+    for (std::string line; std::getline(lines, line);)
+        if (line.rfind("cert_file =", 0) != 0 && line.rfind("key_file =", 0) != 0)
+            kept += line + "\n";
+    writeFile(path, kept, 0644);
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(FleetOps)
@@ -98,6 +142,53 @@ BOOST_AUTO_TEST_CASE(a_host_cut_off_from_its_only_member_exits_3_keeps_serving_a
     BOOST_TEST(env.converged(), healed.output);
     BOOST_TEST(env.host(2).served() == first);
     BOOST_TEST(env.orderCalls().size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(secrets_stay_out_of_every_output_and_etcd_refuses_wrong_clients_clearly) {
+    FleetEnv env;
+    enableRbac(env.etcd());
+    for (std::size_t i = 0; i < env.size(); ++i)
+        configureWithUser(env.host(i), "fleet-agent");
+    std::string outputs = env.runUntilConverged(); // a full issuance under RBAC
+    BOOST_TEST_REQUIRE(env.converged(), outputs);
+    for (std::size_t i = 0; i < env.size(); ++i) {
+        FleetHost& h = env.host(i);
+        for (const auto& args : std::vector<std::vector<std::string>>{
+                 {"sync"}, {"--json", "status"}, {"--json", "cluster", "status"}}) {
+            auto out = h.agent(args);
+            BOOST_TEST(out.exitCode == 0, args.back() << ": " << out.output);
+            outputs += out.output;
+        }
+        outputs += readFile(h.etc() + "/certagent.log") + readFile(h.etc() + "/certagent.prom");
+    }
+    BOOST_TEST(outputs.find("certagent_cluster_up") != std::string::npos);
+    const std::string fleetKey = Poco::trim(readFile(env.fleetKeyFile()));
+    BOOST_TEST_REQUIRE(fleetKey.size() == 44u);
+    for (const std::string& secret : {fleetKey, fleetKey.substr(0, 20), kEtcdPassword,
+                                      env.sandbox().pass(), std::string("PRIVATE KEY")})
+        BOOST_TEST(outputs.find(secret) == std::string::npos, "found in the outputs: " << secret);
+
+    // A user without the role on the prefix: one permission line, exit 4, no retries.
+    configureWithUser(env.host(2), "no-role");
+    const long before = env.etcdRequests();
+    auto denied = loggedRun(env.host(2), {"run"});
+    const long requests = env.etcdRequests() - before;
+    BOOST_TEST_MESSAGE("--- no role (" << requests << " etcd requests):\n" << denied.output);
+    BOOST_TEST(denied.exitCode == 4, denied.output);
+    BOOST_TEST(linesWith(denied.output, "permission denied").size() == 1u, denied.output);
+    BOOST_TEST(requests <= 3, requests); // authenticate, the refused read, nothing repeated
+    BOOST_TEST(denied.output.find(kEtcdPassword) == std::string::npos);
+    BOOST_TEST(env.host(2).served() == env.host(0).served());
+
+    // A client without a certificate: every member refuses the handshake.
+    configureWithUser(env.host(1), "fleet-agent");
+    dropClientCertificate(env.host(1));
+    auto anonymous = loggedRun(env.host(1), {"run"});
+    BOOST_TEST_MESSAGE("--- no client certificate:\n" << anonymous.output);
+    BOOST_TEST(anonymous.exitCode == 4, anonymous.output);
+    BOOST_TEST(linesWith(anonymous.output, "refused this host's client certificate").size() == 1u,
+               anonymous.output);
+    BOOST_TEST(env.host(1).served() == env.host(0).served());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
