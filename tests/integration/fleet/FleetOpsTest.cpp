@@ -175,7 +175,10 @@ BOOST_AUTO_TEST_CASE(secrets_stay_out_of_every_output_and_etcd_refuses_wrong_cli
     const long requests = env.etcdRequests() - before;
     BOOST_TEST_MESSAGE("--- no role (" << requests << " etcd requests):\n" << denied.output);
     BOOST_TEST(denied.exitCode == 4, denied.output);
-    BOOST_TEST(linesWith(denied.output, "permission denied").size() == 1u, denied.output);
+    BOOST_TEST(linesWith(denied.output, "permission denied: [cluster] user needs an etcd role "
+                                        "with readwrite on the fleet's prefix")
+                       .size() == 1u,
+               denied.output);
     BOOST_TEST(requests <= 3, requests); // authenticate, the refused read, nothing repeated
     BOOST_TEST(denied.output.find(kEtcdPassword) == std::string::npos);
     BOOST_TEST(env.host(2).served() == env.host(0).served());
