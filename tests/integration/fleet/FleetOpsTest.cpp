@@ -1,6 +1,7 @@
 // Fleet operations under failure and attack (design-fleet §4.3, §5): a host cut off from its only
 // etcd member, clients etcd must refuse, and secrets that must never reach any output.
 #include "FleetEnv.h"
+#include "cluster/FleetKey.h"
 
 #include <Poco/String.h>
 #include <boost/test/unit_test.hpp>
@@ -192,6 +193,53 @@ BOOST_AUTO_TEST_CASE(secrets_stay_out_of_every_output_and_etcd_refuses_wrong_cli
     BOOST_TEST(linesWith(anonymous.output, "refused this host's client certificate").size() == 1u,
                anonymous.output);
     BOOST_TEST(env.host(1).served() == env.host(0).served());
+}
+
+BOOST_AUTO_TEST_CASE(rekey_after_a_key_rotation_lets_fleet_key_old_go_and_every_host_converges) {
+    FleetEnv env;
+    std::string outputs = env.runUntilConverged();
+    BOOST_TEST_REQUIRE(env.converged(), outputs);
+    const std::string first = env.host(0).served();
+    auto forced = env.host(0).agent({"run", "--force"}); // two sealed versions under the old key
+    BOOST_TEST_REQUIRE(forced.exitCode == 0, forced.output);
+    outputs = env.runUntilConverged();
+    BOOST_TEST_REQUIRE(env.converged(), outputs);
+
+    // Rotation: every host gets the new key as fleet_key and keeps the old one as fleet_key_old.
+    const std::string newKey = cluster::FleetKey::generateText().reveal();
+    for (std::size_t i = 0; i < env.size(); ++i) {
+        FleetHost& h = env.host(i);
+        writeFile(h.etc() + "/fleet.old.key", readFile(h.etc() + "/fleet.key"), 0600);
+        writeFile(h.etc() + "/fleet.key", newKey, 0600);
+        h.configure("fleet_key_old = fleet.old.key\n");
+    }
+    auto rekey = env.host(1).agent({"cluster", "rekey"});
+    BOOST_TEST_MESSAGE("--- rekey:\n" << rekey.output);
+    BOOST_TEST_REQUIRE(rekey.exitCode == 0, rekey.output);
+    BOOST_TEST(rekey.output.find("fleet_key_old can be removed from every host") !=
+                   std::string::npos,
+               rekey.output);
+    auto again = env.host(2).agent({"cluster", "rekey"}); // nothing left under the old key
+    BOOST_TEST(again.exitCode == 0, again.output);
+    BOOST_TEST(again.output.find("cluster rekey: 0 sealed value(s) in 0 record(s)") !=
+                   std::string::npos,
+               again.output);
+
+    for (std::size_t i = 0; i < env.size(); ++i) { // the old key is gone everywhere
+        env.host(i).configure();
+        std::filesystem::remove(env.host(i).etc() + "/fleet.old.key");
+    }
+    // The first version (sealed under the old key before the rekey) opens with the new key.
+    auto back = env.host(2).agent({"cluster", "rollback", "shop"});
+    BOOST_TEST_REQUIRE(back.exitCode == 0, back.output);
+    outputs = env.runUntilConverged();
+    BOOST_TEST(env.converged(), outputs);
+    for (std::size_t i = 0; i < env.size(); ++i) {
+        BOOST_TEST(env.host(i).served() == first, env.host(i).name());
+        auto status = env.host(i).agent({"cluster", "status"});
+        BOOST_TEST(status.exitCode == 0, status.output); // the key check opens too
+    }
+    BOOST_TEST(env.orderCalls().size() == 2u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
