@@ -210,7 +210,12 @@ class HttpsTransport : public HttpTransport {
         const auto deadline = Clock::now() + timeout;
         bool sent = false;
         try {
-            return exchange(request, deadline, sent);
+            m_closeAfterReply = false;
+            HttpResponse out = exchange(request, deadline, sent);
+            if (m_closeAfterReply) {
+                m_session.reset();
+            }
+            return out;
         } catch (const TransportError&) {
             m_session.reset();
             throw;
@@ -316,9 +321,7 @@ class HttpsTransport : public HttpTransport {
             static_cast<Poco::Int64>(out.body.size()) != resp.getContentLength64()) {
             throw TransportError("reply truncated", true, true);
         }
-        if (!resp.getKeepAlive()) {
-            m_session.reset();
-        }
+        m_closeAfterReply = !resp.getKeepAlive(); // closed once the watchdog is gone
         return out;
     }
 
@@ -352,6 +355,7 @@ class HttpsTransport : public HttpTransport {
     std::string m_prefix;
     Poco::Net::Context::Ptr m_context;
     std::unique_ptr<DeadlineSession> m_session;
+    bool m_closeAfterReply = false; ///< the server said Connection: close
 };
 
 } // namespace

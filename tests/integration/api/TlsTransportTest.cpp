@@ -279,6 +279,23 @@ BOOST_AUTO_TEST_CASE(head_reply_repeated_headers_and_accept_reach_the_caller) {
         boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(a_server_that_closes_after_each_reply_gets_a_new_connection_each_time) {
+    TlsServer server({"127.0.0.1"});
+    server.shared.answer.headers = {{"Connection", "close"}};
+    TlsSettings tls;
+    tls.caFile = server.dir / "ca.pem";
+    auto transport = makeHttpsTransport("https://127.0.0.1:" + std::to_string(server.port), tls);
+    HttpRequest get;
+    get.method = "GET";
+    get.target = "/balance";
+    for (int round = 0; round < 3; ++round) {
+        const HttpResponse r = transport->send(get, std::chrono::seconds(10));
+        BOOST_TEST(r.status == 200);
+        BOOST_TEST(r.body == server.shared.answer.body);
+    }
+    BOOST_TEST(server.shared.requests.load() == 3);
+}
+
 BOOST_AUTO_TEST_CASE(peer_that_never_answers_the_handshake_times_out_naming_the_host) {
     // A listening socket nobody accepts on: the kernel completes the TCP handshake, but no TLS
     // byte ever comes back (a SIGSTOPped etcd member looks exactly like this).
