@@ -125,6 +125,13 @@ struct TlsServer {
     }
     ~TlsServer() { server->stopAll(true); }
 
+    /// The raw transport to this server at https://127.0.0.1:<port> (trusting its CA).
+    std::unique_ptr<HttpTransport> transport() {
+        TlsSettings tls;
+        tls.caFile = dir / "ca.pem";
+        return makeHttpsTransport("https://127.0.0.1:" + std::to_string(port), tls);
+    }
+
     ApiSettings settings(const std::string& host) {
         ApiSettings s;
         s.url = "https://" + host + ":" + std::to_string(port) + "/api";
@@ -251,9 +258,7 @@ BOOST_AUTO_TEST_CASE(head_reply_repeated_headers_and_accept_reach_the_caller) {
     server.shared.answer.headers = {{"Replay-Nonce", "n1"},
                                     {"Link", "<https://a.test/1>;rel=\"alternate\""},
                                     {"Link", "<https://a.test/2>;rel=\"alternate\""}};
-    TlsSettings tls;
-    tls.caFile = server.dir / "ca.pem";
-    auto transport = makeHttpsTransport("https://127.0.0.1:" + std::to_string(server.port), tls);
+    auto transport = server.transport();
     HttpRequest head;
     head.method = "HEAD";
     head.target = "/nonce";
@@ -282,9 +287,7 @@ BOOST_AUTO_TEST_CASE(head_reply_repeated_headers_and_accept_reach_the_caller) {
 BOOST_AUTO_TEST_CASE(a_server_that_closes_after_each_reply_gets_a_new_connection_each_time) {
     TlsServer server({"127.0.0.1"});
     server.shared.answer.headers = {{"Connection", "close"}};
-    TlsSettings tls;
-    tls.caFile = server.dir / "ca.pem";
-    auto transport = makeHttpsTransport("https://127.0.0.1:" + std::to_string(server.port), tls);
+    auto transport = server.transport();
     HttpRequest get;
     get.method = "GET";
     get.target = "/balance";
