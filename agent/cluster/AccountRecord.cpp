@@ -1,18 +1,14 @@
 #include "cluster/AccountRecord.h"
 
 #include "cluster/Envelope.h"
-#include "cluster/Json.h"
-#include "cluster/Records.h"
-#include "util/Text.h"
-
-#include <Poco/JSON/Array.h>
+#include "cluster/RecordFields.h"
 
 namespace certagent::cluster {
 
 namespace {
 
 constexpr std::size_t kMaxAccountBytes = 64 * 1024;
-constexpr std::size_t kMaxText = 4096;
+constexpr std::size_t kMaxUrl = 2048;
 constexpr std::size_t kMaxContacts = 20;
 
 } // namespace
@@ -23,10 +19,7 @@ std::string toJson(const AccountRecord& r) {
     o->set("directory", a.directoryUrl);
     o->set("accountUrl", a.accountUrl);
     o->set("ordersUrl", a.ordersUrl);
-    Poco::JSON::Array contact;
-    for (const auto& c : a.contact)
-        contact.add(c);
-    o->set("contact", contact);
+    o->set("contact", detail::stringArray(a.contact));
     o->set("eabKid", a.eabKid);
     o->set("createdAt", a.createdAt);
     o->set("host", r.host);
@@ -36,18 +29,16 @@ std::string toJson(const AccountRecord& r) {
 
 AccountRecord parseAccount(const std::string& json, const std::string& key,
                            const std::string& directoryUrl) {
-    try {
-        const Poco::JSON::Object::Ptr obj = detail::parseObject(json, kMaxAccountBytes);
-        const detail::Fields f(*obj, "", kMaxText);
+    return detail::reading(json, key, kMaxAccountBytes, [&](const detail::Fields& f) {
         AccountRecord r;
         core::AcmeAccountRecord& a = r.account;
-        a.directoryUrl = f.str("directory");
-        a.accountUrl = f.str("accountUrl");
-        a.ordersUrl = f.optStr("ordersUrl");
+        a.directoryUrl = detail::shortText(f, "directory", kMaxUrl);
+        a.accountUrl = detail::shortText(f, "accountUrl", kMaxUrl);
+        a.ordersUrl = detail::shortText(f, "ordersUrl", kMaxUrl);
         a.contact = f.strings("contact", kMaxContacts);
-        a.eabKid = f.optStr("eabKid");
-        a.createdAt = f.optStr("createdAt");
-        r.host = f.optStr("host");
+        a.eabKid = detail::shortText(f, "eabKid", kMaxUrl);
+        a.createdAt = detail::isoText(f, "createdAt", false);
+        r.host = detail::shortText(f, "host", 64);
         r.sealedKey = f.bytes("sealedKey", kMaxSealedBytes);
         if (a.directoryUrl != directoryUrl)
             f.fail("directory", "another CA's (\"" + escapeForLog(a.directoryUrl, 200) + "\")");
@@ -56,9 +47,7 @@ AccountRecord parseAccount(const std::string& json, const std::string& key,
         if (r.sealedKey.empty())
             f.fail("sealedKey", "missing");
         return r;
-    } catch (const detail::BadJson& e) {
-        throw RecordError("etcd record " + escapeForLog(key, 200) + ": " + e.what());
-    }
+    });
 }
 
 } // namespace certagent::cluster
