@@ -3,6 +3,7 @@
 #include "acme/Wire.h"
 #include "crypto/Keys.h"
 #include "util/Error.h"
+#include "util/FaultPoint.h"
 #include "util/IsoTime.h"
 #include "util/Secret.h"
 #include "util/Text.h"
@@ -95,6 +96,7 @@ void AcmeAccount::sync() {
 }
 
 acme::AccountFacts AcmeAccount::shareOrAdopt(const acme::AccountFacts& facts) {
+    faultPoint("acme.before-share");
     if (m_env.accounts->share(m_settings.directory))
         return facts;
     // Another host shared its account first: this one's is not used (one account per fleet).

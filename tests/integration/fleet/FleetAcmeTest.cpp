@@ -5,6 +5,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <csignal>
+#include <sys/wait.h>
+
 using namespace certagent;
 using namespace certagent::test;
 
@@ -20,15 +23,16 @@ std::string stateOrder(FleetHost& host) {
     return jsonFields(host.store() + "/state/shop.json")["orderRef"];
 }
 
-/// Every host shows the one account (adopting it when it kept none): the same URL everywhere.
-void checkOneAccount(FleetEnv& env) {
+/// Every host shows the one account (adopting it when it kept none): the same URL everywhere;
+/// pebble saw `registrations` new accounts.
+void checkOneAccount(FleetEnv& env, std::size_t registrations = 1) {
     for (std::size_t i = 0; i < env.size(); ++i) {
         auto out = env.host(i).agent({"acme", "account"});
         BOOST_TEST_REQUIRE(out.exitCode == 0, out.output);
         BOOST_TEST(env.host(i).acmeAccountUrl() == env.host(0).acmeAccountUrl(), out.output);
     }
     BOOST_TEST(!env.host(0).acmeAccountUrl().empty());
-    BOOST_TEST(env.pebble().requestCount("POST /sign-me-up") == 1u, env.pebble().log());
+    BOOST_TEST(env.pebble().requestCount("POST /sign-me-up") == registrations, env.pebble().log());
     BOOST_TEST(env.etcdDump().find("/acme/") != std::string::npos);
 }
 
@@ -73,6 +77,35 @@ BOOST_AUTO_TEST_CASE(the_holder_killed_after_finalize_another_host_downloads_tha
         BOOST_TEST(stateOrder(env.host(i)) == order, outputs);
     BOOST_TEST(env.pebble().requestCount("POST /finalize-order/") == 1u, outputs);
     checkOneAccount(env);
+}
+
+BOOST_AUTO_TEST_CASE(two_hosts_registering_at_once_end_with_the_account_shared_first) {
+    FleetEnv env(acmeFleet());
+    // web-1 registers and stops before sharing; web-2, finding nothing shared, registers and
+    // shares its own; web-1 wakes up, loses the create-if-absent write and adopts web-2's.
+    int pid = env.host(0).spawn({"acme", "register"}, {"CERTAGENT_FAULT=acme.before-share:stop"});
+    int status = 0;
+    BOOST_TEST_REQUIRE(::waitpid(pid, &status, WUNTRACED) == pid);
+    BOOST_TEST_REQUIRE(WIFSTOPPED(status), env.host(0).spawnedOutput());
+    auto b = env.host(1).agent({"acme", "register"});
+    BOOST_TEST_REQUIRE(b.exitCode == 0, b.output);
+    const std::string shared = env.host(1).acmeAccountUrl();
+    ::kill(pid, SIGCONT);
+    BOOST_TEST_REQUIRE(::waitpid(pid, &status, 0) == pid);
+    const std::string woke = env.host(0).spawnedOutput();
+    BOOST_TEST((WIFEXITED(status) && WEXITSTATUS(status) == 0), woke);
+    BOOST_TEST(woke.find(" is replaced by the fleet's account " + shared + " (shared by web-2)") !=
+                   std::string::npos,
+               woke);
+    checkOneAccount(env, 2);
+    BOOST_TEST(env.host(0).acmeAccountUrl() == shared);
+
+    joinAll(env); // and web-1 orders with the shared account
+    auto a = env.host(0).agent({"run"});
+    BOOST_TEST_REQUIRE(a.exitCode == 0, a.output);
+    std::string outputs = env.runUntilConverged();
+    BOOST_TEST_REQUIRE(env.converged(), a.output + outputs);
+    BOOST_TEST(env.orderCalls() == std::vector<std::string>{"newOrder"});
 }
 
 BOOST_AUTO_TEST_SUITE_END()
