@@ -6,6 +6,7 @@
 
 #include <csignal>
 #include <fcntl.h>
+#include <sstream>
 #include <stdexcept>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -198,6 +199,7 @@ FleetEnv::FleetEnv(FleetOptions options)
     if (m_options.acme) {
         PebbleOptions pebble; // PEBBLE_VA_NOSLEEP=1: validation right away
         pebble.httpPort = port;
+        pebble.env = {"PEBBLE_WFE_NONCEREJECT=5"}; // design-fleet case 12: bad nonces on the way
         m_pebble = std::make_unique<PebbleProcess>(pebble);
     }
     for (auto& h : m_hosts) {
@@ -209,13 +211,29 @@ FleetEnv::FleetEnv(FleetOptions options)
 FleetEnv::~FleetEnv() = default;
 
 std::vector<std::string> FleetEnv::orderCalls() {
-    if (m_pebble) // one "POST /order-plz" per newOrder
-        return std::vector<std::string>(m_pebble->requestCount("POST /order-plz"), "newOrder");
+    if (m_pebble) // orders pebble made (a request it refused with badNonce makes none)
+        return std::vector<std::string>(pebbleLogged("Added order "), "newOrder");
     std::vector<std::string> out;
     for (const auto& call : m_sandbox->calls())
         if (call == "addSSLOrder" || call == "reissueSSLOrder" || call == "addSSLRenewOrder")
             out.push_back(call);
     return out;
+}
+
+std::size_t FleetEnv::pebbleLogged(const std::string& text) const {
+    std::istringstream lines(m_pebble->log());
+    std::size_t n = 0;
+    for (std::string line; std::getline(lines, line);)
+        n += line.find(text) != std::string::npos ? 1 : 0;
+    return n;
+}
+
+std::size_t FleetEnv::acmeAccountsMade() const {
+    return pebbleLogged(" accounts in memory"); // "There are now N accounts in memory", once each
+}
+
+std::size_t FleetEnv::acmeCertificatesIssued() const {
+    return pebbleLogged("Issued certificate serial ");
 }
 
 std::string FleetEnv::etcdDump() {

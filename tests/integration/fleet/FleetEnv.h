@@ -105,6 +105,10 @@ class FleetEnv {
     /// Order-placing calls the sandbox saw (addSSLOrder, reissueSSLOrder, addSSLRenewOrder), or
     /// one "newOrder" per newOrder pebble answered (FleetOptions::acme).
     std::vector<std::string> orderCalls();
+    /// Accounts pebble created (FleetOptions::acme).
+    std::size_t acmeAccountsMade() const;
+    /// Certificates pebble issued (FleetOptions::acme).
+    std::size_t acmeCertificatesIssued() const;
     /// `etcdctl get --prefix /certagent/v1/<cluster>/` (keys and values).
     std::string etcdDump();
     /// Every host serves the same leaf for every name, and it is not the placeholder.
@@ -114,6 +118,9 @@ class FleetEnv {
     std::string runUntilConverged(int rounds = 6);
 
   private:
+    /// Lines of pebble's log that contain `text`.
+    std::size_t pebbleLogged(const std::string& text) const;
+
     FleetOptions m_options;
     TempDir m_dir;
     std::string m_cluster;
