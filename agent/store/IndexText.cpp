@@ -28,6 +28,9 @@ bool parseHex64(std::string_view text, std::uint64_t& out) {
     return true;
 }
 
+namespace {
+
+/// 32 lower-case hex digits of a content digest.
 std::string hexBytes(const std::array<std::uint8_t, 16>& bytes) {
     static const char* const digits = "0123456789abcdef";
     std::string out;
@@ -38,6 +41,7 @@ std::string hexBytes(const std::array<std::uint8_t, 16>& bytes) {
     return out;
 }
 
+/// Parses hexBytes()'s form; false if it is not one.
 bool parseHexBytes(std::string_view text, std::array<std::uint8_t, 16>& out) {
     std::uint64_t high = 0, low = 0;
     if (text.size() != 32 || !parseHex64(text.substr(0, 16), high) ||
@@ -49,6 +53,8 @@ bool parseHexBytes(std::string_view text, std::array<std::uint8_t, 16>& out) {
     }
     return true;
 }
+
+} // namespace
 
 /// A non-negative decimal of at most 18 digits.
 bool parseNumber(std::string_view text, long long& out) {

@@ -34,7 +34,7 @@ struct Checksum {
 std::string hex64(std::uint64_t v);
 /// Parses hex64()'s form; false if it is not one.
 bool parseHex64(std::string_view text, std::uint64_t& out);
-/// A decimal number (optionally negative); false if it is not one.
+/// A non-negative decimal number of at most 18 digits; false if it is not one.
 bool parseNumber(std::string_view text, long long& out);
 /// The tab-separated field at `pos`, moving `pos` past it (beyond the end after the last one).
 std::string_view nextField(std::string_view line, std::size_t& pos);

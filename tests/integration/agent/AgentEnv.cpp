@@ -1,14 +1,19 @@
 #include "AgentEnv.h"
 
 #include "Processes.h"
+#include "crypto/TlsProbe.h"
+#include "store/Index.h"
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <csignal>
+#include <ctime>
 #include <dirent.h>
+#include <stdexcept>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
@@ -145,6 +150,27 @@ CommandOutput AgentEnv::opensslVerify(const std::string& name) const {
     std::string live = store() + "/live/" + name;
     return runCommand({"openssl", "verify", "-CAfile", m_sandbox->issuingRootPath(), "-untrusted",
                        live + "/chain.pem", live + "/cert.pem"});
+}
+
+void AgentEnv::ageDailyCheck(const std::string& name) const {
+    auto index = store::Index::load(store() + "/index");
+    store::IndexEntry* entry = index.find(name);
+    if (entry == nullptr)
+        throw std::runtime_error("ageDailyCheck: no index entry for " + name);
+    entry->checked = std::time(nullptr) - 2 * 86400;
+    index.touch();
+    index.write(store() + "/index");
+}
+
+std::string servedOnceChanged(int port, const std::string& sni, const std::string& old) {
+    std::string served;
+    for (int i = 0; i < 100; ++i) {
+        served = crypto::probeTls("127.0.0.1", port, sni).leafSha256;
+        if (served != old)
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return served;
 }
 
 } // namespace certagent::test

@@ -44,6 +44,9 @@ class AgentEnv {
     std::vector<std::string> dcvFiles() const;
     /// Order-placing calls the sandbox saw (addSSLOrder, reissueSSLOrder, addSSLRenewOrder).
     std::vector<std::string> orderCalls();
+    /// Moves the last daily check of `name` two days back in the store's index, as when the
+    /// timer comes round a day later (the binary runs on the real clock).
+    void ageDailyCheck(const std::string& name = "shop") const;
     /// `openssl verify` of the live set against the sandbox's issuing root; output on failure.
     CommandOutput opensslVerify(const std::string& name = "shop") const;
 
@@ -57,5 +60,9 @@ class AgentEnv {
     TempDir m_dir;
     std::unique_ptr<SandboxProcess> m_sandbox;
 };
+
+/// The leaf's SHA-256 served on 127.0.0.1:`port` for `sni`, once it is no longer `old` (the old
+/// workers of a reload finish their connections first); bounded at ~10 s, then whatever is served.
+std::string servedOnceChanged(int port, const std::string& sni, const std::string& old);
 
 } // namespace certagent::test

@@ -1,5 +1,6 @@
 // The real certagent binary with `installer = apache`: an order through the sandbox, HTTP DCV
-// served by the test's apache2 (webroot = auto), installed, served, and an idle second run.
+// served by the test's apache2 (webroot = auto), installed, served, and an idle second run; a
+// server found serving something else on the daily check is reported and redeployed.
 #include "AgentEnv.h"
 #include "ApacheProcess.h"
 #include "TestCa.h"
@@ -7,6 +8,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <csignal>
 #include <sys/stat.h>
 
 using namespace certagent;
@@ -48,6 +50,14 @@ std::string sites(const ApacheProcess& apache, const std::string& webroot, const
            "</VirtualHost>\n";
 }
 
+/// The configuration of `sites` with certagent's cert in place (a sandbox env over `apache`).
+std::string certText(const AgentEnv& env) {
+    std::string cert = env.defaultCert();
+    cert.replace(cert.find("webroot = "), std::string::npos,
+                 "webroot = auto\ninstaller = apache\n");
+    return cert;
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(ApacheAgent)
@@ -67,11 +77,8 @@ BOOST_AUTO_TEST_CASE(run_orders_validates_over_apache_installs_and_then_idles) {
     std::string site = apache.sitesDir() + "/shop.conf";
     apache.start();
 
-    std::string cert = env.defaultCert();
-    cert.replace(cert.find("webroot = "), std::string::npos,
-                 "webroot = auto\ninstaller = apache\n");
-    env.configure(cert, "[apache]\nbinary = " + ApacheProcess::binary() +
-                            "\nconfig = " + apache.configPath() + "\nreload = signal\n");
+    env.configure(certText(env), "[apache]\nbinary = " + ApacheProcess::binary() +
+                                     "\nconfig = " + apache.configPath() + "\nreload = signal\n");
     CommandOutput first = env.agent({"run"});
     BOOST_TEST_REQUIRE(first.exitCode == 0, first.output);
     BOOST_TEST(env.liveLink() == "../archive/shop/0001");
@@ -98,6 +105,69 @@ BOOST_AUTO_TEST_CASE(run_orders_validates_over_apache_installs_and_then_idles) {
     BOOST_TEST(second.exitCode == 0, second.output);
     BOOST_TEST(readFile(site) == installed);
     BOOST_TEST(env.liveLink() == "../archive/shop/0001");
+}
+
+BOOST_AUTO_TEST_CASE(drift_found_on_the_daily_check_is_reported_and_redeployed) {
+    ApacheProcess apache;
+    SandboxOptions options;
+    options.dcvConnect = "127.0.0.1:" + std::to_string(apache.httpPort());
+    AgentEnv env(options);
+    ::chmod(env.dir().path().c_str(), 0755); // apache's children (www-data) read the web root
+    TestCa self = TestCa::makeRoot("shop.example.test");
+    std::string oldCert = env.dir() / "old/cert.pem", oldKey = env.dir() / "old/key.pem";
+    self.save(oldCert, oldKey);
+    const std::string before = sites(apache, env.webroot(), oldCert, oldKey);
+    apache.addSiteFile("shop", before);
+    std::string site = apache.sitesDir() + "/shop.conf";
+    apache.start();
+    const std::string metrics = env.dir() / "certagent.prom";
+    env.configure(certText(env), "[apache]\nbinary = " + ApacheProcess::binary() +
+                                     "\nconfig = " + apache.configPath() +
+                                     "\nreload = signal\n[metrics]\ntextfile = " + metrics + "\n");
+    CommandOutput first = env.agent({"run"});
+    BOOST_TEST_REQUIRE(first.exitCode == 0, first.output);
+    const std::string installed = readFile(site);
+    const std::string live =
+        sha256Fingerprint(*certFromPem(readFile(env.store() + "/live/shop/cert.pem")));
+    const int port = apache.httpsPort();
+    BOOST_TEST(crypto::probeTls("127.0.0.1", port, kNames[0]).leafSha256 == live);
+
+    // The daily check of a server that serves the live certificate: the metric says so.
+    env.ageDailyCheck();
+    CommandOutput daily = env.agent({"run"});
+    BOOST_TEST_REQUIRE(daily.exitCode == 0, daily.output);
+    BOOST_TEST(readFile(metrics).find("certagent_cert_served_matches_live{name=\"shop\"} 1") !=
+                   std::string::npos,
+               readFile(metrics));
+
+    // An admin restores the old site file and reloads gracefully: nothing tells certagent.
+    writeFile(site, before);
+    BOOST_TEST_REQUIRE(::kill(apache.pid(), SIGUSR1) == 0);
+    BOOST_TEST(servedOnceChanged(port, kNames[0], live) != live);
+    CommandOutput idle = env.agent({"run"}); // not the daily slice: no probe, nothing noticed yet
+    BOOST_TEST(idle.exitCode == 0, idle.output);
+    BOOST_TEST(env.state()["servedOther"].empty());
+
+    env.ageDailyCheck();
+    CommandOutput found = env.agent({"run"});
+    BOOST_TEST(found.exitCode == 0, found.output);
+    BOOST_TEST(found.output.find("apache does not serve the live certificate") != std::string::npos,
+               found.output);
+    BOOST_TEST(!env.state()["servedOther"].empty());
+    BOOST_TEST(readFile(metrics).find("certagent_cert_served_matches_live{name=\"shop\"} 0") !=
+                   std::string::npos,
+               readFile(metrics));
+    CommandOutput status = env.agent({"status", "--json"});
+    BOOST_TEST(status.output.find("\"served_matches_live\": false") != std::string::npos,
+               status.output);
+
+    // The next run deploys the live version again: edit, configtest, reload, probe.
+    CommandOutput redeploy = env.agent({"run"});
+    BOOST_TEST(redeploy.exitCode == 0, redeploy.output);
+    BOOST_TEST(crypto::probeTls("127.0.0.1", port, kNames[0]).leafSha256 == live);
+    BOOST_TEST(readFile(site) == installed);
+    BOOST_TEST(env.state()["servedOther"].empty());
+    BOOST_TEST(env.orderCalls().size() == 1u); // no new order: the live version was deployed
 }
 
 BOOST_AUTO_TEST_SUITE_END()

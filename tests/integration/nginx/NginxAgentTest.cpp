@@ -5,13 +5,8 @@
 #include "NginxProcess.h"
 #include "TestCa.h"
 #include "crypto/TlsProbe.h"
-#include "store/Index.h"
 
 #include <boost/test/unit_test.hpp>
-
-#include <chrono>
-#include <ctime>
-#include <thread>
 
 using namespace certagent;
 using namespace certagent::test;
@@ -61,34 +56,6 @@ BOOST_AUTO_TEST_CASE(run_installs_into_nginx_and_the_next_run_is_idle) {
     BOOST_TEST(crypto::probeTls("127.0.0.1", port, names[0]).leafSha256 == expected);
 }
 
-namespace {
-
-/// Moves the last daily check of `name` two days back in the store's index, as when the timer
-/// comes round a day later (the binary runs on the real clock).
-void ageDailyCheck(const std::string& store, const std::string& name) {
-    auto index = store::Index::load(store + "/index");
-    store::IndexEntry* entry = index.find(name);
-    BOOST_TEST_REQUIRE(entry != nullptr);
-    entry->checked = std::time(nullptr) - 2 * 86400;
-    index.touch();
-    index.write(store + "/index");
-}
-
-/// The leaf served for `sni`, once it is no longer `old` (the old workers of a reload finish
-/// their connections first); bounded at ~10 s, then whatever is served.
-std::string servedOnceChanged(int port, const std::string& sni, const std::string& old) {
-    std::string served;
-    for (int i = 0; i < 100; ++i) {
-        served = crypto::probeTls("127.0.0.1", port, sni).leafSha256;
-        if (served != old)
-            break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return served;
-}
-
-} // namespace
-
 BOOST_AUTO_TEST_CASE(drift_found_on_the_daily_check_is_reported_and_redeployed) {
     AgentEnv env;
     const std::vector<std::string> names{"shop.example.test"};
@@ -120,7 +87,7 @@ BOOST_AUTO_TEST_CASE(drift_found_on_the_daily_check_is_reported_and_redeployed) 
     BOOST_TEST(crypto::probeTls("127.0.0.1", port, names[0]).leafSha256 == live);
 
     // The daily check of a server that serves the live certificate: the metric says so.
-    ageDailyCheck(env.store(), "shop");
+    env.ageDailyCheck();
     auto daily = env.agent({"run"});
     BOOST_TEST_REQUIRE(daily.exitCode == 0, daily.output);
     BOOST_TEST(readFile(metrics).find("certagent_cert_served_matches_live{name=\"shop\"} 1") !=
@@ -135,7 +102,7 @@ BOOST_AUTO_TEST_CASE(drift_found_on_the_daily_check_is_reported_and_redeployed) 
     BOOST_TEST(idle.exitCode == 0, idle.output);
     BOOST_TEST(env.state()["servedOther"].empty());
 
-    ageDailyCheck(env.store(), "shop");
+    env.ageDailyCheck();
     auto found = env.agent({"run"});
     BOOST_TEST(found.exitCode == 0, found.output);
     BOOST_TEST(found.output.find("nginx does not serve the live certificate") != std::string::npos,
