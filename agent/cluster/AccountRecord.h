@@ -5,6 +5,7 @@
 
 #include "core/backends/AcmeAccounts.h"
 
+#include <cstdint>
 #include <string>
 
 namespace certagent::cluster {
@@ -14,6 +15,7 @@ struct AccountRecord {
     core::AcmeAccountRecord account; ///< directoryBody is not shared (each host fetches its own)
     std::string host;                ///< the host that shared it
     std::string sealedKey;           ///< the account key's PEM, sealed (envelope bytes)
+    std::int64_t modRevision = 0;    ///< etcd's revision of the record as read (not stored)
 };
 
 /// The record as JSON: {"directory","accountUrl","ordersUrl","contact","eabKid","createdAt",

@@ -68,7 +68,10 @@ std::optional<AccountRecord> SharedAcmeAccounts::readShared(const std::string& d
     if (result.responses[0].range.kvs.empty())
         return std::nullopt;
     const KeyValue& kv = result.responses[0].range.kvs.front();
-    return asFleetError([&] { return parseAccount(kv.value, kv.key, directoryUrl); });
+    AccountRecord shared =
+        asFleetError([&] { return parseAccount(kv.value, kv.key, directoryUrl); });
+    shared.modRevision = kv.modRevision;
+    return shared;
 }
 
 void SharedAcmeAccounts::adopt(const AccountRecord& shared, const std::string& directoryUrl) {
@@ -97,23 +100,25 @@ void SharedAcmeAccounts::adopt(const AccountRecord& shared, const std::string& d
              " (shared by " + escapeForLog(shared.host, 80) + ")");
 }
 
-void SharedAcmeAccounts::sync(const std::string& directoryUrl) {
-    if (m_synced.count(directoryUrl))
-        return;
-    m_fleet.checkKey();
-    if (auto shared = readShared(directoryUrl))
-        adopt(*shared, directoryUrl);
-    else if (m_local->key(directoryUrl) && m_local->record(directoryUrl))
-        share(directoryUrl); // an account from before the fleet: the first one shared wins
-    m_synced.insert(directoryUrl);
+void SharedAcmeAccounts::resealIfOld(const AccountRecord& shared, const std::string& directoryUrl) {
+    const std::string& current = m_fleet.keys().current.id();
+    if (shared.sealedKey.compare(1, current.size(), current) == 0)
+        return; // sealed under the current key (the envelope's key id follows its version byte)
+    const std::string path = m_fleet.paths().acmeAccount(directoryUrl);
+    Txn txn;
+    txn.compare = {Compare::modRevision(path, shared.modRevision)};
+    txn.success = {Op::put(path, sealedRecord(directoryUrl, path))};
+    if (asFleetError([&] { return m_fleet.client().txn(txn); }).succeeded)
+        info("acme: the fleet's account at " + escapeForLog(directoryUrl, 300) +
+             " is sealed again under the current fleet key");
 }
 
-bool SharedAcmeAccounts::share(const std::string& directoryUrl) {
+std::string SharedAcmeAccounts::sealedRecord(const std::string& directoryUrl,
+                                             const std::string& path) {
     auto record = m_local->record(directoryUrl);
     auto pem = m_local->key(directoryUrl);
     if (!record || !pem)
         throw Error("acme: no kept account to share at " + escapeForLog(directoryUrl, 300));
-    const std::string path = m_fleet.paths().acmeAccount(directoryUrl);
     AccountRecord shared;
     shared.account = *record;
     shared.account.directoryBody.clear();
@@ -121,14 +126,33 @@ bool SharedAcmeAccounts::share(const std::string& directoryUrl) {
     shared.sealedKey = asFleetError([&] {
         return sealEnvelope(m_fleet.keys().current, pem->reveal(), m_fleet.paths().aad(path));
     });
+    return toJson(shared);
+}
+
+void SharedAcmeAccounts::sync(const std::string& directoryUrl) {
+    if (m_synced.count(directoryUrl))
+        return;
+    m_fleet.checkKey();
+    if (auto shared = readShared(directoryUrl)) {
+        adopt(*shared, directoryUrl);
+        resealIfOld(*shared, directoryUrl);
+    } else if (m_local->key(directoryUrl) && m_local->record(directoryUrl))
+        share(directoryUrl); // an account from before the fleet: the first one shared wins
+    m_synced.insert(directoryUrl);
+}
+
+bool SharedAcmeAccounts::share(const std::string& directoryUrl) {
+    const std::string path = m_fleet.paths().acmeAccount(directoryUrl);
+    const std::string accountUrl =
+        m_local->record(directoryUrl).value_or(core::AcmeAccountRecord{}).accountUrl;
     Txn txn; // create-if-absent: the first account shared is the fleet's
     txn.compare = {Compare::version(path, 0)};
-    txn.success = {Op::put(path, toJson(shared))};
+    txn.success = {Op::put(path, sealedRecord(directoryUrl, path))};
     txn.failure = {Op::range(path)};
     TxnResult result = asFleetError([&] { return m_fleet.client().txn(txn); });
     m_synced.insert(directoryUrl);
     if (result.succeeded) {
-        info("acme: shared this host's account " + escapeForLog(record->accountUrl, 300) + " at " +
+        info("acme: shared this host's account " + escapeForLog(accountUrl, 300) + " at " +
              escapeForLog(directoryUrl, 300) + " with the fleet");
         return true;
     }
@@ -137,7 +161,7 @@ bool SharedAcmeAccounts::share(const std::string& directoryUrl) {
     const KeyValue& kv = result.responses[0].range.kvs.front();
     AccountRecord winner =
         asFleetError([&] { return parseAccount(kv.value, kv.key, directoryUrl); });
-    if (winner.account.accountUrl == record->accountUrl)
+    if (winner.account.accountUrl == accountUrl)
         return true; // shared already (by this host's earlier run or the same key elsewhere)
     adopt(winner, directoryUrl);
     return false;

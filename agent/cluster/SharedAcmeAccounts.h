@@ -17,8 +17,9 @@ struct AccountRecord;
 /// host placed. The first host that needs an account looks in etcd before registering; after
 /// registering it shares the account with a create-if-absent txn, and when that loses it adopts
 /// the winner's. A host whose kept account differs from the shared one adopts the shared one
-/// (one log line). etcd is read once per directory and process. Failures are core::FleetError
-/// (etcd 3; another fleet key or a bad record 4); the account key is never logged.
+/// (one log line). A record still sealed under fleet_key_old is sealed again under fleet_key by
+/// the first host that reads it. etcd is read once per directory and process. Failures are
+/// core::FleetError (etcd 3; another fleet key or a bad record 4); the account key is never logged.
 class SharedAcmeAccounts : public core::AcmeAccounts {
   public:
     SharedAcmeAccounts(std::unique_ptr<core::AcmeAccountFiles> local, EtcdCoordinator& fleet);
@@ -37,6 +38,11 @@ class SharedAcmeAccounts : public core::AcmeAccounts {
     std::optional<AccountRecord> readShared(const std::string& directoryUrl);
     /// Makes the shared account this host's (key first, then the record).
     void adopt(const AccountRecord& shared, const std::string& directoryUrl);
+    /// A record sealed under fleet_key_old (during a key rotation) is sealed again under the
+    /// current fleet key, unless another host changed it meanwhile.
+    void resealIfOld(const AccountRecord& shared, const std::string& directoryUrl);
+    /// The record of this host's kept account, its key sealed under the current fleet key.
+    std::string sealedRecord(const std::string& directoryUrl, const std::string& path);
     void info(const std::string& line) const;
 
     std::unique_ptr<core::AcmeAccountFiles> m_local;

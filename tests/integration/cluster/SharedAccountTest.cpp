@@ -26,8 +26,11 @@ struct Host {
     std::unique_ptr<SharedAcmeAccounts> accounts;
     core::AcmeAccountFiles* files = nullptr;
 
-    Host(const std::string& cluster, const std::string& name, const Secret& fleetKey) {
+    Host(const std::string& cluster, const std::string& name, const Secret& fleetKey,
+         const Secret* oldKey = nullptr) {
         FleetKeyRing ring{FleetKey::fromBase64(fleetKey.reveal(), "fleet_key"), std::nullopt};
+        if (oldKey)
+            ring.old = FleetKey::fromBase64(oldKey->reveal(), "fleet_key_old");
         FleetSettings settings;
         settings.cluster = cluster;
         settings.host = name;
@@ -138,6 +141,28 @@ BOOST_AUTO_TEST_CASE(a_host_with_another_fleet_key_is_refused_with_exit_4_and_ke
     }
     BOOST_TEST(!other.accounts->key(kDirectory));
     BOOST_TEST(!other.accounts->record(kDirectory));
+}
+
+BOOST_AUTO_TEST_CASE(after_a_key_rotation_the_first_reader_seals_the_account_again) {
+    const std::string cluster = freshCluster("acct");
+    const Secret oldKey = FleetKey::generateText();
+    const Secret newKey = FleetKey::generateText();
+    Host a(cluster, "web-1", oldKey);
+    a.ownAccount("https://ca.example.test/acct/1", kKeyA);
+    BOOST_TEST(a.accounts->share(kDirectory));
+    const std::string before = sharedValue(cluster);
+
+    Host b(cluster, "web-2", newKey, &oldKey); // fleet_key new, fleet_key_old the old one
+    b.accounts->sync(kDirectory);
+    BOOST_TEST(b.url() == "https://ca.example.test/acct/1");
+    BOOST_TEST(b.logs.back() == "acme: the fleet's account at https://ca.example.test/dir is "
+                                "sealed again under the current fleet key");
+    BOOST_TEST(sharedValue(cluster) != before);
+
+    Host c(cluster, "web-3", newKey); // fleet_key_old removed: still opens
+    c.accounts->sync(kDirectory);
+    BOOST_TEST(c.key() == kKeyA);
+    BOOST_TEST(c.logs.size() == 1u); // adopted, nothing sealed again
 }
 
 BOOST_AUTO_TEST_SUITE_END()
