@@ -8,6 +8,7 @@
 
 #include "EtcdCluster.h"
 #include "NginxProcess.h"
+#include "PebbleProcess.h"
 #include "SandboxProcess.h"
 #include "TestEnv.h"
 
@@ -55,10 +56,15 @@ class FleetHost {
     std::string served(const std::string& name = "shop.example.test") const;
     /// live/shop/cert.pem's text ("" when nothing is live).
     std::string liveCert() const;
-    /// Files in <webroot>/.well-known/pki-validation.
+    /// Files in <webroot>/.well-known/pki-validation (acme-challenge with FleetOptions::acme).
     std::vector<std::string> dcvFiles() const;
+    /// The URL of this host's ACME account in its store ("" when it keeps none).
+    std::string acmeAccountUrl() const;
 
   private:
+    std::string trustRoot() const;
+    std::string acmeSections() const;
+
     FleetEnv& m_env;
     std::string m_name;
     TempDir m_dir;
@@ -75,6 +81,9 @@ struct FleetOptions {
     std::string clusterExtra = "lease = 5s\ntimeout = 3s\ndcv_wait = 10m\nmember_timeout = 1h\n";
     /// Extra lines for certagent.conf outside [cluster] (e.g. "[renewal]\nbefore = 2d\n").
     std::string mainExtra;
+    /// The certificate is ordered from pebble (`backend = acme`) instead of the sandbox: pebble's
+    /// VA fetches http-01 tokens through the balancer, challtestsrv answers every name.
+    bool acme = false;
 };
 
 class FleetEnv {
@@ -86,14 +95,21 @@ class FleetEnv {
     std::size_t size() const { return m_hosts.size(); }
     EtcdCluster& etcd() { return *m_etcd; }
     SandboxProcess& sandbox() { return *m_sandbox; }
+    /// With FleetOptions::acme.
+    PebbleProcess& pebble() { return *m_pebble; }
     const FleetOptions& options() const { return m_options; }
     const std::string& clusterName() const { return m_cluster; }
     std::string fleetKeyFile() const { return m_dir / "fleet.key"; }
     std::string placeholderCert() const { return m_dir / "placeholder.pem"; }
     std::string placeholderKey() const { return m_dir / "placeholder.key"; }
 
-    /// Order-placing calls the sandbox saw (addSSLOrder, reissueSSLOrder, addSSLRenewOrder).
+    /// Order-placing calls the sandbox saw (addSSLOrder, reissueSSLOrder, addSSLRenewOrder), or
+    /// one "newOrder" per newOrder pebble answered (FleetOptions::acme).
     std::vector<std::string> orderCalls();
+    /// Accounts pebble created (FleetOptions::acme).
+    std::size_t acmeAccountsMade() const;
+    /// Certificates pebble issued (FleetOptions::acme).
+    std::size_t acmeCertificatesIssued() const;
     /// `etcdctl get --prefix /certagent/v1/<cluster>/` (keys and values).
     std::string etcdDump();
     /// gRPC calls the etcd members answered so far (grpc_server_handled_total over every member
@@ -107,12 +123,16 @@ class FleetEnv {
     std::string runUntilConverged(int rounds = 6);
 
   private:
+    /// Lines of pebble's log that contain `text`.
+    std::size_t pebbleLogged(const std::string& text) const;
+
     FleetOptions m_options;
     TempDir m_dir;
     std::string m_cluster;
     std::unique_ptr<EtcdCluster> m_etcd;
     std::unique_ptr<NginxProcess> m_balancer;
     std::unique_ptr<SandboxProcess> m_sandbox;
+    std::unique_ptr<PebbleProcess> m_pebble;
     std::vector<std::unique_ptr<FleetHost>> m_hosts;
 };
 

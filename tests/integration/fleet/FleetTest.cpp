@@ -1,6 +1,6 @@
 // Three hosts behind a round-robin balancer share one certificate through etcd (design-fleet §4):
 // one order at the CA, every host serves the same leaf, no key in clear in etcd.
-#include "FleetEnv.h"
+#include "FleetChecks.h"
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -13,62 +13,6 @@
 
 using namespace certagent;
 using namespace certagent::test;
-
-namespace {
-
-/// Every host joins (a heartbeat), so the DCV barrier waits for each of them.
-void joinAll(FleetEnv& env) {
-    for (std::size_t i = 0; i < env.size(); ++i) {
-        auto out = env.host(i).agent({"cluster", "status"});
-        BOOST_TEST_REQUIRE(out.exitCode == 0, out.output);
-    }
-}
-
-Poco::JSON::Object::Ptr statusJson(FleetHost& host) {
-    auto out = host.agent({"--json", "cluster", "status"});
-    BOOST_TEST_REQUIRE(out.exitCode == 0, out.output);
-    Poco::JSON::Parser parser;
-    return parser.parse(out.output.substr(out.output.find('{'))).extract<Poco::JSON::Object::Ptr>();
-}
-
-void checkNoSecretsInEtcd(FleetEnv& env) {
-    std::string dump = env.etcdDump();
-    BOOST_TEST(!dump.empty());
-    BOOST_TEST(dump.find("PRIVATE KEY") == std::string::npos);
-    BOOST_TEST(dump.find(env.sandbox().pass()) == std::string::npos);
-}
-
-/// web-1 runs with CERTAGENT_FAULT=<point>:kill until it dies there (the others `sync` between its
-/// runs: they place and ack, never order, so web-1 stays the one ordering); after its lease ended
-/// the others go on, then web-1 comes back. Asserts one order and the same leaf on every host;
-/// returns every run's output.
-std::string killedAt(FleetEnv& env, const std::string& point) {
-    joinAll(env);
-    std::string outputs;
-    bool killed = false;
-    for (int round = 0; round < 8 && !killed; ++round) {
-        auto a = env.host(0).agent({"run"}, {"CERTAGENT_FAULT=" + point + ":kill"});
-        outputs += "--- web-1 (" + point + "):\n" + a.output;
-        killed = a.exitCode == 128 + SIGKILL;
-        BOOST_TEST_REQUIRE((killed || a.exitCode == 0), outputs);
-        for (std::size_t i : {1u, 2u})
-            if (!killed)
-                outputs +=
-                    "--- " + env.host(i).name() + " sync:\n" + env.host(i).agent({"sync"}).output;
-    }
-    BOOST_TEST_REQUIRE(killed, outputs);
-    std::this_thread::sleep_for(std::chrono::seconds(6)); // its 5 s lease ends
-    for (int round = 0; round < 6 && !env.converged(); ++round)
-        for (std::size_t i : {1u, 2u, 0u})
-            outputs += "--- " + env.host(i).name() + ":\n" + env.host(i).agent({"run"}).output;
-    BOOST_TEST_MESSAGE(outputs);
-    BOOST_TEST(env.converged(), outputs);
-    BOOST_TEST(env.orderCalls() == std::vector<std::string>{"addSSLOrder"}, outputs);
-    checkNoSecretsInEtcd(env);
-    return outputs;
-}
-
-} // namespace
 
 BOOST_AUTO_TEST_SUITE(Fleet)
 
