@@ -52,10 +52,12 @@ install(FILES conf/credentials.conf DESTINATION ${CERTAGENT_DOC_DIR}/examples
         PERMISSIONS OWNER_READ OWNER_WRITE)
 install(FILES conf/certs.d/example.conf DESTINATION ${CERTAGENT_DOC_DIR}/examples/certs.d)
 install(FILES conf/grafana/certagent.json DESTINATION ${CERTAGENT_DOC_DIR}/examples/grafana)
-install(FILES conf/systemd/certagent.service conf/systemd/certagent.timer conf/cron.d/certagent
+install(FILES conf/systemd/certagent.service conf/systemd/certagent.timer
+        conf/systemd/certagent-sync.service conf/systemd/certagent-sync.timer conf/cron.d/certagent
         DESTINATION ${CERTAGENT_DOC_DIR}/examples/system)
 
 install(FILES conf/systemd/certagent.service conf/systemd/certagent.timer
+        conf/systemd/certagent-sync.service conf/systemd/certagent-sync.timer
         DESTINATION ${CERTAGENT_SYSTEMD_UNIT_DIR})
 install(FILES conf/cron.d/certagent DESTINATION ${CERTAGENT_CRON_DIR})
 # Empty configuration skeleton (package-owned directories; the files in them are the admin's).

@@ -10,6 +10,7 @@
 #include <Poco/Net/IPAddress.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLException.h>
+#include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/URI.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -84,6 +85,10 @@ Poco::Net::Context::Ptr makeContext(const std::string& host, const TlsSettings& 
     return ctx;
 }
 
+milliseconds remaining(Clock::time_point deadline) {
+    return std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+}
+
 bool isVerificationFailure(const Poco::Exception& e) {
     const std::string text = e.displayText();
     return dynamic_cast<const Poco::Net::CertificateValidationException*>(&e) != nullptr ||
@@ -95,16 +100,20 @@ bool isVerificationFailure(const Poco::Exception& e) {
            text.find("unsupported protocol") != std::string::npos;
 }
 
-/// Shuts the socket down when the deadline passes, so a server that drips its reply header a
-/// byte at a time (each read within the socket timeout) cannot hold a call forever.
+/// Shuts the connection's socket down when the deadline passes, so neither a server that accepts
+/// TCP but never answers the TLS handshake (a SIGSTOPped etcd member) nor one that drips its reply
+/// a byte at a time (each read within the socket timeout) can hold a call past its deadline.
+/// Started before the connection exists; arm() hands it the socket once it is connected.
 class Watchdog {
   public:
-    Watchdog(int fd, Clock::time_point deadline)
-        : m_thread([this, fd, deadline] {
+    explicit Watchdog(Clock::time_point deadline)
+        : m_thread([this, deadline] {
               std::unique_lock<std::mutex> lock(m_mutex);
               if (!m_cv.wait_until(lock, deadline, [this] { return m_done; })) {
                   m_fired = true;
-                  ::shutdown(fd, SHUT_RDWR);
+                  if (m_fd >= 0) {
+                      ::shutdown(m_fd, SHUT_RDWR);
+                  }
               }
           }) {}
     Watchdog(const Watchdog&) = delete;
@@ -117,6 +126,14 @@ class Watchdog {
         m_cv.notify_all();
         m_thread.join();
     }
+    /// Watches `fd` from now on; shuts it down at once if the deadline has already passed.
+    void arm(int fd) {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_fd = fd;
+        if (m_fired) {
+            ::shutdown(fd, SHUT_RDWR);
+        }
+    }
     bool fired() {
         std::lock_guard<std::mutex> lock(m_mutex);
         return m_fired;
@@ -127,7 +144,43 @@ class Watchdog {
     std::condition_variable m_cv;
     bool m_done = false;
     bool m_fired = false;
+    int m_fd = -1;
     std::thread m_thread; // last: starts after the members it uses exist
+};
+
+/// An HTTPS session whose TLS handshake runs under the caller's watchdog. Poco's own connect
+/// performs the handshake inside the TCP connect with only per-read timeouts, and a handshake
+/// that times out there is silently left half done and resumed (with fresh timeouts) by the
+/// first write, so a peer that accepts TCP but never speaks TLS could hold a call for several
+/// timeouts. Here the TCP connect is bounded by the connection timeout, then the socket is handed
+/// to the watchdog, then the handshake and Poco's peer check run explicitly.
+class DeadlineSession : public Poco::Net::HTTPSClientSession {
+  public:
+    DeadlineSession(const std::string& host, unsigned short port, Poco::Net::Context::Ptr ctx)
+        : HTTPSClientSession(host, port, std::move(ctx)) {
+        Poco::Net::SecureStreamSocket(socket()).setLazyHandshake(true);
+    }
+    /// The watchdog of the exchange under way (the socket is armed once connected).
+    void watchWith(Watchdog* watchdog) { m_watchdog = watchdog; }
+    /// True if the next request goes over the open connection (Poco will not reconnect first).
+    bool reusable() const { return connected() && getKeepAlive() && !mustReconnect(); }
+    int fd() { return socket().impl()->sockfd(); }
+
+  protected:
+    void connect(const Poco::Net::SocketAddress& address) override {
+        HTTPSClientSession::connect(address); // TCP only: the handshake is lazy
+        if (m_watchdog != nullptr) {
+            m_watchdog->arm(fd());
+        }
+        Poco::Net::SecureStreamSocket tls(socket());
+        if (tls.completeHandshake() != 1) {
+            throw Poco::Net::SSLConnectionUnexpectedlyClosedException();
+        }
+        tls.verifyPeerCertificate();
+    }
+
+  private:
+    Watchdog* m_watchdog = nullptr;
 };
 
 class HttpsTransport : public HttpTransport {
@@ -157,7 +210,12 @@ class HttpsTransport : public HttpTransport {
         const auto deadline = Clock::now() + timeout;
         bool sent = false;
         try {
-            return exchange(request, timeout, deadline, sent);
+            m_closeAfterReply = false;
+            HttpResponse out = exchange(request, deadline, sent);
+            if (m_closeAfterReply) {
+                m_session.reset();
+            }
+            return out;
         } catch (const TransportError&) {
             m_session.reset();
             throw;
@@ -174,14 +232,58 @@ class HttpsTransport : public HttpTransport {
     }
 
   private:
-    HttpResponse exchange(const HttpRequest& request, milliseconds timeout,
-                          Clock::time_point deadline, bool& sent) {
+    HttpResponse exchange(const HttpRequest& request, Clock::time_point deadline, bool& sent) {
+        if (m_session && !m_session->reusable()) {
+            m_session.reset(); // a fresh connection, armed by DeadlineSession::connect
+        }
         if (!m_session) {
-            m_session = std::make_unique<Poco::Net::HTTPSClientSession>(m_host, m_port, m_context);
+            m_session = std::make_unique<DeadlineSession>(m_host, m_port, m_context);
             m_session->setKeepAlive(true);
         }
-        const Poco::Timespan t = toTimespan(timeout);
+        // The watchdog runs from before the connect on: connect, handshake, request and reply
+        // all fall under the one deadline.
+        Watchdog watchdog(deadline);
+        m_session->watchWith(&watchdog);
+        if (m_session->reusable()) {
+            watchdog.arm(m_session->fd());
+        }
+        const Poco::Timespan t = toTimespan(remaining(deadline));
         m_session->setTimeout(t, t, t);
+        try {
+            HttpResponse out = sendAndReceive(request, deadline, sent);
+            m_session->watchWith(nullptr);
+            if (watchdog.fired()) {
+                throw timedOut(sent); // the reply may have been cut short
+            }
+            return out;
+        } catch (const Poco::Exception&) {
+            m_session->watchWith(nullptr);
+            if (watchdog.fired()) {
+                throw timedOut(sent);
+            }
+            throw;
+        } catch (const TransportError&) {
+            m_session->watchWith(nullptr);
+            if (watchdog.fired()) {
+                throw timedOut(sent);
+            }
+            throw;
+        }
+    }
+
+    /// The timeout error: before the request was sent it names the server, since the call never
+    /// got past connecting to it (or its TLS handshake).
+    TransportError timedOut(bool sent) const {
+        if (sent) {
+            return TransportError("timeout while waiting for the reply", true, true);
+        }
+        return TransportError("timeout connecting to " + m_host + ":" + std::to_string(m_port) +
+                                  " (TCP connect or TLS handshake)",
+                              true, false);
+    }
+
+    HttpResponse sendAndReceive(const HttpRequest& request, Clock::time_point deadline,
+                                bool& sent) {
         Poco::Net::HTTPRequest req(request.method, m_prefix + request.target,
                                    Poco::Net::HTTPMessage::HTTP_1_1);
         req.set("User-Agent", std::string("certagent/") + CERTAGENT_VERSION);
@@ -198,26 +300,7 @@ class HttpsTransport : public HttpTransport {
         std::ostream& os = m_session->sendRequest(req);
         os.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
         sent = true; // from here on the server may act on the request
-        Watchdog watchdog(m_session->socket().impl()->sockfd(), deadline);
-        const TransportError timedOut("timeout while waiting for the reply", true, true);
-        HttpResponse out;
-        try {
-            out = receive(deadline, request.method == "HEAD");
-        } catch (const Poco::Exception&) {
-            if (watchdog.fired()) {
-                throw timedOut;
-            }
-            throw;
-        } catch (const TransportError&) {
-            if (watchdog.fired()) {
-                throw timedOut;
-            }
-            throw;
-        }
-        if (watchdog.fired()) {
-            throw timedOut; // the reply may have been cut short
-        }
-        return out;
+        return receive(deadline, request.method == "HEAD");
     }
 
     /// Reads the reply. A HEAD reply has no body (Poco reads none) whatever its Content-Length.
@@ -238,9 +321,7 @@ class HttpsTransport : public HttpTransport {
             static_cast<Poco::Int64>(out.body.size()) != resp.getContentLength64()) {
             throw TransportError("reply truncated", true, true);
         }
-        if (!resp.getKeepAlive()) {
-            m_session.reset();
-        }
+        m_closeAfterReply = !resp.getKeepAlive(); // closed once the watchdog is gone
         return out;
     }
 
@@ -249,7 +330,7 @@ class HttpsTransport : public HttpTransport {
     void readBody(std::istream& in, Clock::time_point deadline, std::string& body) {
         char buf[8192];
         for (;;) {
-            const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+            const milliseconds left = remaining(deadline);
             if (left.count() <= 0) {
                 throw TransportError("timeout while reading the reply", true, true);
             }
@@ -273,7 +354,8 @@ class HttpsTransport : public HttpTransport {
     unsigned short m_port = 443;
     std::string m_prefix;
     Poco::Net::Context::Ptr m_context;
-    std::unique_ptr<Poco::Net::HTTPSClientSession> m_session;
+    std::unique_ptr<DeadlineSession> m_session;
+    bool m_closeAfterReply = false; ///< the server said Connection: close
 };
 
 } // namespace

@@ -44,6 +44,7 @@ int registerAccount(core::AcmeBackend& backend) {
 
 int showAccount(core::AcmeBackend& backend) {
     auto& account = backend.account();
+    account.sync(); // in a fleet: the shared account
     auto kept = account.kept();
     if (!kept) {
         std::cout << "no account at " << escapeForLog(account.settings().directory, 300)

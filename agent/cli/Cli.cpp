@@ -112,9 +112,9 @@ const std::vector<Command>& commands() {
         {"sync", "[--cert NAME]... [--dry-run]",
          "fleet: pull what the fleet published, place and ack validation files; never orders",
          syncCommand},
-        {"cluster", "status [--json] | keygen | publish NAME | rollback NAME | leave",
+        {"cluster", "status [--json] | keygen | publish NAME | rollback NAME | leave | rekey",
          "fleet: convergence per certificate, a new fleet key, seed from this host, roll the "
-         "fleet back one version, leave",
+         "fleet back one version, leave, re-seal under a new fleet key",
          clusterCommand},
     };
     return table;

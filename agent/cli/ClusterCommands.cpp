@@ -1,6 +1,7 @@
 #include "cli/Commands.h"
 #include "cluster/FleetAdmin.h"
 #include "cluster/FleetKey.h"
+#include "cluster/FleetRekey.h"
 #include "core/CertJob.h"
 #include "core/RunSupport.h"
 #include "util/FileIo.h"
@@ -19,7 +20,7 @@ namespace certagent::cli {
 namespace {
 
 const char* const kUsage = "cluster: usage: certagent cluster status [--json] | keygen | "
-                           "publish NAME | rollback NAME | leave";
+                           "publish NAME | rollback NAME | leave | rekey";
 
 cluster::EtcdCoordinator& fleetOf(Session& s, const std::string& command) {
     if (!s.fleet())
@@ -195,6 +196,31 @@ int leaveSub(Session& s) {
     return kExitOk;
 }
 
+int rekeySub(Session& s) {
+    auto& fleet = fleetOf(s, "cluster rekey");
+    const cluster::FleetKeyRing& keys = fleet.keys();
+    const cluster::RekeyReport r = cluster::rekeyFleet(fleet.client(), fleet.paths(), keys);
+    const std::string id = keys.current.idHex();
+    core::logger().information(
+        "cluster rekey: " + std::to_string(r.resealed) + " sealed value(s) in " +
+        std::to_string(r.records) + " record(s) sealed again under fleet_key (id " + id + "); " +
+        std::to_string(r.current) + " already were" +
+        (keys.old ? "" : " ([cluster] fleet_key_old is not set: nothing else could be opened)"));
+    if (!r.changed.empty()) {
+        std::string keysChanged;
+        for (const auto& k : r.changed)
+            keysChanged += (keysChanged.empty() ? "" : ", ") + escapeForLog(k, 200);
+        core::logger().warning("cluster rekey: changed by another writer meanwhile, not "
+                               "re-sealed: " +
+                               keysChanged + "; run cluster rekey again");
+        return kExitTemporary;
+    }
+    if (keys.old)
+        core::logger().information("cluster rekey: every record opens with fleet_key alone; "
+                                   "fleet_key_old can be removed from every host");
+    return kExitOk;
+}
+
 } // namespace
 
 int clusterCommand(const Globals& g, const std::vector<std::string>& argv,
@@ -211,7 +237,8 @@ int clusterCommand(const Globals& g, const std::vector<std::string>& argv,
         std::cout << cluster::FleetKey::generateText().reveal() << std::flush;
         return kExitOk;
     }
-    if (sub != "status" && sub != "publish" && sub != "rollback" && sub != "leave")
+    if (sub != "status" && sub != "publish" && sub != "rollback" && sub != "leave" &&
+        sub != "rekey")
         throw ConfigError(kUsage);
     Session s(g, installers, config::NeedCredentials::No, sub == "rollback");
     if (sub == "status")
@@ -220,6 +247,8 @@ int clusterCommand(const Globals& g, const std::vector<std::string>& argv,
         return publishSub(s, args.positional[0]);
     if (sub == "rollback")
         return rollbackSub(s, args.positional[0], installers);
+    if (sub == "rekey")
+        return rekeySub(s);
     return leaveSub(s);
 }
 

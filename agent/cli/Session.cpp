@@ -1,6 +1,7 @@
 #include "cli/Session.h"
 
 #include "cluster/FleetSetup.h"
+#include "cluster/SharedAcmeAccounts.h"
 #include "core/IdleCheck.h"
 #include "core/RunSupport.h"
 #include "core/backends/AcmeBackend.h"
@@ -183,7 +184,19 @@ Session::Session(const Globals& globals, const core::InstallerFactory& installer
     });
     m_backends.add(core::GoGetSslBackend::kKind,
                    [this] { return std::make_unique<core::GoGetSslBackend>(*m_api); });
-    m_acmeAccounts = std::make_unique<core::AcmeAccountFiles>(m_config.storeDir);
+    core::Coordinator* coordinator = &core::soloCoordinator();
+    if (m_config.cluster.enabled()) {
+        cluster::FleetLog log{[](const std::string& line) { core::logger().information(line); },
+                              [](const std::string& line) { core::logger().warning(line); }};
+        m_fleet = cluster::makeEtcdCoordinator(m_config, log);
+        coordinator = m_fleet.get();
+    }
+    auto accounts = std::make_unique<core::AcmeAccountFiles>(m_config.storeDir);
+    if (m_fleet) // one ACME account per CA for the whole fleet, shared sealed through etcd
+        m_acmeAccounts =
+            std::make_unique<cluster::SharedAcmeAccounts>(std::move(accounts), *m_fleet);
+    else
+        m_acmeAccounts = std::move(accounts);
     for (const auto& [instance, settings] : m_config.acme) {
         std::string kind = instance.empty() ? "acme" : "acme-" + instance;
         m_backends.add(kind, [this, kind, &acme = settings] {
@@ -192,13 +205,6 @@ Session::Session(const Globals& globals, const core::InstallerFactory& installer
             env.log = [](const std::string& line) { core::logger().debug(line); };
             return std::make_unique<core::AcmeBackend>(kind, acme, env);
         });
-    }
-    core::Coordinator* coordinator = &core::soloCoordinator();
-    if (m_config.cluster.enabled()) {
-        cluster::FleetLog log{[](const std::string& line) { core::logger().information(line); },
-                              [](const std::string& line) { core::logger().warning(line); }};
-        m_fleet = cluster::makeEtcdCoordinator(m_config, log);
-        coordinator = m_fleet.get();
     }
     m_context = std::make_unique<core::RunContext>(core::RunContext{
         m_config,

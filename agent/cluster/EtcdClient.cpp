@@ -76,6 +76,7 @@ struct EtcdClient::Attempts {
     bool maybeProcessed = false;       ///< a write reached a member without a clear answer
     bool serverBusy = false;           ///< some member answered 5xx/429 in this round
     bool onlyRefusals = true;          ///< every failure so far was final (TLS verification)
+    bool onlyCertRefusals = true;      ///< every failure so far was our client certificate's
     bool reauthed = false;
     int lastStatus = 0;
     int lastCode = -1;
@@ -155,6 +156,11 @@ Object::Ptr EtcdClient::call(const std::string& op, const std::string& body, boo
             }
             if (outcome == Outcome::Answered) {
                 m_current = i;
+                // The members skipped on the way: logged only now, since a call that fails
+                // everywhere says all of it in its one error line.
+                for (const std::string& p : st.problems) {
+                    log("etcd " + op + ": " + p);
+                }
                 return st.reply;
             }
         }
@@ -172,7 +178,11 @@ Object::Ptr EtcdClient::call(const std::string& op, const std::string& body, boo
     // problem, not an outage.
     const Reason reason = st.onlyRefusals ? Reason::Refused : Reason::Unavailable;
     EtcdError::Details d{op, reason, st.lastStatus, st.lastCode, st.maybeProcessed};
-    throw EtcdError(d, scrub("no member answered (" + problems + ")"));
+    const std::string why = st.onlyCertRefusals && !st.problems.empty()
+                                ? ": every member refused this host's client certificate (check "
+                                  "[cluster] cert_file and key_file)"
+                                : "";
+    throw EtcdError(d, scrub("no member answered" + why + " (" + problems + ")"));
 }
 
 EtcdClient::Outcome EtcdClient::attempt(std::size_t member, const std::string& op,
@@ -193,9 +203,10 @@ EtcdClient::Outcome EtcdClient::attempt(std::size_t member, const std::string& o
     } catch (const api::TransportError& e) {
         wipeRequest(req, op);
         st.maybeProcessed = st.maybeProcessed || (write && e.sent());
-        st.onlyRefusals = st.onlyRefusals && (!e.retryable() || clientCertificateRefused(e.what()));
+        const bool certRefused = clientCertificateRefused(e.what());
+        st.onlyRefusals = st.onlyRefusals && (!e.retryable() || certRefused);
+        st.onlyCertRefusals = st.onlyCertRefusals && certRefused;
         st.problems.push_back(m.endpoint + ": " + e.what());
-        log("etcd " + op + ": " + st.problems.back());
         return Outcome::TryNext;
     }
     wipeRequest(req, op);
@@ -235,8 +246,8 @@ EtcdClient::Outcome EtcdClient::attempt(std::size_t member, const std::string& o
         st.maybeProcessed = st.maybeProcessed || write;
         st.serverBusy = true;
         st.onlyRefusals = false;
+        st.onlyCertRefusals = false;
         st.problems.push_back(m.endpoint + ": " + detail::describe(status, failure));
-        log("etcd " + op + ": " + st.problems.back());
         return Outcome::TryNext;
     }
     refuse(op, status, code, failure.message);

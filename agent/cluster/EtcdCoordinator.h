@@ -33,6 +33,13 @@ struct FleetSettings {
     std::function<void(const std::string&)> warn;
 };
 
+/// Whether this run writes its heartbeat: when what it says changed (a certificate's deployed
+/// leaf or exit code, the agent version) or the last one is a quarter of `memberTimeout` old.
+/// Otherwise an idle run's only etcd request is the batched read.
+bool heartbeatDue(const MemberRecord& last, const std::vector<core::HostReport>& report,
+                  const std::string& agentVersion, std::time_t now,
+                  std::chrono::seconds memberTimeout);
+
 /// core::Coordinator over etcd (design-fleet §3): one batched read per run (FleetCache), a
 /// lease-bound try-lock per certificate with fenced writes (FleetLock), the pending key, the
 /// challenges and every published set sealed under the fleet key, acks and heartbeats.

@@ -23,6 +23,25 @@ std::string joined(const std::vector<std::string>& items) {
 
 } // namespace
 
+bool heartbeatDue(const MemberRecord& last, const std::vector<core::HostReport>& report,
+                  const std::string& agentVersion, std::time_t now,
+                  std::chrono::seconds memberTimeout) {
+    if (!last.lastRun || last.agent != agentVersion)
+        return true;
+    // A quarter of member_timeout: a host that runs at least that often never drops out of
+    // the DCV barrier's count, and an idle fleet writes a few heartbeats a day, not one a run.
+    const auto every = std::max<std::chrono::seconds>(std::chrono::seconds(1), memberTimeout / 4);
+    if (now < *last.lastRun || now - *last.lastRun >= every.count())
+        return true;
+    for (const auto& r : report) {
+        auto it = last.certs.find(r.name);
+        if (it == last.certs.end() || it->second.sha256 != r.deployedSha256 ||
+            it->second.exit != r.exitCode)
+            return true;
+    }
+    return false;
+}
+
 void EtcdCoordinator::publish(const core::FleetCert& cert, const store::VersionFiles& files) {
     checkKey();
     std::int64_t fence = fenceOf(cert.name);
@@ -122,14 +141,19 @@ bool EtcdCoordinator::challengesAcked(const core::FleetCert& cert) {
 
 void EtcdCoordinator::heartbeat(const std::vector<core::HostReport>& report) {
     MemberRecord member;
+    bool readable = false;
     if (const auto& own = m_cache.ownMember()) {
         try {
             member = parseMember(own->value, own->key);
+            readable = true;
         } catch (const RecordError& e) {
             warn(std::string("[cluster] replacing this host's unreadable heartbeat: ") + e.what());
         }
     }
     std::time_t now = m_settings.now();
+    if (readable && m_cache.keyCheck() &&
+        !heartbeatDue(member, report, m_settings.agentVersion, now, m_settings.memberTimeout))
+        return; // an idle run: the batched read was its only etcd request
     member.agent = m_settings.agentVersion;
     member.lastRun = now;
     for (const auto& r : report)
@@ -166,6 +190,10 @@ int EtcdCoordinator::endRun(const std::vector<core::HostReport>& report) {
     }
     if (m_cache.reach() != FleetCache::Reach::Full) {
         m_up = false;
+        if (m_cache.problemExit() != kExitTemporary) {
+            warn("[cluster] etcd refused this host: " + m_cache.problem());
+            return m_cache.problemExit();
+        }
         warn("[cluster] etcd could not be reached fully: " + m_cache.problem());
         return kExitTemporary;
     }

@@ -100,12 +100,12 @@ void FleetCache::load() {
         m_problem.clear();
         return;
     } catch (const EtcdError& e) {
+        m_problem = e.what();
+        m_problemExit = e.exitCode();
         if (e.reason() != EtcdError::Reason::Unavailable) {
-            m_reach = Reach::None;
-            m_problem = e.what();
+            m_reach = Reach::None; // etcd said no: a stale read would be refused the same way
             return;
         }
-        m_problem = e.what();
     }
     try {
         loadSerializable();

@@ -34,6 +34,9 @@ class FleetCache {
     Reach reach() const { return m_reach; }
     /// Why the fleet could not be read fully ("" when it could).
     const std::string& problem() const { return m_problem; }
+    /// The exit code of that problem: 3 (unreachable, no quorum), or the refusal's own (4: a
+    /// permission or certificate refused, 2: misconfigured) when etcd answered and said no.
+    int problemExit() const { return m_problemExit; }
     /// The store revision the batch read reflects.
     std::int64_t revision() const { return m_revision; }
 
@@ -63,6 +66,7 @@ class FleetCache {
     std::string m_host;
     Reach m_reach = Reach::None;
     std::string m_problem = "not read yet";
+    int m_problemExit = 3;
     std::int64_t m_revision = 0;
     std::map<std::string, KeyValue> m_current;
     std::map<std::string, KeyValue> m_order;

@@ -86,7 +86,10 @@ Refusal classifyRefusal(const std::string& operation, int status, int code,
                 "etcd has authentication enabled: set [cluster] user and password_file"};
     }
     if (code == kCodePermissionDenied || status == 403) {
-        return {Reason::Refused, "permission denied"};
+        // Under RBAC the fix is etcd's, not certagent's: say which grant is missing.
+        return {Reason::Refused, withUser ? "permission denied: [cluster] user needs an etcd role "
+                                            "with readwrite on the fleet's prefix (/certagent/)"
+                                          : "permission denied"};
     }
     if (operation == "auth/authenticate" && code == kCodeInvalidArgument) {
         return {Reason::Refused, "user or password refused"};

@@ -1,6 +1,8 @@
 #include "cluster/KeyPaths.h"
 
 #include "cluster/Envelope.h"
+#include "crypto/Digest.h"
+#include "crypto/OpenSslError.h"
 #include "util/CertName.h"
 #include "util/Error.h"
 #include "util/Text.h"
@@ -87,6 +89,13 @@ std::string KeyPaths::lockPrefix() const {
 
 std::string KeyPaths::keyCheck() const {
     return m_root + "keycheck";
+}
+
+std::string KeyPaths::acmeAccount(const std::string& directoryUrl) const {
+    const std::string hash = crypto::sha256(directoryUrl, "acme directory URL");
+    const auto* bytes = reinterpret_cast<const unsigned char*>(hash.data());
+    return m_root + "acme/" + crypto::hexEncode(bytes, hash.size(), false).substr(0, 16) +
+           "/account";
 }
 
 std::string KeyPaths::aad(const std::string& keyPath) const {

@@ -7,7 +7,7 @@ namespace certagent::cluster {
 
 /// The etcd keys of one cluster (design-fleet §3.2), all under /certagent/v1/<cluster>/:
 ///   current/<name>  versions/<name>/<NNNN>  order/<name>  lock/<name>
-///   acks/<name>/<host>  members/<host>  keycheck
+///   acks/<name>/<host>  members/<host>  keycheck  acme/<dirhash>/account
 /// Cluster, certificate and host names follow the one certificate-name rule (isValidCertName,
 /// util/CertName.h), so each is exactly one path segment; every builder throws ConfigError
 /// otherwise.
@@ -36,6 +36,10 @@ class KeyPaths {
     /// keycheck: a blob sealed under the fleet key, so a host with another key finds out before
     /// it writes anything.
     std::string keyCheck() const;
+
+    /// acme/<dirhash>/account: the fleet's one account at the ACME CA of `directoryUrl`
+    /// (dirhash = the first 16 hex digits of SHA-256(directory URL)).
+    std::string acmeAccount(const std::string& directoryUrl) const;
 
     /// The AAD of a sealed blob stored at `keyPath` (envelopeAad with this cluster).
     std::string aad(const std::string& keyPath) const;

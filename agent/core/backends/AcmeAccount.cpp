@@ -3,6 +3,7 @@
 #include "acme/Wire.h"
 #include "crypto/Keys.h"
 #include "util/Error.h"
+#include "util/FaultPoint.h"
 #include "util/IsoTime.h"
 #include "util/Secret.h"
 #include "util/Text.h"
@@ -89,7 +90,24 @@ acme::AcmeClient& AcmeAccount::client() {
     return *m_client;
 }
 
+void AcmeAccount::sync() {
+    m_env.accounts->sync(m_settings.directory);
+    m_record.reset(); // read again: the shared account may have replaced it
+}
+
+acme::AccountFacts AcmeAccount::shareOrAdopt(const acme::AccountFacts& facts) {
+    faultPoint("acme.before-share");
+    if (m_env.accounts->share(m_settings.directory))
+        return facts;
+    // Another host shared its account first: this one's is not used (one account per fleet).
+    m_ready = false;
+    m_client.reset();
+    m_record.reset();
+    return ensureAccount();
+}
+
 acme::AccountFacts AcmeAccount::ensureAccount() {
+    sync();
     auto record = kept();
     auto key = storedKey();
     if (key && record) {
@@ -121,7 +139,7 @@ acme::AccountFacts AcmeAccount::findOrRegister(acme::AccountKey key) {
         m_client = std::move(fresh);
         keep(*found);
         m_ready = true;
-        return *found;
+        return shareOrAdopt(*found);
     }
     return registerWith(std::move(fresh), false);
 }
@@ -161,7 +179,7 @@ acme::AccountFacts AcmeAccount::registerWith(std::unique_ptr<acme::AcmeClient> f
     m_client = std::move(fresh);
     keep(facts);
     m_ready = true;
-    return facts;
+    return shareOrAdopt(facts);
 }
 
 acme::AcmeClient* AcmeAccount::reader() {
@@ -181,6 +199,7 @@ acme::AcmeClient* AcmeAccount::reader() {
 }
 
 acme::AccountFacts AcmeAccount::registerNow() {
+    sync();
     if (auto key = storedKey())
         return findOrRegister(std::move(*key));
     m_ready = false;

@@ -43,6 +43,9 @@ class AcmeAccount {
     /// `certagent acme register`: the account, created when there is none (or the CA's view of
     /// the kept one). Throws like client().
     acme::AccountFacts registerNow();
+    /// Brings the kept account in line with the one shared with other hosts (a fleet's: that one
+    /// is adopted, or this host's offered when there is none); nothing on a host on its own.
+    void sync();
     /// The record kept, nullopt when none.
     std::optional<AcmeAccountRecord> kept();
     /// The CA's view of the kept account (POST-as-GET); nullopt when none is kept.
@@ -60,6 +63,9 @@ class AcmeAccount {
     acme::AccountFacts findOrRegister(acme::AccountKey key);
     acme::AccountFacts registerWith(std::unique_ptr<acme::AcmeClient> fresh, bool keyIsNew);
     void keep(const acme::AccountFacts& facts);
+    /// After keep(): offers the account to the hosts it is shared with; when another one was
+    /// shared first, signs with that one instead.
+    acme::AccountFacts shareOrAdopt(const acme::AccountFacts& facts);
     std::optional<acme::AccountKey> storedKey();
 
     std::string m_kind;

@@ -81,6 +81,11 @@ void AcmeAccountFiles::addKey(const std::string& directoryUrl, const std::string
     writeFileAtomic(path, pem, 0600);
 }
 
+void AcmeAccountFiles::replaceKey(const std::string& directoryUrl, const std::string& pem) {
+    ensureDirs(directoryUrl);
+    writeFileAtomic(where(directoryUrl) + "/account.key", pem, 0600);
+}
+
 std::optional<AcmeAccountRecord> AcmeAccountFiles::record(const std::string& directoryUrl) {
     auto text = readFileCapped(where(directoryUrl) + "/account.json", kMaxRecordBytes);
     if (!text)

@@ -41,6 +41,17 @@ class AcmeAccounts {
     virtual void saveRecord(const AcmeAccountRecord& record) = 0;
     /// Where the account of `directoryUrl` is kept, for messages.
     virtual std::string where(const std::string& directoryUrl) const = 0;
+    /// Before the account signs anything: brings the kept account in line with the one it is
+    /// shared with (a fleet's, design-fleet §3.8), adopting that one or offering this host's;
+    /// nothing for a host on its own. Throws core::FleetError when the shared one cannot be read.
+    virtual void sync(const std::string& directoryUrl) { (void)directoryUrl; }
+    /// After an account was registered (or found by its key) and kept: offers it to the hosts it
+    /// is shared with. False when another account was shared first; key() and record() give that
+    /// one from then on and this host's new one is no longer used.
+    virtual bool share(const std::string& directoryUrl) {
+        (void)directoryUrl;
+        return true;
+    }
 };
 
 /// The accounts of one host in its store: <store>/acme/<host>[_<port>]/<first 12 hex digits of
@@ -51,6 +62,9 @@ class AcmeAccountFiles : public AcmeAccounts {
 
     std::optional<Secret> key(const std::string& directoryUrl) override;
     void addKey(const std::string& directoryUrl, const std::string& pem) override;
+    /// Replaces the kept key (0600 from the start) by another host's: how a fleet host adopts
+    /// the shared account.
+    void replaceKey(const std::string& directoryUrl, const std::string& pem);
     std::optional<AcmeAccountRecord> record(const std::string& directoryUrl) override;
     void saveRecord(const AcmeAccountRecord& record) override;
     std::string where(const std::string& directoryUrl) const override;

@@ -241,17 +241,8 @@ void AcmeBackend::challengesPlaced(const OrderRef& ref, const OrderContext& ctx)
         acme::respondToChallenge(m_account.client(), url);
 }
 
-Reconciliation AcmeBackend::reconcile(const InFlight& placement, const OrderContext& ctx) {
-    (void)placement; // every ACME placement is a newOrder
-    Reconciliation r;
-    r.outcome = Reconciliation::Outcome::NotPlaced;
-    const std::string ordersUrl = m_account.ordersUrl();
-    if (ordersUrl.empty()) {
-        // An unfinished order issues nothing, and CAs like Let's Encrypt hand the pending order
-        // for the same names back on the next newOrder.
-        r.message = "the CA keeps no list of orders; ordering anew";
-        return r;
-    }
+std::optional<OrderRef> AcmeBackend::openOrder(const std::string& ordersUrl,
+                                               const OrderContext& ctx) {
     acme::AcmeClient& client = m_account.client();
     acme::Names names(ctx.cert.domains);
     auto urls = acme::listOrders(client, ordersUrl);
@@ -266,15 +257,47 @@ Reconciliation AcmeBackend::reconcile(const InFlight& placement, const OrderCont
                 throw;
             continue; // an order for other names
         }
-        if (order.status == "pending" || order.status == "ready") {
-            r.outcome = Reconciliation::Outcome::Placed;
-            r.order = OrderRef{m_kind, order.url};
-            r.message = "the CA has it: " + describe(r.order);
-            return r;
-        }
+        if (order.status == "pending" || order.status == "ready")
+            return OrderRef{m_kind, order.url};
+    }
+    return std::nullopt;
+}
+
+Reconciliation AcmeBackend::reconcile(const InFlight& placement, const OrderContext& ctx) {
+    (void)placement; // every ACME placement is a newOrder
+    Reconciliation r;
+    r.outcome = Reconciliation::Outcome::NotPlaced;
+    const std::string ordersUrl = m_account.ordersUrl();
+    if (ordersUrl.empty()) {
+        // An unfinished order issues nothing, and CAs like Let's Encrypt hand the pending order
+        // for the same names back on the next newOrder.
+        r.message = "the CA keeps no list of orders; ordering anew";
+        return r;
+    }
+    if (auto order = openOrder(ordersUrl, ctx)) {
+        r.outcome = Reconciliation::Outcome::Placed;
+        r.order = *order;
+        r.message = "the CA has it: " + describe(r.order);
+        return r;
     }
     r.message = "the CA has no unfinished order for these names; ordering anew";
     return r;
+}
+
+Reconciled AcmeBackend::findPlaced(const OrderRef& intended, const OrderContext& ctx) {
+    (void)intended; // every ACME placement is a newOrder
+    Reconciled out;
+    // Not in the account's list, or no list: ordering again with the same key is safe, since an
+    // order that is never finalized issues nothing (one certificate either way).
+    out.outcome = Reconciled::Outcome::NotFound;
+    const std::string ordersUrl = m_account.ordersUrl();
+    if (ordersUrl.empty())
+        return out;
+    if (auto order = openOrder(ordersUrl, ctx)) {
+        out.outcome = Reconciled::Outcome::Found;
+        out.order = *order;
+    }
+    return out;
 }
 
 std::optional<RenewalHint> AcmeBackend::renewalHint(const config::CertConfig& cert,

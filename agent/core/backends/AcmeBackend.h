@@ -35,6 +35,9 @@ class AcmeBackend : public CaBackend {
     OrderView advance(const OrderRef& order, const OrderContext& context) override;
     void challengesPlaced(const OrderRef& order, const OrderContext& context) override;
     Reconciliation reconcile(const InFlight& placement, const OrderContext& context) override;
+    /// In a fleet, a newOrder whose answer was never recorded (the holder died): an unfinished
+    /// order for the same names in the (shared) account's orders list; NotFound otherwise.
+    Reconciled findPlaced(const OrderRef& intended, const OrderContext& context) override;
     bool offersRenewalHints(const config::CertConfig&) const override {
         return m_account.settings().ari;
     }
@@ -49,6 +52,9 @@ class AcmeBackend : public CaBackend {
 
   private:
     acme::Order newOrder(const config::CertConfig& cert, const std::string& replaces);
+    /// The newest pending or ready order for the configured names in the account's orders list
+    /// (the newest kMaxReconcileLooks looked at).
+    std::optional<OrderRef> openOrder(const std::string& ordersUrl, const OrderContext& context);
     /// The view of an order as fetched: the step it allows is done (finalize, download).
     OrderView viewOf(const acme::Order& order, const OrderContext& context);
     OrderView pendingView(const acme::Order& order, const OrderContext& context);

@@ -12,6 +12,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/SecureServerSocket.h>
+#include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
 #include <boost/test/unit_test.hpp>
 
@@ -123,6 +124,13 @@ struct TlsServer {
         server->start();
     }
     ~TlsServer() { server->stopAll(true); }
+
+    /// The raw transport to this server at https://127.0.0.1:<port> (trusting its CA).
+    std::unique_ptr<HttpTransport> transport() {
+        TlsSettings tls;
+        tls.caFile = dir / "ca.pem";
+        return makeHttpsTransport("https://127.0.0.1:" + std::to_string(port), tls);
+    }
 
     ApiSettings settings(const std::string& host) {
         ApiSettings s;
@@ -250,9 +258,7 @@ BOOST_AUTO_TEST_CASE(head_reply_repeated_headers_and_accept_reach_the_caller) {
     server.shared.answer.headers = {{"Replay-Nonce", "n1"},
                                     {"Link", "<https://a.test/1>;rel=\"alternate\""},
                                     {"Link", "<https://a.test/2>;rel=\"alternate\""}};
-    TlsSettings tls;
-    tls.caFile = server.dir / "ca.pem";
-    auto transport = makeHttpsTransport("https://127.0.0.1:" + std::to_string(server.port), tls);
+    auto transport = server.transport();
     HttpRequest head;
     head.method = "HEAD";
     head.target = "/nonce";
@@ -276,6 +282,46 @@ BOOST_AUTO_TEST_CASE(head_reply_repeated_headers_and_accept_reach_the_caller) {
         server.shared.accepts ==
             (std::vector<std::string>{"application/json", "application/pem-certificate-chain"}),
         boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_server_that_closes_after_each_reply_gets_a_new_connection_each_time) {
+    TlsServer server({"127.0.0.1"});
+    server.shared.answer.headers = {{"Connection", "close"}};
+    auto transport = server.transport();
+    HttpRequest get;
+    get.method = "GET";
+    get.target = "/balance";
+    for (int round = 0; round < 3; ++round) {
+        const HttpResponse r = transport->send(get, std::chrono::seconds(10));
+        BOOST_TEST(r.status == 200);
+        BOOST_TEST(r.body == server.shared.answer.body);
+    }
+    BOOST_TEST(server.shared.requests.load() == 3);
+}
+
+BOOST_AUTO_TEST_CASE(peer_that_never_answers_the_handshake_times_out_naming_the_host) {
+    // A listening socket nobody accepts on: the kernel completes the TCP handshake, but no TLS
+    // byte ever comes back (a SIGSTOPped etcd member looks exactly like this).
+    Poco::Net::ServerSocket silent(Poco::Net::SocketAddress("127.0.0.1", 0), 16);
+    const std::string port = std::to_string(silent.address().port());
+    TlsServer server({"127.0.0.1"}); // only for its CA file
+    TlsSettings tls;
+    tls.caFile = server.dir / "ca.pem";
+    auto transport = makeHttpsTransport("https://127.0.0.1:" + port, tls);
+    HttpRequest get;
+    get.method = "GET";
+    get.target = "/v3/kv/range";
+    for (int round = 0; round < 2; ++round) { // the transport stays usable after a timeout
+        try {
+            transport->send(get, std::chrono::milliseconds(500));
+            BOOST_FAIL("expected a timeout");
+        } catch (const TransportError& e) {
+            BOOST_TEST(std::string(e.what()) == "timeout connecting to 127.0.0.1:" + port +
+                                                    " (TCP connect or TLS handshake)");
+            BOOST_TEST(e.retryable());
+            BOOST_TEST(!e.sent());
+        }
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

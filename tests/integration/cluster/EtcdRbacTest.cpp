@@ -52,8 +52,10 @@ BOOST_AUTO_TEST_CASE(the_agent_user_works_under_certagent_and_nowhere_else) {
     const EtcdError outside = failureOf([&] { client.put("/other/x", "y"); });
     BOOST_TEST(outside.exitCode() == 4);
     BOOST_TEST(outside.httpStatus() == 403);
-    BOOST_TEST(outside.what() == std::string("etcd kv/put: permission denied (HTTP 403, code 7: "
-                                             "etcdserver: permission denied)"));
+    BOOST_TEST(outside.what() ==
+               std::string("etcd kv/put: permission denied: [cluster] user needs an etcd role with "
+                           "readwrite on the fleet's prefix (/certagent/) (HTTP 403, code 7: "
+                           "etcdserver: permission denied)"));
 
     // The 1 s simple token expires while idle; the next call authenticates again by itself.
     const bool refreshed = eventually(

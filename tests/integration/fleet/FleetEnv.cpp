@@ -6,6 +6,7 @@
 
 #include <csignal>
 #include <fcntl.h>
+#include <sstream>
 #include <stdexcept>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -39,38 +40,50 @@ FleetHost::FleetHost(FleetEnv& env, std::string name)
     writeFile(m_dir / "etc/hooks/deploy.d/.keep", "", 0644);
 }
 
-void FleetHost::configure(const std::string& clusterExtra) {
+std::string FleetHost::trustRoot() const {
+    return m_env.options().acme ? m_env.pebble().rootPath(0) : m_env.sandbox().issuingRootPath();
+}
+
+std::string FleetHost::acmeSections() const {
+    if (!m_env.options().acme)
+        return "";
+    PebbleProcess& pebble = m_env.pebble();
+    return "[ca]\nbackend = acme\n[acme]\ndirectory = " + pebble.directoryUrl() +
+           "\nca_file = " + pebble.listenerCaPath() +
+           "\ncontact = ops@example.com\nagree_tos = yes\n";
+}
+
+void FleetHost::configure(const std::string& clusterExtra, const std::vector<std::string>& etcd) {
     SandboxProcess& sandbox = m_env.sandbox();
-    EtcdCluster& etcd = m_env.etcd();
-    api::TlsSettings tls = etcd.agentTls();
+    api::TlsSettings tls = m_env.etcd().agentTls();
     std::string endpoints;
-    for (const auto& e : etcd.endpoints())
+    for (const auto& e : etcd.empty() ? m_env.etcd().endpoints() : etcd)
         endpoints += (endpoints.empty() ? "" : ", ") + e;
-    std::string main = "[api]\nurl = " + sandbox.url() +
-                       "\ncredentials = credentials.conf\nca_file = " + sandbox.apiCaPath() +
-                       "\ntimeout = 20s\n[store]\ndir = " + store() +
-                       "\nlock_wait = 120s\n[trust]\nca_file = " + sandbox.issuingRootPath() +
-                       "\n[hooks]\ndir = " + etc() +
-                       "/hooks\n[contact]\n"
-                       "admin_firstname = Ilze\nadmin_lastname = Kalnina\n"
-                       "admin_email = ops@example.com\nadmin_phone = 37120000000\n"
-                       "admin_title = Ms\n[nginx]\nbinary = " +
-                       NginxProcess::binary() + "\nconfig = " + m_nginx.configPath() +
-                       "\nreload = signal\n" + m_env.options().mainExtra +
-                       "[cluster]\netcd = " + endpoints + "\nname = " + m_env.clusterName() +
-                       "\nhost = " + m_name + "\nca_file = " + tls.caFile +
-                       "\ncert_file = " + tls.clientCertFile + "\nkey_file = " + tls.clientKeyFile +
-                       "\nfleet_key = fleet.key\n" + m_env.options().clusterExtra + clusterExtra;
+    std::string main =
+        "[api]\nurl = " + sandbox.url() +
+        "\ncredentials = credentials.conf\nca_file = " + sandbox.apiCaPath() +
+        "\ntimeout = 20s\n[store]\ndir = " + store() +
+        "\nlock_wait = 120s\n[trust]\nca_file = " + trustRoot() + "\n[hooks]\ndir = " + etc() +
+        "/hooks\n[contact]\n"
+        "admin_firstname = Ilze\nadmin_lastname = Kalnina\n"
+        "admin_email = ops@example.com\nadmin_phone = 37120000000\n"
+        "admin_title = Ms\n[nginx]\nbinary = " +
+        NginxProcess::binary() + "\nconfig = " + m_nginx.configPath() + "\nreload = signal\n" +
+        acmeSections() + m_env.options().mainExtra + "[cluster]\netcd = " + endpoints +
+        "\nname = " + m_env.clusterName() + "\nhost = " + m_name + "\nca_file = " + tls.caFile +
+        "\ncert_file = " + tls.clientCertFile + "\nkey_file = " + tls.clientKeyFile +
+        "\nfleet_key = fleet.key\n" + m_env.options().clusterExtra + clusterExtra;
     writeFile(etc() + "/certagent.conf", main, 0644);
     writeFile(etc() + "/credentials.conf",
               "user = " + sandbox.user() + "\npass = " + sandbox.pass() + "\n", 0600);
 }
 
 void FleetHost::certFile(const std::string& text) {
-    std::string shop = text.empty() ? "domains = shop.example.test, www.shop.example.test\n"
-                                      "product_id = 65\nperiod = 12\ndcv = http\nwebroot = " +
-                                          webroot() + "\ninstaller = nginx\n"
-                                    : text;
+    const std::string product = m_env.options().acme ? "" : "product_id = 65\nperiod = 12\n";
+    std::string shop = text.empty()
+                           ? "domains = shop.example.test, www.shop.example.test\n" + product +
+                                 "dcv = http\nwebroot = " + webroot() + "\ninstaller = nginx\n"
+                           : text;
     writeFile(etc() + "/certs.d/shop.conf", shop, 0644);
 }
 
@@ -134,7 +147,22 @@ std::string FleetHost::liveCert() const {
 }
 
 std::vector<std::string> FleetHost::dcvFiles() const {
-    return listDir(webroot() + "/.well-known/pki-validation");
+    return listDir(webroot() + (m_env.options().acme ? "/.well-known/acme-challenge"
+                                                     : "/.well-known/pki-validation"));
+}
+
+std::string FleetHost::acmeAccountUrl() const {
+    // <store>/acme/<host>_<port>/<hash>/account.json: one CA, so one file.
+    std::string top = store() + "/acme";
+    if (!exists(top))
+        return "";
+    for (const auto& host : listDir(top))
+        for (const auto& hash : listDir(top + "/" + host)) {
+            std::string path = top + "/" + host + "/" + hash + "/account.json";
+            if (exists(path))
+                return jsonFields(path)["accountUrl"];
+        }
+    return "";
 }
 
 // --- FleetEnv ----------------------------------------------------------------------------------
@@ -167,6 +195,12 @@ FleetEnv::FleetEnv(FleetOptions options)
     sandbox.validityDays = m_options.validityDays;
     sandbox.extraArgs = {"--dcv-fetches", "3"};
     m_sandbox = std::make_unique<SandboxProcess>(sandbox);
+    if (m_options.acme) {
+        PebbleOptions pebble; // PEBBLE_VA_NOSLEEP=1: validation right away
+        pebble.httpPort = port;
+        pebble.env = {"PEBBLE_WFE_NONCEREJECT=5"}; // design-fleet case 12: bad nonces on the way
+        m_pebble = std::make_unique<PebbleProcess>(pebble);
+    }
     for (auto& h : m_hosts) {
         h->configure();
         h->certFile();
@@ -176,6 +210,8 @@ FleetEnv::FleetEnv(FleetOptions options)
 FleetEnv::~FleetEnv() = default;
 
 std::vector<std::string> FleetEnv::orderCalls() {
+    if (m_pebble) // orders pebble made (a request it refused with badNonce makes none)
+        return std::vector<std::string>(pebbleLogged("Added order "), "newOrder");
     std::vector<std::string> out;
     for (const auto& call : m_sandbox->calls())
         if (call == "addSSLOrder" || call == "reissueSSLOrder" || call == "addSSLRenewOrder")
@@ -183,8 +219,40 @@ std::vector<std::string> FleetEnv::orderCalls() {
     return out;
 }
 
+std::size_t FleetEnv::pebbleLogged(const std::string& text) const {
+    std::istringstream lines(m_pebble->log());
+    std::size_t n = 0;
+    for (std::string line; std::getline(lines, line);)
+        n += line.find(text) != std::string::npos ? 1 : 0;
+    return n;
+}
+
+std::size_t FleetEnv::acmeAccountsMade() const {
+    return pebbleLogged(" accounts in memory"); // "There are now N accounts in memory", once each
+}
+
+std::size_t FleetEnv::acmeCertificatesIssued() const {
+    return pebbleLogged("Issued certificate serial ");
+}
+
 std::string FleetEnv::etcdDump() {
     return m_etcd->etcdctl({"get", "--prefix", "/certagent/v1/" + m_cluster + "/"});
+}
+
+long FleetEnv::etcdRequests() {
+    const api::TlsSettings tls = m_etcd->agentTls();
+    long total = 0;
+    for (const auto& endpoint : m_etcd->endpoints()) {
+        auto out = runCommand({"curl", "-sS", "--cacert", tls.caFile, "--cert", tls.clientCertFile,
+                               "--key", tls.clientKeyFile, endpoint + "/metrics"});
+        if (out.exitCode != 0)
+            throw std::runtime_error(endpoint + "/metrics: " + out.output);
+        std::istringstream lines(out.output);
+        for (std::string line; std::getline(lines, line);)
+            if (line.rfind("grpc_server_handled_total{", 0) == 0)
+                total += std::stol(line.substr(line.rfind(' ') + 1));
+    }
+    return total;
 }
 
 bool FleetEnv::converged() {

@@ -8,6 +8,7 @@
 
 #include "EtcdCluster.h"
 #include "NginxProcess.h"
+#include "PebbleProcess.h"
 #include "SandboxProcess.h"
 #include "TestEnv.h"
 
@@ -35,8 +36,9 @@ class FleetHost {
     int tlsPort() const { return m_tlsPort; }
     NginxProcess& nginx() { return m_nginx; }
 
-    /// Rewrites certagent.conf with `clusterExtra` appended to [cluster] (e.g. "lease = 5s").
-    void configure(const std::string& clusterExtra = "");
+    /// Rewrites certagent.conf with `clusterExtra` appended to [cluster] (e.g. "lease = 5s") and
+    /// `etcd` as its member list (empty: every member of the cluster).
+    void configure(const std::string& clusterExtra = "", const std::vector<std::string>& etcd = {});
     /// Writes certs.d/shop.conf (`text` empty: the default two-name certificate).
     void certFile(const std::string& text = "");
     /// Replaces this host's fleet key by another one (a host with the wrong key).
@@ -54,10 +56,15 @@ class FleetHost {
     std::string served(const std::string& name = "shop.example.test") const;
     /// live/shop/cert.pem's text ("" when nothing is live).
     std::string liveCert() const;
-    /// Files in <webroot>/.well-known/pki-validation.
+    /// Files in <webroot>/.well-known/pki-validation (acme-challenge with FleetOptions::acme).
     std::vector<std::string> dcvFiles() const;
+    /// The URL of this host's ACME account in its store ("" when it keeps none).
+    std::string acmeAccountUrl() const;
 
   private:
+    std::string trustRoot() const;
+    std::string acmeSections() const;
+
     FleetEnv& m_env;
     std::string m_name;
     TempDir m_dir;
@@ -74,6 +81,9 @@ struct FleetOptions {
     std::string clusterExtra = "lease = 5s\ntimeout = 3s\ndcv_wait = 10m\nmember_timeout = 1h\n";
     /// Extra lines for certagent.conf outside [cluster] (e.g. "[renewal]\nbefore = 2d\n").
     std::string mainExtra;
+    /// The certificate is ordered from pebble (`backend = acme`) instead of the sandbox: pebble's
+    /// VA fetches http-01 tokens through the balancer, challtestsrv answers every name.
+    bool acme = false;
 };
 
 class FleetEnv {
@@ -85,16 +95,27 @@ class FleetEnv {
     std::size_t size() const { return m_hosts.size(); }
     EtcdCluster& etcd() { return *m_etcd; }
     SandboxProcess& sandbox() { return *m_sandbox; }
+    /// With FleetOptions::acme.
+    PebbleProcess& pebble() { return *m_pebble; }
     const FleetOptions& options() const { return m_options; }
     const std::string& clusterName() const { return m_cluster; }
     std::string fleetKeyFile() const { return m_dir / "fleet.key"; }
     std::string placeholderCert() const { return m_dir / "placeholder.pem"; }
     std::string placeholderKey() const { return m_dir / "placeholder.key"; }
 
-    /// Order-placing calls the sandbox saw (addSSLOrder, reissueSSLOrder, addSSLRenewOrder).
+    /// Order-placing calls the sandbox saw (addSSLOrder, reissueSSLOrder, addSSLRenewOrder), or
+    /// one "newOrder" per newOrder pebble answered (FleetOptions::acme).
     std::vector<std::string> orderCalls();
+    /// Accounts pebble created (FleetOptions::acme).
+    std::size_t acmeAccountsMade() const;
+    /// Certificates pebble issued (FleetOptions::acme).
+    std::size_t acmeCertificatesIssued() const;
     /// `etcdctl get --prefix /certagent/v1/<cluster>/` (keys and values).
     std::string etcdDump();
+    /// gRPC calls the etcd members answered so far (grpc_server_handled_total over every member
+    /// and method, from each member's /metrics): what the gateway turned certagent's requests
+    /// into, one per request. Throws std::runtime_error when a member cannot be asked.
+    long etcdRequests();
     /// Every host serves the same leaf for every name, and it is not the placeholder.
     bool converged();
     /// Runs `run` on every host, in order, until the fleet converged (at most `rounds` rounds);
@@ -102,12 +123,16 @@ class FleetEnv {
     std::string runUntilConverged(int rounds = 6);
 
   private:
+    /// Lines of pebble's log that contain `text`.
+    std::size_t pebbleLogged(const std::string& text) const;
+
     FleetOptions m_options;
     TempDir m_dir;
     std::string m_cluster;
     std::unique_ptr<EtcdCluster> m_etcd;
     std::unique_ptr<NginxProcess> m_balancer;
     std::unique_ptr<SandboxProcess> m_sandbox;
+    std::unique_ptr<PebbleProcess> m_pebble;
     std::vector<std::unique_ptr<FleetHost>> m_hosts;
 };
 

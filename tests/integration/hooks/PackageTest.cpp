@@ -82,15 +82,18 @@ BOOST_AUTO_TEST_CASE(fhs_layout) {
     Package& p = package();
     BOOST_TEST(executable(p.root + "/usr/sbin/certagent"));
     BOOST_TEST(exists(p.root + "/usr/share/man/man8/certagent.8.gz"));
-    for (const char* f : {"certagent.conf", "credentials.conf", "certs.d/example.conf",
-                          "system/certagent.service", "system/certagent.timer", "system/certagent"})
+    for (const char* f :
+         {"certagent.conf", "credentials.conf", "certs.d/example.conf", "system/certagent.service",
+          "system/certagent.timer", "system/certagent-sync.service", "system/certagent-sync.timer",
+          "system/certagent"})
         BOOST_TEST(exists(p.root + "/usr/share/doc/certagent/examples/" + f), f);
     BOOST_TEST(exists(p.root + "/usr/share/doc/certagent/README.md"));
     for (const char* h : {"haproxy", "postfix-reload", "dovecot-reload", "webhook", "mail",
                           "dns-nsupdate", "ci-install"})
         BOOST_TEST(executable(p.root + "/usr/share/certagent/hooks/" + h), h);
-    BOOST_TEST(exists(p.root + "/lib/systemd/system/certagent.service"));
-    BOOST_TEST(exists(p.root + "/lib/systemd/system/certagent.timer"));
+    for (const char* unit :
+         {"certagent.service", "certagent.timer", "certagent-sync.service", "certagent-sync.timer"})
+        BOOST_TEST(exists(p.root + "/lib/systemd/system/" + unit), unit);
     BOOST_TEST(exists(p.root + "/etc/cron.d/certagent"));
     BOOST_TEST(exists(p.root + "/etc/certagent/hooks/deploy.d"));
     struct stat st;
@@ -160,14 +163,23 @@ BOOST_AUTO_TEST_CASE(systemd_units_verify) {
     Package& p = package();
     // verify insists that ExecStart exists: point it at the unpacked binary.
     TempDir units;
-    std::string service = readFile(p.root + "/lib/systemd/system/certagent.service");
-    std::string from = "ExecStart=/usr/sbin/certagent";
-    BOOST_REQUIRE(contains(service, from));
-    service.replace(service.find(from), from.size(), "ExecStart=" + p.root + "/usr/sbin/certagent");
-    writeFile(units / "certagent.service", service);
-    writeFile(units / "certagent.timer", readFile(p.root + "/lib/systemd/system/certagent.timer"));
-    CommandOutput out = runCommand({"systemd-analyze", "verify", "--man=no",
-                                    units / "certagent.service", units / "certagent.timer"});
+    const std::string system = p.root + "/lib/systemd/system/";
+    std::vector<std::string> argv = {"systemd-analyze", "verify", "--man=no"};
+    for (const std::string run : {"certagent", "certagent-sync"}) {
+        std::string service = readFile(system + run + ".service");
+        std::string from = "ExecStart=/usr/sbin/certagent ";
+        BOOST_REQUIRE(contains(service, from));
+        service.replace(service.find(from), from.size(),
+                        "ExecStart=" + p.root + "/usr/sbin/certagent ");
+        writeFile(units / (run + ".service"), service);
+        writeFile(units / (run + ".timer"), readFile(system + run + ".timer"));
+        argv.push_back(units / (run + ".service"));
+        argv.push_back(units / (run + ".timer"));
+    }
+    BOOST_TEST(contains(readFile(system + "certagent-sync.service"),
+                        "ExecStart=/usr/sbin/certagent sync\n"));
+    BOOST_TEST(contains(readFile(system + "certagent-sync.timer"), "OnUnitActiveSec=5min\n"));
+    CommandOutput out = runCommand(argv);
     BOOST_TEST_INFO(out.output);
     BOOST_TEST(out.exitCode == 0);
     BOOST_TEST(out.output.empty()); // unknown keys are only warnings: none allowed
