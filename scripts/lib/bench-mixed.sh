@@ -1,8 +1,10 @@
 # Sourced by scripts/bench (bash): the mixed store of issue 14 — does an ACME certificate cost an
 # idle run what a GoGetSSL one costs? Three stores, issued for real: M GoGetSSL certificates (the
 # bench's sandbox), M ACME certificates (pebble, the Debian package) and both together (M + M).
-# Their idle runs are timed in turn (gogetssl, acme, mixed, gogetssl, ...), and the requests both
-# CAs saw during those runs are counted (the contract: an idle run asks no CA anything).
+# Their idle runs are timed in turn (gogetssl, acme, mixed, gogetssl, ...), one idle run of each is
+# counted in instructions by callgrind (valgrind; unlike time, the same under any load), and the
+# requests both CAs saw during those runs are counted (the contract: an idle run asks no CA
+# anything).
 #
 # Uses from scripts/bench: work, runs, main_sb, main_url, admin_sb/admin_url, write_conf,
 # add_certs, timed_agent, median, fmt_time, log, count_calls, admin. Sets mixed_report (lines).
@@ -81,6 +83,12 @@ mixed_store_bench() {
         ratios+=("$(awk -v a="$a_us" -v g="$g_us" 'BEGIN {print a / g}')")
         cpu_ratios+=("$(awk -v a="$a_cpu" -v g="$g_cpu" 'BEGIN {print (g ? a / g : 1)}')")
     done
+    # Instructions of one idle run of each store (callgrind): the same work whatever the load.
+    declare -A instr
+    for kind in gogetssl acme mixed; do
+        instr[$kind]=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$agent" \
+            --config "$work/etc-$kind/certagent.conf" run 2>&1 | sed -n 's/.*Collected : //p')
+    done
     local acme_requests=$(($(pebble_requests) - before_pebble)) api_requests
     api_requests=$(count_calls)
     pebble_stop
@@ -93,14 +101,14 @@ mixed_store_bench() {
     mixed_report=$(
         echo "Mixed store, idle runs (medians of $pairs interleaved runs; $m certificates per backend):"
         echo
-        echo "| store | certificates | idle run (wall) | CPU time | wall per certificate |"
+        echo "| store | certificates | idle run (wall) | CPU time | instructions (callgrind) |"
         echo "|---|---|---|---|---|"
         printf '| GoGetSSL only | %s | %s | %s | %s |\n' "$m" "$(fmt_time "$g")" "$(fmt_time "$gc")" \
-            "$(fmt_time $((g / m)))"
+            "${instr[gogetssl]}"
         printf '| ACME only | %s | %s | %s | %s |\n' "$m" "$(fmt_time "$a")" "$(fmt_time "$ac")" \
-            "$(fmt_time $((a / m)))"
+            "${instr[acme]}"
         printf '| mixed | %s + %s | %s | %s | %s |\n' "$m" "$m" "$(fmt_time "$x")" "$(fmt_time "$xc")" \
-            "$(fmt_time $((x / (2 * m))))"
+            "${instr[mixed]}"
         echo
         printf 'ACME / GoGetSSL idle run, median of the pairs: wall %s, CPU %s. Requests during these\n' \
             "$(awk -v r="$(median "${ratios[@]}")" 'BEGIN {printf "%.2f", r}')" \
@@ -108,7 +116,10 @@ mixed_store_bench() {
         printf 'idle runs: ACME CA %s, GoGetSSL API %s.\n' "$acme_requests" "$api_requests"
         # What one more certificate of a kind costs an idle run: the mixed store less the store
         # of the other kind, per certificate (start-up and the shared files cancel out).
-        printf 'Added cost per certificate in the mixed store: ACME %s, GoGetSSL %s (wall).\n' \
+        printf 'Added cost per certificate in the mixed store: ACME %s, GoGetSSL %s (wall);\n' \
             "$(fmt_time $(((x - g) / m)))" "$(fmt_time $(((x - a) / m)))"
+        printf 'ACME %s, GoGetSSL %s instructions.\n' \
+            "$(((${instr[mixed]//,/} - ${instr[gogetssl]//,/}) / m))" \
+            "$(((${instr[mixed]//,/} - ${instr[acme]//,/}) / m))"
     )
 }
