@@ -58,27 +58,46 @@ std::string certText(const AgentEnv& env) {
     return cert;
 }
 
+SandboxOptions validatingThrough(const ApacheProcess& apache) {
+    SandboxOptions options;
+    options.dcvConnect = "127.0.0.1:" + std::to_string(apache.httpPort());
+    return options;
+}
+
+/// A private apache2 serving shop.example.test with a self-signed pair of the administrator's
+/// (before certagent), and a sandbox validating through it.
+struct ApacheShop {
+    ApacheProcess apache;
+    AgentEnv env{validatingThrough(apache)};
+    std::string oldCert = env.dir() / "old/cert.pem", oldKey = env.dir() / "old/key.pem";
+    std::string before; ///< the site file as the administrator wrote it
+    std::string site = apache.sitesDir() + "/shop.conf";
+
+    ApacheShop() {
+        ::chmod(env.dir().path().c_str(), 0755); // apache's children (www-data) read the web root
+        TestCa::makeRoot("shop.example.test").save(oldCert, oldKey);
+        before = sites(apache, env.webroot(), oldCert, oldKey);
+        apache.addSiteFile("shop", before);
+        apache.start();
+    }
+    /// certagent.conf with [apache] for this server plus `extraMain`, and certs.d/shop.conf.
+    void configure(const std::string& extraMain = "") {
+        env.configure(certText(env), "[apache]\nbinary = " + ApacheProcess::binary() +
+                                         "\nconfig = " + apache.configPath() +
+                                         "\nreload = signal\n" + extraMain);
+    }
+};
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(ApacheAgent)
 
 BOOST_AUTO_TEST_CASE(run_orders_validates_over_apache_installs_and_then_idles) {
-    ApacheProcess apache;
-    SandboxOptions options;
-    options.dcvConnect = "127.0.0.1:" + std::to_string(apache.httpPort());
-    AgentEnv env(options);
-    ::chmod(env.dir().path().c_str(), 0755); // apache's children (www-data) read the web root
-
-    // Before certagent: a self-signed pair of the administrator's.
-    TestCa self = TestCa::makeRoot("shop.example.test");
-    std::string oldCert = env.dir() / "old/cert.pem", oldKey = env.dir() / "old/key.pem";
-    self.save(oldCert, oldKey);
-    apache.addSiteFile("shop", sites(apache, env.webroot(), oldCert, oldKey));
-    std::string site = apache.sitesDir() + "/shop.conf";
-    apache.start();
-
-    env.configure(certText(env), "[apache]\nbinary = " + ApacheProcess::binary() +
-                                     "\nconfig = " + apache.configPath() + "\nreload = signal\n");
+    ApacheShop shop;
+    ApacheProcess& apache = shop.apache;
+    AgentEnv& env = shop.env;
+    const std::string& site = shop.site;
+    shop.configure();
     CommandOutput first = env.agent({"run"});
     BOOST_TEST_REQUIRE(first.exitCode == 0, first.output);
     BOOST_TEST(env.liveLink() == "../archive/shop/0001");
@@ -108,22 +127,12 @@ BOOST_AUTO_TEST_CASE(run_orders_validates_over_apache_installs_and_then_idles) {
 }
 
 BOOST_AUTO_TEST_CASE(drift_found_on_the_daily_check_is_reported_and_redeployed) {
-    ApacheProcess apache;
-    SandboxOptions options;
-    options.dcvConnect = "127.0.0.1:" + std::to_string(apache.httpPort());
-    AgentEnv env(options);
-    ::chmod(env.dir().path().c_str(), 0755); // apache's children (www-data) read the web root
-    TestCa self = TestCa::makeRoot("shop.example.test");
-    std::string oldCert = env.dir() / "old/cert.pem", oldKey = env.dir() / "old/key.pem";
-    self.save(oldCert, oldKey);
-    const std::string before = sites(apache, env.webroot(), oldCert, oldKey);
-    apache.addSiteFile("shop", before);
-    std::string site = apache.sitesDir() + "/shop.conf";
-    apache.start();
+    ApacheShop shop;
+    ApacheProcess& apache = shop.apache;
+    AgentEnv& env = shop.env;
+    const std::string& site = shop.site;
     const std::string metrics = env.dir() / "certagent.prom";
-    env.configure(certText(env), "[apache]\nbinary = " + ApacheProcess::binary() +
-                                     "\nconfig = " + apache.configPath() +
-                                     "\nreload = signal\n[metrics]\ntextfile = " + metrics + "\n");
+    shop.configure("[metrics]\ntextfile = " + metrics + "\n");
     CommandOutput first = env.agent({"run"});
     BOOST_TEST_REQUIRE(first.exitCode == 0, first.output);
     const std::string installed = readFile(site);
@@ -141,7 +150,7 @@ BOOST_AUTO_TEST_CASE(drift_found_on_the_daily_check_is_reported_and_redeployed) 
                readFile(metrics));
 
     // An admin restores the old site file and reloads gracefully: nothing tells certagent.
-    writeFile(site, before);
+    writeFile(site, shop.before);
     BOOST_TEST_REQUIRE(::kill(apache.pid(), SIGUSR1) == 0);
     BOOST_TEST(servedOnceChanged(port, kNames[0], live) != live);
     CommandOutput idle = env.agent({"run"}); // not the daily slice: no probe, nothing noticed yet

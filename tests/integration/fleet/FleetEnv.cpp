@@ -270,12 +270,20 @@ bool FleetEnv::converged() {
 }
 
 std::string FleetEnv::runUntilConverged(int rounds) {
+    return runUntil([this] { return converged(); }, rounds);
+}
+
+std::string FleetEnv::runUntilReplaced(const std::string& old, int rounds) {
+    return runUntil([this, &old] { return converged() && m_hosts[0]->served() != old; }, rounds);
+}
+
+std::string FleetEnv::runUntil(const std::function<bool()>& done, int rounds) {
     std::string outputs;
     for (int round = 0; round < rounds; ++round) {
         for (auto& h : m_hosts)
             outputs += "--- round " + std::to_string(round + 1) + ", " + h->name() + ":\n" +
                        h->agent({"run"}).output;
-        if (converged())
+        if (done())
             return outputs;
     }
     return outputs;

@@ -12,6 +12,7 @@
 #include "SandboxProcess.h"
 #include "TestEnv.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -121,8 +122,14 @@ class FleetEnv {
     /// Runs `run` on every host, in order, until the fleet converged (at most `rounds` rounds);
     /// returns every run's output.
     std::string runUntilConverged(int rounds = 6);
+    /// Same, until the fleet converged on a leaf other than `old` (after `run --force`, whose
+    /// order may still be pending at the CA when it exits, so the fleet first looks converged on
+    /// the old leaf).
+    std::string runUntilReplaced(const std::string& old, int rounds = 8);
 
   private:
+    /// Rounds of `run` on every host until `done()` (at most `rounds`); every run's output.
+    std::string runUntil(const std::function<bool()>& done, int rounds);
     /// Lines of pebble's log that contain `text`.
     std::size_t pebbleLogged(const std::string& text) const;
 

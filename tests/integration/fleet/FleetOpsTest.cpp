@@ -108,9 +108,10 @@ BOOST_AUTO_TEST_CASE(a_host_cut_off_from_its_only_member_exits_3_keeps_serving_a
     const std::string first = env.host(0).served();
     auto forced = env.host(0).agent({"run", "--force"}); // a second version, served everywhere
     BOOST_TEST_REQUIRE(forced.exitCode == 0, forced.output);
-    outputs = env.runUntilConverged();
+    outputs = env.runUntilReplaced(first);
     BOOST_TEST_REQUIRE(env.converged(), outputs);
     const std::string second = env.host(0).served();
+    BOOST_TEST_REQUIRE(second != first, outputs);
 
     // web-3 lists one member only, and that member freezes: TCP connects, TLS never answers.
     const std::size_t only = (env.etcd().leader() + 1) % env.etcd().size();
@@ -202,7 +203,7 @@ BOOST_AUTO_TEST_CASE(rekey_after_a_key_rotation_lets_fleet_key_old_go_and_every_
     const std::string first = env.host(0).served();
     auto forced = env.host(0).agent({"run", "--force"}); // two sealed versions under the old key
     BOOST_TEST_REQUIRE(forced.exitCode == 0, forced.output);
-    outputs = env.runUntilConverged();
+    outputs = env.runUntilReplaced(first);
     BOOST_TEST_REQUIRE(env.converged(), outputs);
 
     // Rotation: every host gets the new key as fleet_key and keeps the old one as fleet_key_old.

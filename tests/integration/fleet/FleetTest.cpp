@@ -195,7 +195,7 @@ BOOST_AUTO_TEST_CASE(cluster_rollback_moves_every_host_back_one_version) {
     const std::string first = env.host(0).served();
     auto forced = env.host(1).agent({"run", "--force"}); // a second version through the fleet
     BOOST_TEST_REQUIRE(forced.exitCode == 0, forced.output);
-    outputs = env.runUntilConverged();
+    outputs = env.runUntilReplaced(first);
     BOOST_TEST_REQUIRE(env.converged(), outputs);
     const std::string second = env.host(0).served();
     BOOST_TEST_REQUIRE(second != first);
