@@ -182,7 +182,9 @@ void ApacheProcess::start() {
     CommandOutput out = runCommand(argv, env, 60);
     if (out.exitCode != 0)
         throw std::runtime_error("apache2 -k start failed: " + out.output + errorLogTail());
-    auto deadline = Clock::now() + std::chrono::seconds(20);
+    // Generous: on a loaded 2-core machine apache2 once took over 20 s between mod_ssl's init
+    // and "resuming normal operations". Only a failing start waits this long.
+    auto deadline = Clock::now() + std::chrono::seconds(60);
     while (!(isRunning() && accepts(m_httpPort) && accepts(m_httpsPort))) {
         if (Clock::now() > deadline)
             throw std::runtime_error("apache2 did not come up: " + errorLogTail());
