@@ -12,6 +12,8 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <sys/stat.h>
@@ -101,10 +103,19 @@ CommandOutput runCommand(const std::vector<std::string>& argv,
 }
 
 int freePort() {
-    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
-    int port = socket.address().port();
-    socket.close();
-    return port;
+    // The kernel may hand out the same free port twice in a row (nothing is bound to it between
+    // the calls), and fixtures take several before starting their servers (pebble once got its
+    // DNS server's port): a port is handed out once per test process.
+    static std::mutex mutex;
+    static std::set<int> handedOut;
+    std::lock_guard<std::mutex> lock(mutex);
+    for (;;) {
+        Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
+        int port = socket.address().port();
+        socket.close();
+        if (handedOut.insert(port).second)
+            return port;
+    }
 }
 
 void writeDpkgStatus(const std::string& dir, const std::vector<std::string>& paths) {
