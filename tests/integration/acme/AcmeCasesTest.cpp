@@ -37,7 +37,7 @@ void writeDnsHook(AcmeEnv& env) {
         "'/$name\ntouch \"$file\"\n"
         "case $CERTAGENT_DNS_ACTION in\n"
         "add) echo \"$value\" >> \"$file\" ;;\n"
-        "remove) grep -vxF \"$value\" \"$file\" > \"$file.new\" || true; mv \"$file.new\" "
+        "remove) grep -vxF -e \"$value\" \"$file\" > \"$file.new\" || true; mv \"$file.new\" "
         "\"$file\" ;;\n"
         "esac\n"
         "curl -sf -d \"{\\\"host\\\":\\\"$name.\\\"}\" " +
