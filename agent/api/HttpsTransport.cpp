@@ -256,13 +256,8 @@ class HttpsTransport : public HttpTransport {
                 throw timedOut(sent); // the reply may have been cut short
             }
             return out;
-        } catch (const Poco::Exception&) {
-            m_session->watchWith(nullptr);
-            if (watchdog.fired()) {
-                throw timedOut(sent);
-            }
-            throw;
-        } catch (const TransportError&) {
+        } catch (...) {
+            // Whatever broke the exchange, a fired watchdog (a shut-down socket) is the cause.
             m_session->watchWith(nullptr);
             if (watchdog.fired()) {
                 throw timedOut(sent);

@@ -87,6 +87,12 @@ std::string sealEnvelope(const FleetKey& key, std::string_view plaintext, std::s
     return blob;
 }
 
+std::string_view envelopeKeyId(std::string_view blob) {
+    if (blob.size() < kEnvelopeOverhead || static_cast<unsigned char>(blob[0]) != kEnvelopeVersion)
+        return {};
+    return blob.substr(1, kKeyIdBytes);
+}
+
 Secret openEnvelope(const FleetKeyRing& keys, std::string_view blob, std::string_view aad,
                     const std::string& where) {
     const std::string prefix = "sealed data at " + escapeForLog(where, 200) + ": ";
@@ -105,7 +111,7 @@ Secret openEnvelope(const FleetKeyRing& keys, std::string_view blob, std::string
                             prefix + "unknown envelope version " +
                                 std::to_string(static_cast<unsigned char>(blob[0])));
     }
-    const std::string_view id = blob.substr(1, kKeyIdBytes);
+    const std::string_view id = envelopeKeyId(blob);
     const FleetKey* key = id == keys.current.id()            ? &keys.current
                           : keys.old && id == keys.old->id() ? &*keys.old
                                                              : nullptr;

@@ -49,6 +49,10 @@ std::string envelopeAad(const std::string& cluster, const std::string& keyPath);
 /// random nonce. Throws CryptoError when OpenSSL fails or the plaintext is too large.
 std::string sealEnvelope(const FleetKey& key, std::string_view plaintext, std::string_view aad);
 
+/// The key id a blob names ("" when it is no v1 envelope: too short or another version byte).
+/// Says which key sealed it without opening it (rekey, re-sealing on read).
+std::string_view envelopeKeyId(std::string_view blob);
+
 /// Opens a blob sealed by sealEnvelope under keys.current or keys.old (chosen by key id).
 /// `where` names the blob in errors (its etcd key path). Throws EnvelopeError.
 Secret openEnvelope(const FleetKeyRing& keys, std::string_view blob, std::string_view aad,

@@ -25,10 +25,9 @@ class Resealer {
     /// envelope of this fleet's keys or fleet_key sealed it already.
     std::optional<std::string> blob(const std::string& bytes, const std::string& aad,
                                     const std::string& where) {
-        if (bytes.size() < kEnvelopeOverhead ||
-            static_cast<unsigned char>(bytes[0]) != kEnvelopeVersion)
+        const std::string_view id = envelopeKeyId(bytes);
+        if (id.empty())
             return std::nullopt;
-        const std::string id = bytes.substr(1, kKeyIdBytes);
         if (id == m_keys.current.id()) {
             ++m_report.current;
             return std::nullopt;

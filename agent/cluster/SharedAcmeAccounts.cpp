@@ -1,6 +1,7 @@
 #include "cluster/SharedAcmeAccounts.h"
 
 #include "cluster/AccountRecord.h"
+#include "cluster/Envelope.h"
 #include "cluster/FleetErrors.h"
 #include "util/Text.h"
 
@@ -101,9 +102,8 @@ void SharedAcmeAccounts::adopt(const AccountRecord& shared, const std::string& d
 }
 
 void SharedAcmeAccounts::resealIfOld(const AccountRecord& shared, const std::string& directoryUrl) {
-    const std::string& current = m_fleet.keys().current.id();
-    if (shared.sealedKey.compare(1, current.size(), current) == 0)
-        return; // sealed under the current key (the envelope's key id follows its version byte)
+    if (envelopeKeyId(shared.sealedKey) == m_fleet.keys().current.id())
+        return; // sealed under the current key already
     const std::string path = m_fleet.paths().acmeAccount(directoryUrl);
     Txn txn;
     txn.compare = {Compare::modRevision(path, shared.modRevision)};

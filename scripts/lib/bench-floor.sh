@@ -64,8 +64,8 @@ startup_floor_bench() {
         direct[$label]=$wall direct_cpu[$label]=$cpu
     done < <(python3 "$root/scripts/lib/spawn-time.py" "$rounds" "${spawn_args[@]}")
 
-    # shellcheck disable=SC2086 # t[] holds space-separated figures
     local certbot_us
+    # shellcheck disable=SC2086 # t[] holds space-separated figures
     certbot_us=$(median ${t[certbot]})
     floor_report=$(
         echo "Start-up floor at N = $n, medians of $rounds rounds in turn. \"time\": the bench's method"
@@ -76,7 +76,7 @@ startup_floor_bench() {
         echo "|---|---|---|---|---|"
         for name in "${names[@]}"; do
             local m
-            # shellcheck disable=SC2086
+            # shellcheck disable=SC2086 # as above
             m=$(median ${t[$name]})
             printf '| %s | %s | %s | %s / %s | %s |\n' "${desc[$name]}" "$(fmt_time "$m")" \
                 "$(fmt_ratio "$(awk -v a="$m" -v b="$certbot_us" 'BEGIN {print b / a}')")" \

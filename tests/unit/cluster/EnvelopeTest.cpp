@@ -110,6 +110,16 @@ BOOST_AUTO_TEST_CASE(a_wrong_key_claiming_the_right_id_fails_authentication) {
     BOOST_TEST((e.failure() == EnvelopeFailure::Authentication));
 }
 
+BOOST_AUTO_TEST_CASE(the_key_id_is_read_without_opening) {
+    const std::string blob = sealEnvelope(key(kKeyA), kPlain, aad());
+    BOOST_TEST(envelopeKeyId(blob) == key(kKeyA).id());
+    BOOST_TEST(envelopeKeyId(blob.substr(0, kEnvelopeOverhead - 1)).empty());
+    std::string otherVersion = blob;
+    otherVersion[0] = 2;
+    BOOST_TEST(envelopeKeyId(otherVersion).empty());
+    BOOST_TEST(envelopeKeyId("").empty());
+}
+
 BOOST_AUTO_TEST_CASE(the_old_key_only_opens_during_rotation) {
     const std::string oldBlob = sealEnvelope(key(kKeyA), kPlain, aad());
     const FleetKeyRing rotating = ring(kKeyB, kKeyA);
